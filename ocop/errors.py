@@ -1,0 +1,94 @@
+"""Every error a caller of ``ocop`` can meet.
+
+One root, :class:`OcopError`, so that a host application can catch everything the library
+raises with one ``except``. Each subclass carries structured fields as well as a message an
+officer can act on: the CLI prints ``str(error)``, a portal may read the fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "ConcurrentUpdate",
+    "GuardFailed",
+    "InvalidInput",
+    "NotFound",
+    "OcopError",
+    "PermissionDenied",
+    "StorageUnavailable",
+    "TransitionNotAllowed",
+]
+
+
+class OcopError(Exception):
+    """The root of every error the library raises."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvalidInput(OcopError):
+    """A value given by a caller is malformed or out of range; nothing was changed."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotFound(OcopError):
+    """No record with that identifier exists."""
+
+    def __init__(self, kind: str, key: object) -> None:
+        super().__init__(f"No {kind} {key!s} exists. Check the number with `ocop list`.")
+        self.kind = kind
+        self.key = key
+
+
+class TransitionNotAllowed(OcopError):
+    """The trigger does not apply to a dossier in its current state."""
+
+    def __init__(self, trigger: str, state: str, allowed: Sequence[str] = ()) -> None:
+        hint = f" Possible now: {', '.join(allowed)}." if allowed else " Nothing can be done now."
+        super().__init__(f"'{trigger}' cannot be done on a dossier that is '{state}'.{hint}")
+        self.trigger = trigger
+        self.state = state
+        self.allowed = tuple(allowed)
+
+
+class PermissionDenied(OcopError):
+    """The acting user may not fire this trigger on this dossier."""
+
+    def __init__(self, message: str, *, trigger: str, allowed_roles: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.trigger = trigger
+        self.allowed_roles = tuple(allowed_roles)
+
+
+class GuardFailed(OcopError):
+    """A transition's precondition is not met; ``missing`` lists what must be supplied."""
+
+    def __init__(self, trigger: str, missing: Sequence[str]) -> None:
+        super().__init__(f"'{trigger}' needs: " + "; ".join(missing) + ".")
+        self.trigger = trigger
+        self.missing = tuple(missing)
+
+
+class ConcurrentUpdate(OcopError):
+    """Someone else changed the dossier first; reload it and try again."""
+
+    def __init__(self, dossier_id: int, expected_version: int) -> None:
+        super().__init__(
+            f"Dossier {dossier_id} was changed by someone else (expected version "
+            f"{expected_version}). Reload it and try again."
+        )
+        self.dossier_id = dossier_id
+        self.expected_version = expected_version
+
+
+class StorageUnavailable(OcopError):
+    """The database cannot be reached, is locked, or is read-only."""

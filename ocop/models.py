@@ -1,0 +1,316 @@
+"""The records a caller reads and writes: dossiers, their parts, history rows, users.
+
+Pydantic models validate what comes in (Mẫu 01 fields, scores, dates) and normalise Vietnamese
+text to NFC, so that "Lưu Vệ" typed in decomposed form is the same string as the stored one.
+Records the library returns are frozen.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any, TypeVar
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
+
+from ocop.errors import InvalidInput
+from ocop.states import Role, State
+
+__all__ = [
+    "Actor",
+    "Certificate",
+    "CommuneEvaluation",
+    "Dossier",
+    "HistoryEntry",
+    "Kind",
+    "Message",
+    "Producer",
+    "Rating",
+    "Registration",
+    "Submission",
+    "User",
+    "nfc",
+    "parse",
+    "parse_date",
+]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def nfc(text: str) -> str:
+    """``text`` in Unicode NFC with surrounding white space removed."""
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def _clean_line(value: object) -> object:
+    """NFC, and one line: a CR or LF in a name would split an e-mail header or a CSV row."""
+    if isinstance(value, str):
+        value = nfc(value)
+        if "\r" in value or "\n" in value or _CONTROL.search(value):
+            raise ValueError("must be a single line without control characters")
+    return value
+
+
+def _clean_text(value: object) -> object:
+    return nfc(value) if isinstance(value, str) else value
+
+
+_DMY = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
+
+
+def parse_date(value: object) -> object:
+    """Accept ``YYYY-MM-DD`` and the Vietnamese ``DD/MM/YYYY``; leave other types to pydantic."""
+    if isinstance(value, str):
+        match = _DMY.match(value)
+        try:
+            if match:
+                day, month, year = (int(g) for g in match.groups())
+                return date(year, month, day)
+            if not isinstance(value, datetime):
+                return date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(
+                f"'{value}' is not a valid date; write it as YYYY-MM-DD or DD/MM/YYYY"
+            ) from None
+    return value
+
+
+Line = Annotated[str, BeforeValidator(_clean_line), StringConstraints(min_length=1, max_length=300)]
+Text = Annotated[
+    str, BeforeValidator(_clean_text), StringConstraints(min_length=1, max_length=4000)
+]
+Day = Annotated[date, BeforeValidator(parse_date)]
+Score = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class Kind(StrEnum):
+    """The kind of a cycle, as ticked on Mẫu 01."""
+
+    FIRST = "first"
+    UPGRADE = "upgrade"
+    RERATING = "rerating"
+
+    def label(self, lang: str = "vi") -> str:
+        """The kind as Mẫu 01 names it."""
+        vi, en = {
+            Kind.FIRST: ("Lần đầu", "First rating"),
+            Kind.UPGRADE: ("Nâng hạng", "Upgrade"),
+            Kind.RERATING: ("Đánh giá lại", "Re-rating"),
+        }[self]
+        return en if lang == "en" else vi
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Producer(_Model):
+    """The producing unit (chủ thể OCOP) as written on Mẫu 01."""
+
+    name: Line
+    legal_representative: Line | None = None
+    title: Line | None = None
+    address: Line | None = None
+    phone: Annotated[str, Field(max_length=40)] | None = None
+    email: Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = (
+        None
+    )
+
+
+class Registration(_Model):
+    """What ``register`` takes: the Mẫu 01 fields and the documents handed in."""
+
+    product_name: Line
+    product_set: Annotated[int, Field(ge=1, le=26)]
+    kind: Kind = Kind.FIRST
+    producer: Producer
+    commune: Line
+    province: Line
+    owner: Line | None = None
+    documents: frozenset[Annotated[str, Field(pattern=r"^[a-z0-9_]{1,40}$")]] = frozenset()
+    samples: Annotated[int, Field(ge=0, le=1000)] = 0
+    form_number: Line | None = None
+
+
+class CommuneEvaluation(_Model):
+    """The commune's assessment of the four local criteria (Mẫu 03)."""
+
+    criteria: Mapping[str, Text]
+    report_number: Line | None = None
+    report_date: Day | None = None
+
+
+class Submission(_Model):
+    """The commune's request letter to the province, and the round it goes to."""
+
+    letter_number: Line
+    letter_date: Day
+    round: int | None = None
+    round_year: int | None = None
+
+
+class Rating(_Model):
+    """A council's result: the part averages, their total and the stars it earns."""
+
+    a: Score
+    b: Score
+    c: Score
+    total: float
+    stars: int
+    level: str  # "province" or "central"
+    rated_on: date
+    minimum_stars_met: int | None = None
+    decision_number: str | None = None
+
+
+class Certificate(_Model):
+    """An OCOP certificate: 3 to 5 stars, valid for the rule set's months from issue."""
+
+    number: Line
+    stars: Annotated[int, Field(ge=3, le=5)]
+    issued_on: Day
+    expires_on: Day
+    issued_by: str = "province"
+    revoked_on: date | None = None
+    revocation_ground: str | None = None
+
+    def valid_on(self, day: date) -> bool:
+        """Whether the certificate is in force on ``day``."""
+        return self.revoked_on is None and self.issued_on <= day <= self.expires_on
+
+
+class Dossier(_Model):
+    """One product's file at the commune, as it stands now."""
+
+    id: int
+    product_name: str
+    product_set: int
+    kind: Kind
+    producer: Producer
+    commune: str
+    province: str
+    owner: str | None
+    state: State
+    cycle: int
+    rule_set: str
+    version: int
+    documents: frozenset[str] = frozenset()
+    samples: int = 0
+    form_number: str | None = None
+    registered_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    evaluation: CommuneEvaluation | None = None
+    submission: Submission | None = None
+    rating: Rating | None = None
+    certificate: Certificate | None = None
+    return_reason: str | None = None
+    next_due_on: date | None = None
+    next_due: str | None = None  # what falls due on next_due_on, e.g. "commune_deadline"
+
+
+class HistoryEntry(_Model):
+    """One row of the append-only audit trail."""
+
+    id: int
+    dossier_id: int
+    version: int
+    at: datetime
+    actor: str
+    role: Role
+    trigger: str
+    from_state: State | None
+    to_state: State
+    note: str | None = None
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+class User(_Model):
+    """Someone known to the CLI: an officer or a producer."""
+
+    username: Annotated[str, BeforeValidator(_clean_line), Field(pattern=r"^[\w.@-]{1,64}$")]
+    full_name: Line
+    role: Role
+    email: Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = (
+        None
+    )
+    commune: Line | None = None
+    province: Line | None = None
+    active: bool = True
+
+    def actor(self) -> Actor:
+        """The :class:`Actor` this user acts as."""
+        return Actor(self.username, self.role, commune=self.commune, province=self.province)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who fires a trigger: a name, a role and the commune or province they act in."""
+
+    name: str
+    role: Role
+    commune: str | None = None
+    province: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "role", Role(self.role))
+        for attr in ("name", "commune", "province"):
+            value = getattr(self, attr)
+            if isinstance(value, str):
+                object.__setattr__(self, attr, nfc(value))
+
+    @classmethod
+    def system(cls) -> Actor:
+        """The daemon's sweep."""
+        return cls("system", Role.SYSTEM)
+
+
+class Message(_Model):
+    """A message to put in the outbox, deduplicated by ``dedupe_key``."""
+
+    dedupe_key: Annotated[str, Field(min_length=1, max_length=300)]
+    kind: str
+    recipient: str
+    lang: str = "vi"
+    dossier_id: int | None = None
+    context: dict[str, Any] = Field(default_factory=dict)
+    not_before: datetime | None = None
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse(model: type[M], data: Mapping[str, Any] | Any) -> M:
+    """Validate ``data`` as ``model``, turning pydantic's error into :class:`InvalidInput`."""
+    if isinstance(data, model):
+        return data
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
+
+
+def _invalid(exc: ValidationError) -> InvalidInput:
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "value"
+    ctx = first.get("ctx", {})
+    if first["type"] in ("too_long", "string_too_long"):
+        message = f"is too long: at most {ctx.get('max_length')} characters"
+    elif first["type"] in ("too_short", "string_too_short"):
+        message = "must not be empty"
+    else:
+        message = first["msg"].removeprefix("Value error, ")
+    more = exc.error_count() - 1
+    tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    return InvalidInput(f"{where}: {message}{tail}.", field=where)

@@ -1,0 +1,55 @@
+"""The lifecycle and the law, as data: states, triggers, roles and versioned rule sets."""
+
+from ocop.states.lifecycle import (
+    HUMAN_ROLES,
+    INITIAL,
+    ROLE_SOURCES,
+    TERMINAL,
+    TRANSITIONS,
+    Role,
+    State,
+    Transition,
+    Trigger,
+    mermaid,
+    transition_for,
+)
+from ocop.states.product_sets import PRODUCT_SETS, TOURISM_SET, ProductSet
+from ocop.states.rulesets import (
+    COMMUNE_CRITERIA,
+    QD26_2026,
+    QD148_1489,
+    RULE_SETS,
+    Deadline,
+    RoundCutoff,
+    RuleSet,
+    StarBand,
+    rule_set,
+    rule_set_for,
+)
+
+__all__ = [
+    "COMMUNE_CRITERIA",
+    "HUMAN_ROLES",
+    "INITIAL",
+    "PRODUCT_SETS",
+    "QD26_2026",
+    "QD148_1489",
+    "ROLE_SOURCES",
+    "RULE_SETS",
+    "TERMINAL",
+    "TOURISM_SET",
+    "TRANSITIONS",
+    "Deadline",
+    "ProductSet",
+    "Role",
+    "RoundCutoff",
+    "RuleSet",
+    "StarBand",
+    "State",
+    "Transition",
+    "Trigger",
+    "mermaid",
+    "rule_set",
+    "rule_set_for",
+    "transition_for",
+]

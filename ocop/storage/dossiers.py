@@ -1,0 +1,275 @@
+"""Dossiers and their history, in domain verbs: insert, get, apply a transition, find, due."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Select, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ocop.errors import ConcurrentUpdate, NotFound
+from ocop.models import Dossier, HistoryEntry, Message
+from ocop.states import State
+from ocop.storage.database import Database
+from ocop.storage.outbox import insert_messages
+from ocop.storage.tables import dossiers, history
+
+__all__ = ["DossierQuery", "DossierStore", "HistoryDraft"]
+
+# Fields of Dossier kept in the JSON body rather than in columns of their own.
+_BODY = (
+    "producer",
+    "documents",
+    "samples",
+    "form_number",
+    "evaluation",
+    "submission",
+    "rating",
+    "certificate",
+    "return_reason",
+)
+_COLUMNS = (
+    "product_name",
+    "product_set",
+    "kind",
+    "state",
+    "cycle",
+    "rule_set",
+    "version",
+    "commune",
+    "province",
+    "owner",
+    "registered_at",
+    "created_at",
+    "updated_at",
+    "next_due_on",
+    "next_due",
+)
+_SORTS = {
+    "id": dossiers.c.id,
+    "due": dossiers.c.next_due_on,
+    "product": dossiers.c.product_name,
+    "state": dossiers.c.state,
+    "updated": dossiers.c.updated_at,
+    "expiry": dossiers.c.cert_expires_on,
+}
+
+
+@dataclass(frozen=True)
+class HistoryDraft:
+    """A history row before it has an id: who did what, when, with which data."""
+
+    at: datetime
+    actor: str
+    role: str
+    trigger: str
+    from_state: State | None
+    to_state: State
+    note: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DossierQuery:
+    """Filters for :meth:`DossierStore.find`; ``None`` means no filter."""
+
+    states: tuple[State, ...] | None = None
+    commune: str | None = None
+    province: str | None = None
+    owner: str | None = None
+    product_set: int | None = None
+    kind: str | None = None
+    due_before: date | None = None
+    expires_before: date | None = None
+    search: str | None = None
+    order_by: str = "id"
+    descending: bool = False
+    limit: int | None = None
+    offset: int = 0
+
+    @property
+    def sorts(self) -> tuple[str, ...]:
+        """The names ``order_by`` accepts."""
+        return tuple(_SORTS)
+
+
+def _row(dossier: Dossier) -> dict[str, Any]:
+    data = dossier.model_dump(mode="json", include=set(_BODY))
+    row: dict[str, Any] = {name: getattr(dossier, name) for name in _COLUMNS}
+    row["state"] = dossier.state.value
+    row["kind"] = dossier.kind.value
+    cert = dossier.certificate
+    row["cert_number"] = cert.number if cert else None
+    row["cert_stars"] = cert.stars if cert else None
+    row["cert_expires_on"] = cert.expires_on if cert else None
+    row["body"] = data
+    return row
+
+
+def _dossier(row: Any) -> Dossier:
+    mapping = row._mapping
+    values = {name: mapping[name] for name in _COLUMNS}
+    values.update(mapping["body"])
+    values["id"] = mapping["id"]
+    return Dossier.model_validate(values)
+
+
+def _entry(row: Any) -> HistoryEntry:
+    return HistoryEntry.model_validate(dict(row._mapping))
+
+
+class DossierStore:
+    """The dossier and history tables of one :class:`Database`."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def insert(self, draft: Dossier, entry: HistoryDraft, messages: Sequence[Message]) -> Dossier:
+        """Insert a new dossier (``draft.id`` is ignored) with its first history row."""
+        row = _row(draft)
+        with self.db.write() as conn:
+            new_id = conn.execute(
+                insert(dossiers).values(row).returning(dossiers.c.id)
+            ).scalar_one()
+            dossier = draft.model_copy(update={"id": new_id})
+            self._append(conn, dossier, entry, messages)
+        return dossier
+
+    def get(self, dossier_id: int) -> Dossier:
+        """The dossier with that id, or :class:`NotFound`."""
+        with self.db.read() as conn:
+            row = conn.execute(select(dossiers).where(dossiers.c.id == dossier_id)).first()
+        if row is None:
+            raise NotFound("dossier", dossier_id)
+        return _dossier(row)
+
+    def apply(
+        self,
+        before: Dossier,
+        after: Dossier,
+        entry: HistoryDraft,
+        messages: Sequence[Message] = (),
+    ) -> None:
+        """Write ``after`` over ``before`` if nobody changed it since, with its history row.
+
+        One transaction: the row update (checked against ``before.version``), the history row
+        and the outbox rows commit together or not at all.
+        """
+        row = _row(after)
+        with self.db.write() as conn:
+            result = conn.execute(
+                update(dossiers)
+                .where(dossiers.c.id == before.id, dossiers.c.version == before.version)
+                .values(row)
+            )
+            if result.rowcount != 1:
+                raise ConcurrentUpdate(before.id, before.version)
+            self._append(conn, after, entry, messages)
+
+    def _append(
+        self, conn: Connection, dossier: Dossier, entry: HistoryDraft, messages: Sequence[Message]
+    ) -> None:
+        try:
+            conn.execute(
+                insert(history).values(
+                    dossier_id=dossier.id,
+                    version=dossier.version,
+                    at=entry.at,
+                    actor=entry.actor,
+                    role=entry.role,
+                    trigger=entry.trigger,
+                    from_state=entry.from_state.value if entry.from_state else None,
+                    to_state=entry.to_state.value,
+                    note=entry.note,
+                    payload=entry.payload,
+                )
+            )
+        except IntegrityError as exc:
+            # Two writers got past the version check at once: only possible without row locks.
+            raise ConcurrentUpdate(dossier.id, dossier.version - 1) from exc
+        insert_messages(
+            conn, [m.model_copy(update={"dossier_id": dossier.id}) for m in messages], entry.at
+        )
+
+    def history(self, dossier_id: int) -> list[HistoryEntry]:
+        """The dossier's history, oldest first."""
+        with self.db.read() as conn:
+            rows = conn.execute(
+                select(history)
+                .where(history.c.dossier_id == dossier_id)
+                .order_by(history.c.version)
+            ).all()
+            if (
+                not rows
+                and conn.execute(select(dossiers.c.id).where(dossiers.c.id == dossier_id)).first()
+                is None
+            ):
+                raise NotFound("dossier", dossier_id)
+        return [_entry(r) for r in rows]
+
+    def find(self, query: DossierQuery) -> list[Dossier]:
+        """Dossiers matching ``query``, in its order."""
+        statement = self._filtered(select(dossiers), query)
+        column = _SORTS[query.order_by]
+        ordering = column.desc() if query.descending else column.asc()
+        statement = statement.order_by(ordering.nulls_last(), dossiers.c.id)
+        if query.limit is not None:
+            statement = statement.limit(query.limit)
+        if query.offset:
+            statement = statement.offset(query.offset)
+        with self.db.read() as conn:
+            return [_dossier(r) for r in conn.execute(statement)]
+
+    def count(self, query: DossierQuery) -> int:
+        """How many dossiers match ``query``."""
+        statement = self._filtered(select(func.count()).select_from(dossiers), query)
+        with self.db.read() as conn:
+            return int(conn.execute(statement).scalar_one())
+
+    def due(self, on_or_before: date, *, batch: int = 1000) -> Iterator[Dossier]:
+        """Every dossier with something due by ``on_or_before``, in id batches.
+
+        Batched by keyset so memory stays flat however many dossiers there are.
+        """
+        last = 0
+        while True:
+            statement = (
+                select(dossiers)
+                .where(dossiers.c.next_due_on <= on_or_before, dossiers.c.id > last)
+                .order_by(dossiers.c.id)
+                .limit(batch)
+            )
+            with self.db.read() as conn:
+                rows = conn.execute(statement).all()
+            if not rows:
+                return
+            for row in rows:
+                yield _dossier(row)
+            last = rows[-1]._mapping["id"]
+
+    @staticmethod
+    def _filtered(statement: Select[Any], q: DossierQuery) -> Select[Any]:
+        c = dossiers.c
+        if q.states is not None:
+            statement = statement.where(c.state.in_([s.value for s in q.states]))
+        if q.commune is not None:
+            statement = statement.where(c.commune == q.commune)
+        if q.province is not None:
+            statement = statement.where(c.province == q.province)
+        if q.owner is not None:
+            statement = statement.where(c.owner == q.owner)
+        if q.product_set is not None:
+            statement = statement.where(c.product_set == q.product_set)
+        if q.kind is not None:
+            statement = statement.where(c.kind == q.kind)
+        if q.due_before is not None:
+            statement = statement.where(c.next_due_on < q.due_before)
+        if q.expires_before is not None:
+            statement = statement.where(c.cert_expires_on < q.expires_before)
+        if q.search:
+            pattern = "%" + q.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            statement = statement.where(c.product_name.ilike(pattern + "%", escape="\\"))
+        return statement

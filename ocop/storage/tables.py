@@ -1,0 +1,145 @@
+"""The tables, all prefixed ``ocop_`` so they can live in a host application's database.
+
+The alembic migrations in ``storage/migrations`` create exactly this schema; a test compares
+the two on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+__all__ = ["dossiers", "history", "metadata", "outbox", "users"]
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (no time zones) and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# JSONB on PostgreSQL, JSON text elsewhere.
+Document = JSON().with_variant(JSONB(), "postgresql")
+# SQLite only autoincrements an INTEGER PRIMARY KEY.
+Key = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData()
+
+dossiers = Table(
+    "ocop_dossiers",
+    metadata,
+    Column("id", Key, primary_key=True, autoincrement=True),
+    Column("product_name", String(300), nullable=False),
+    Column("product_set", Integer, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("state", String(30), nullable=False),
+    Column("cycle", Integer, nullable=False),
+    Column("rule_set", String(60), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("commune", String(300), nullable=False),
+    Column("province", String(300), nullable=False),
+    Column("owner", String(300)),
+    Column("registered_at", UTCDateTime, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("next_due_on", Date),
+    Column("next_due", String(40)),
+    Column("cert_number", String(300)),
+    Column("cert_stars", Integer),
+    Column("cert_expires_on", Date),
+    Column("body", Document, nullable=False),
+    Index("ix_ocop_dossiers_next_due_on", "next_due_on"),
+    Index("ix_ocop_dossiers_state", "state"),
+    Index("ix_ocop_dossiers_commune_state", "commune", "state"),
+)
+
+history = Table(
+    "ocop_history",
+    metadata,
+    Column("id", Key, primary_key=True, autoincrement=True),
+    Column("dossier_id", Key, ForeignKey("ocop_dossiers.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(300), nullable=False),
+    Column("role", String(30), nullable=False),
+    Column("trigger", String(40), nullable=False),
+    Column("from_state", String(30)),
+    Column("to_state", String(30), nullable=False),
+    Column("note", Text),
+    Column("payload", Document, nullable=False),
+    UniqueConstraint("dossier_id", "version", name="uq_ocop_history_dossier_version"),
+)
+
+outbox = Table(
+    "ocop_outbox",
+    metadata,
+    Column("id", Key, primary_key=True, autoincrement=True),
+    Column("dedupe_key", String(300), nullable=False, unique=True),
+    Column("kind", String(60), nullable=False),
+    Column("dossier_id", Key, ForeignKey("ocop_dossiers.id")),
+    Column("recipient", String(300), nullable=False),
+    Column("lang", String(5), nullable=False),
+    Column("context", Document, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("last_error", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    Column("claimed_by", String(100)),
+    Column("claimed_at", UTCDateTime),
+    Index("ix_ocop_outbox_status_next", "status", "next_attempt_at"),
+)
+
+users = Table(
+    "ocop_users",
+    metadata,
+    Column("id", Key, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("full_name", String(300), nullable=False),
+    Column("role", String(30), nullable=False),
+    Column("email", String(254)),
+    Column("commune", String(300)),
+    Column("province", String(300)),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+
+def row_dict(row: Any) -> dict[str, Any]:
+    """A result row as a plain dict."""
+    return dict(row._mapping)
