@@ -43,6 +43,7 @@ __all__ = [
     "nfc",
     "parse",
     "parse_date",
+    "to_date",
 ]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -84,6 +85,19 @@ def parse_date(value: object) -> object:
                 f"'{value}' is not a valid date; write it as YYYY-MM-DD or DD/MM/YYYY"
             ) from None
     return value
+
+
+def to_date(value: date | str, field: str) -> date:
+    """``value`` as a date (``YYYY-MM-DD`` or ``DD/MM/YYYY``), else :class:`InvalidInput`."""
+    try:
+        result = parse_date(value)
+    except ValueError as exc:
+        raise InvalidInput(f"{field}: {exc}.", field=field) from None
+    if isinstance(result, datetime):
+        return result.date()
+    if not isinstance(result, date):
+        raise InvalidInput(f"{field}: {value!r} is not a date.", field=field)
+    return result
 
 
 Line = Annotated[str, BeforeValidator(_clean_line), StringConstraints(min_length=1, max_length=300)]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, insert, select, update
+from sqlalchemy import Connection, Select, func, insert, select, true, update
 from sqlalchemy.exc import IntegrityError
 
 from ocop.errors import ConcurrentUpdate, NotFound
@@ -229,8 +229,10 @@ class DossierStore:
         with self.db.read() as conn:
             return int(conn.execute(statement).scalar_one())
 
-    def due(self, on_or_before: date, *, batch: int = 1000) -> Iterator[Dossier]:
-        """Every dossier with something due by ``on_or_before``, in id batches.
+    def due(
+        self, on_or_before: date, *, states: Sequence[State] | None = None, batch: int = 1000
+    ) -> Iterator[Dossier]:
+        """Every dossier (in ``states``) with something due by ``on_or_before``, in id batches.
 
         Batched by keyset so memory stays flat however many dossiers there are.
         """
@@ -239,6 +241,7 @@ class DossierStore:
             statement = (
                 select(dossiers)
                 .where(dossiers.c.next_due_on <= on_or_before, dossiers.c.id > last)
+                .where(dossiers.c.state.in_([s.value for s in states]) if states else true())
                 .order_by(dossiers.c.id)
                 .limit(batch)
             )

@@ -1,13 +1,13 @@
 """Alembic environment: runs on the connection that ``Database.upgrade`` hands over."""
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 
 from ocop.storage.database import VERSION_TABLE
 from ocop.storage.tables import metadata
 
 
-def _run(connection: object) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,

@@ -1,0 +1,93 @@
+"""ocop: the dossier lifecycle engine for Vietnam's OCOP programme (mỗi xã một sản phẩm).
+
+Open a registry on a database and take dossiers through their lifecycle::
+
+    import ocop
+
+    reg = ocop.open("sqlite:///ocop.db")
+    officer = ocop.Actor("lan", ocop.Role.COMMUNE_OFFICER, commune="Lưu Vệ", province="Thanh Hóa")
+    dossier = reg.register({...}, actor=officer)
+    reg.fire(dossier.id, "check", actor=officer, documents=["mau_01", "mau_02"], samples=5)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+from ocop.errors import (
+    ConcurrentUpdate,
+    GuardFailed,
+    InvalidInput,
+    NotFound,
+    OcopError,
+    PermissionDenied,
+    StorageUnavailable,
+    TransitionNotAllowed,
+)
+from ocop.models import Actor, Certificate, Dossier, HistoryEntry, Kind, Registration, User
+from ocop.states import Role, RuleSet, State, Trigger
+from ocop.storage.database import Database
+from ocop.workdays import Calendar
+from ocop.workflow.registry import Notices, Registry, TransitionEvent
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Actor",
+    "Calendar",
+    "Certificate",
+    "ConcurrentUpdate",
+    "Dossier",
+    "GuardFailed",
+    "HistoryEntry",
+    "InvalidInput",
+    "Kind",
+    "NotFound",
+    "OcopError",
+    "PermissionDenied",
+    "Registration",
+    "Registry",
+    "Role",
+    "RuleSet",
+    "State",
+    "StorageUnavailable",
+    "TransitionEvent",
+    "TransitionNotAllowed",
+    "Trigger",
+    "User",
+    "open",
+]
+
+
+def open(
+    url: str = "sqlite:///ocop.db",
+    *,
+    clock: Callable[[], datetime] | None = None,
+    calendar: Calendar | None = None,
+    rule_sets: Mapping[str, RuleSet] | None = None,
+    notices: Notices | None = None,
+    upgrade: bool = True,
+) -> Registry:
+    """Open a :class:`Registry` on the database at ``url`` (SQLite or PostgreSQL).
+
+    With ``upgrade`` (the default) a new or older schema is brought up to date first; pass
+    ``upgrade=False`` where the schema is managed with ``ocop db upgrade``.
+    """
+    database = Database(url)
+    try:
+        if upgrade and not database.schema_is_current():
+            database.upgrade()
+    except BaseException:
+        database.close()
+        raise
+    options: dict[str, object] = {}
+    if clock is not None:
+        options["clock"] = clock
+    return Registry(
+        database,
+        calendar=calendar,
+        rule_sets=rule_sets,
+        notices=notices,
+        **options,  # type: ignore[arg-type]
+    )

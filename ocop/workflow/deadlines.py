@@ -1,0 +1,51 @@
+"""The next date a dossier needs attention, kept in ``next_due_on`` for the daemon's sweep."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from ocop.models import Dossier
+from ocop.states import RuleSet, State
+from ocop.workdays import Calendar, local_date
+
+__all__ = ["next_due"]
+
+_AT_COMMUNE = frozenset({State.REGISTERED, State.CHECKED, State.COMMUNE_EVALUATED})
+
+
+def next_due(
+    dossier: Dossier, rules: RuleSet, calendar: Calendar
+) -> tuple[date | None, str | None]:
+    """The earliest date something falls due for ``dossier``, and what it is.
+
+    At the commune: the commune's step deadline. At the province: the re-rating deadline or
+    the end of the assigned round. Certified: the day the re-rating window opens, then the day
+    the certificate lapses. A certificate that would expire during a running cycle is due too.
+    """
+    due: list[tuple[date, str]] = []
+    state = dossier.state
+    if state in _AT_COMMUNE and (limit := rules.deadline("commune")):
+        start = local_date(dossier.registered_at)
+        due.append((calendar.add(start, limit.amount, limit.unit), "commune_deadline"))
+    if state is State.SUBMITTED and (sub := dossier.submission):
+        limit = rules.deadline(
+            "province_rerating" if dossier.kind == "rerating" else "province_first"
+        )
+        if limit:
+            due.append(
+                (calendar.add(sub.letter_date, limit.amount, limit.unit), "province_deadline")
+            )
+        else:
+            for cutoff in rules.province_rounds:
+                if sub.round_year and cutoff.number == sub.round:
+                    due.append((date(sub.round_year, *cutoff.rated_by), "province_round"))
+    cert = dossier.certificate
+    if cert is not None and cert.revoked_on is None and state not in (State.EXPIRED, State.REVOKED):
+        if state is State.RATED:
+            opens = cert.expires_on - timedelta(days=rules.recertification_opens_days)
+            due.append((opens, "recertification_opens"))
+        lapses = cert.expires_on + timedelta(days=rules.grace_after_expiry_days + 1)
+        due.append((lapses, "certificate_lapses"))
+    if not due:
+        return None, None
+    return min(due)

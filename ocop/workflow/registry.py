@@ -1,0 +1,500 @@
+"""The Registry: the one object a host application, the CLI and the daemon talk to."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from ocop.errors import (
+    ConcurrentUpdate,
+    GuardFailed,
+    InvalidInput,
+    PermissionDenied,
+    TransitionNotAllowed,
+)
+from ocop.models import (
+    Actor,
+    Certificate,
+    Dossier,
+    HistoryEntry,
+    Kind,
+    Message,
+    Registration,
+    User,
+    nfc,
+    parse,
+    to_date,
+)
+from ocop.states import (
+    RULE_SETS,
+    TRANSITIONS,
+    Role,
+    RuleSet,
+    State,
+    Trigger,
+    rule_set,
+    rule_set_for,
+)
+from ocop.storage.database import Database
+from ocop.storage.dossiers import DossierQuery, DossierStore, HistoryDraft
+from ocop.storage.users import UserStore
+from ocop.workdays import Calendar, add_months, local_date
+from ocop.workflow.deadlines import next_due
+from ocop.workflow.machine import Engine
+from ocop.workflow.permissions import check_permission, permitted
+from ocop.workflow.steps import STEPS, Context
+
+__all__ = ["IMPORT_TRIGGER", "Notices", "Registry", "TransitionEvent"]
+
+log = logging.getLogger("ocop")
+
+# History rows of dossiers brought in with their certificate carry this trigger.
+IMPORT_TRIGGER = "import_certified"
+_IMPORTERS = frozenset({Role.COMMUNE_OFFICER, Role.PROVINCE_OFFICER, Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class TransitionEvent:
+    """What subscribers receive after a transition has committed."""
+
+    before: Dossier | None
+    after: Dossier
+    trigger: str
+    actor: Actor
+    note: str | None
+
+
+Notices = Callable[[Dossier | None, Dossier, HistoryDraft], Sequence[Message]]
+_ENGINE: Engine | None = None
+
+
+def _engine() -> Engine:
+    # One machine per process, shared by every Registry: building it costs milliseconds.
+    global _ENGINE
+    if _ENGINE is None:
+        _ENGINE = Engine()
+    return _ENGINE
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _note(note: str | None) -> str | None:
+    if note is None:
+        return None
+    if not isinstance(note, str):
+        raise InvalidInput("note must be text.", field="note")
+    text = nfc(note)
+    if len(text) > 4000:
+        raise InvalidInput("note is too long: at most 4000 characters.", field="note")
+    return text or None
+
+
+class Registry:
+    """Dossiers on one database: register, fire triggers, read, subscribe.
+
+    Build it with :func:`ocop.open`. ``clock`` returns the current aware datetime (tests and
+    ``--as-of`` pass their own); ``notices`` turns each transition into outbox messages, written
+    in the same transaction.
+    """
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        calendar: Calendar | None = None,
+        rule_sets: Mapping[str, RuleSet] | None = None,
+        notices: Notices | None = None,
+    ) -> None:
+        self.database = database
+        self.clock = clock or _utcnow
+        self.calendar = calendar or Calendar()
+        self.rule_sets: Mapping[str, RuleSet] = dict(rule_sets or RULE_SETS)
+        self.notices = notices
+        self._dossiers = DossierStore(database)
+        self._users = UserStore(database)
+        self._subscribers: list[Callable[[TransitionEvent], None]] = []
+        self._engine = _engine()
+
+    # -- life of the registry -------------------------------------------------------------
+
+    def upgrade(self) -> None:
+        """Create or upgrade the schema (``ocop db upgrade``)."""
+        self.database.upgrade()
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.database.close()
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the law and the clock ------------------------------------------------------------
+
+    def now(self) -> datetime:
+        """The registry's current time (aware)."""
+        return self.clock()
+
+    def today(self) -> date:
+        """Today's date in Vietnam."""
+        return local_date(self.clock())
+
+    def rule_set(self, rule_set_id: str | None = None, *, on: date | None = None) -> RuleSet:
+        """The rule set named, or the one in force ``on`` a day (default today)."""
+        if rule_set_id is not None:
+            return rule_set(rule_set_id, self.rule_sets)
+        return rule_set_for(on or self.today(), self.rule_sets)
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def register(
+        self,
+        registration: Registration | Mapping[str, Any],
+        *,
+        actor: Actor,
+        rule_set: str | None = None,
+        note: str | None = None,
+    ) -> Dossier:
+        """Register a new dossier from its Mẫu 01 fields; starts the commune's clock."""
+        reg = parse(Registration, registration)
+        if actor.role is Role.PRODUCER:
+            if reg.owner not in (None, actor.name):
+                raise PermissionDenied(
+                    "A producer registers only their own products.",
+                    trigger=Trigger.REGISTER,
+                    allowed_roles=[Role.PRODUCER, Role.COMMUNE_OFFICER],
+                )
+            reg = reg.model_copy(update={"owner": actor.name})
+        now = self.now()
+        rules = self.rule_set(rule_set)
+        draft = Dossier(
+            id=0,
+            **reg.model_dump(exclude={"documents"}),
+            documents=reg.documents,
+            state=State.REGISTERED,
+            cycle=1,
+            rule_set=rules.id,
+            version=1,
+            registered_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        check_permission(actor, TRANSITIONS[Trigger.REGISTER], draft)
+        return self._create(draft, Trigger.REGISTER.value, actor, _note(note), rules)
+
+    def import_certified(
+        self,
+        registration: Registration | Mapping[str, Any],
+        *,
+        certificate_number: str,
+        stars: int,
+        issued_on: date | str,
+        actor: Actor,
+        rule_set: str | None = None,
+        note: str | None = None,
+    ) -> Dossier:
+        """Bring in a product rated before the system existed, with its certificate.
+
+        The dossier starts ``rated``; the sweep flags it when its re-rating window opens.
+        """
+        reg = parse(Registration, registration)
+        rules = self.rule_set(rule_set)
+        issued = to_date(issued_on, "issued_on")
+        certificate = parse(
+            Certificate,
+            {
+                "number": certificate_number,
+                "stars": stars,
+                "issued_on": issued,
+                "expires_on": add_months(issued, rules.certificate_months),
+                "issued_by": "central" if stars == 5 else "province",
+            },
+        )
+        if issued > self.today():
+            raise InvalidInput("issued_on is in the future.", field="issued_on")
+        now = self.now()
+        draft = Dossier(
+            id=0,
+            **reg.model_dump(exclude={"documents", "kind"}),
+            kind=Kind.FIRST,
+            documents=reg.documents,
+            state=State.RATED,
+            cycle=1,
+            rule_set=rules.id,
+            version=1,
+            certificate=certificate,
+            registered_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        if actor.role not in _IMPORTERS or (
+            actor.role is not Role.ADMIN and not _in_area(actor, draft)
+        ):
+            raise PermissionDenied(
+                f"{actor.name} may not import dossiers of {draft.commune}, {draft.province}; "
+                "ask an officer of that commune or province.",
+                trigger=IMPORT_TRIGGER,
+                allowed_roles=sorted(_IMPORTERS),
+            )
+        return self._create(draft, IMPORT_TRIGGER, actor, _note(note), rules)
+
+    def _create(
+        self, draft: Dossier, trigger: str, actor: Actor, note: str | None, rules: RuleSet
+    ) -> Dossier:
+        due_on, due = next_due(draft, rules, self.calendar)
+        draft = draft.model_copy(update={"next_due_on": due_on, "next_due": due})
+        payload = draft.model_dump(
+            mode="json",
+            exclude={"id", "registered_at", "created_at", "updated_at", "version", "state"},
+        )
+        entry = HistoryDraft(
+            draft.created_at,
+            actor.name,
+            actor.role.value,
+            trigger,
+            None,
+            draft.state,
+            note,
+            payload,
+        )
+        messages = self.notices(None, draft, entry) if self.notices else ()
+        dossier = self._dossiers.insert(draft, entry, messages)
+        self._publish(TransitionEvent(None, dossier, trigger, actor, note))
+        return dossier
+
+    def fire(
+        self,
+        dossier_id: int,
+        trigger: str,
+        *,
+        actor: Actor,
+        note: str | None = None,
+        expected_version: int | None = None,
+        **data: Any,
+    ) -> Dossier:
+        """Fire ``trigger`` on a dossier as ``actor``; returns the dossier as it now stands.
+
+        Raises :class:`TransitionNotAllowed` (wrong state), :class:`PermissionDenied` (wrong
+        role or area), :class:`GuardFailed` (something missing), :class:`InvalidInput` (bad
+        data) or :class:`ConcurrentUpdate` (someone else changed it first). Nothing is written
+        unless the whole transition succeeds.
+        """
+        trig = _trigger(trigger)
+        before = self._dossiers.get(dossier_id)
+        if expected_version is not None and before.version != expected_version:
+            raise ConcurrentUpdate(before.id, expected_version)
+        return self._fire(before, trig, actor, _note(note), data)
+
+    def _fire(
+        self,
+        before: Dossier,
+        trigger: Trigger,
+        actor: Actor,
+        note: str | None,
+        data: Mapping[str, Any],
+    ) -> Dossier:
+        transition = TRANSITIONS[trigger]
+        if before.state not in transition.sources:
+            raise TransitionNotAllowed(
+                trigger.value, before.state.value, [t.value for t in self.allowed(before, actor)]
+            )
+        check_permission(actor, transition, before)
+        now = self.now()
+        ctx = Context(
+            now, local_date(now), self.rule_set(before.rule_set), self.calendar, self.rule_sets
+        )
+        state, outcome = self._engine.fire(before, trigger, data, ctx, STEPS[trigger])
+        after = before.model_copy(
+            update=outcome.changes
+            | {"state": state, "version": before.version + 1, "updated_at": now}
+        )
+        due_on, due = next_due(after, self.rule_set(after.rule_set), self.calendar)
+        after = after.model_copy(update={"next_due_on": due_on, "next_due": due})
+        entry = HistoryDraft(
+            now,
+            actor.name,
+            actor.role.value,
+            trigger.value,
+            before.state,
+            state,
+            note,
+            outcome.payload,
+        )
+        messages = self.notices(before, after, entry) if self.notices else ()
+        self._dossiers.apply(before, after, entry, messages)
+        self._publish(TransitionEvent(before, after, trigger.value, actor, note))
+        return after
+
+    def advance(self, *, limit: int | None = None) -> list[TransitionEvent]:
+        """Fire the system transitions that are due today: re-rating windows and expiries.
+
+        What another process fired first is skipped, so several daemons may sweep at once.
+        """
+        today = self.today()
+        system = Actor.system()
+        fired: list[TransitionEvent] = []
+        for dossier in self._dossiers.due(today, states=(State.RATED, State.RECERTIFICATION_DUE)):
+            if limit is not None and len(fired) >= limit:
+                break
+            for trigger in (Trigger.EXPIRE, Trigger.FLAG_RECERTIFICATION):
+                if dossier.state not in TRANSITIONS[trigger].sources:
+                    continue
+                try:
+                    after = self._fire(dossier, trigger, system, None, {})
+                except (GuardFailed, ConcurrentUpdate):
+                    continue
+                fired.append(TransitionEvent(dossier, after, trigger.value, system, None))
+                break
+        return fired
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def get(self, dossier_id: int) -> Dossier:
+        """The dossier with that id."""
+        return self._dossiers.get(dossier_id)
+
+    def find(
+        self,
+        *,
+        state: State | str | Iterable[State | str] | None = None,
+        commune: str | None = None,
+        province: str | None = None,
+        owner: str | None = None,
+        product_set: int | None = None,
+        kind: str | None = None,
+        due_before: date | None = None,
+        expires_before: date | None = None,
+        search: str | None = None,
+        order_by: str = "id",
+        descending: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Dossier]:
+        """Dossiers matching every filter given; text filters match NFC-normalised."""
+        return self._dossiers.find(
+            self._query(
+                state=state,
+                commune=commune,
+                province=province,
+                owner=owner,
+                product_set=product_set,
+                kind=kind,
+                due_before=due_before,
+                expires_before=expires_before,
+                search=search,
+                order_by=order_by,
+                descending=descending,
+                limit=limit,
+                offset=offset,
+            )
+        )
+
+    @staticmethod
+    def _query(**filters: Any) -> DossierQuery:
+        state = filters.pop("state")
+        if state is not None:
+            raw = [state] if isinstance(state, str) else list(state)
+            try:
+                filters["states"] = tuple(State(s) for s in raw)
+            except ValueError:
+                names = ", ".join(s.value for s in State)
+                raise InvalidInput(
+                    f"Unknown state in {raw}; states are {names}.", field="state"
+                ) from None
+        for key in ("commune", "province", "owner", "search", "kind"):
+            if isinstance(filters.get(key), str):
+                filters[key] = nfc(filters[key])
+        if filters["order_by"] not in DossierQuery().sorts:
+            raise InvalidInput(
+                f"Cannot sort by '{filters['order_by']}'; use {', '.join(DossierQuery().sorts)}.",
+                field="order_by",
+            )
+        for key in ("limit", "offset"):
+            if filters[key] is not None and (not isinstance(filters[key], int) or filters[key] < 0):
+                raise InvalidInput(f"{key} must be a whole number ≥ 0.", field=key)
+        return DossierQuery(**filters)
+
+    def history(self, dossier_id: int) -> list[HistoryEntry]:
+        """The dossier's audit trail, oldest first."""
+        return self._dossiers.history(dossier_id)
+
+    def allowed(self, dossier: Dossier, actor: Actor) -> list[Trigger]:
+        """The triggers ``actor`` may fire on ``dossier`` in its current state."""
+        return [
+            t.trigger
+            for t in TRANSITIONS.values()
+            if dossier.state in t.sources and permitted(actor, t, dossier)
+        ]
+
+    def allowed_triggers(self, dossier_id: int, actor: Actor) -> list[Trigger]:
+        """The triggers ``actor`` may fire on the dossier now (guards aside)."""
+        return self.allowed(self.get(dossier_id), actor)
+
+    # -- events -----------------------------------------------------------------------------
+
+    def subscribe(self, callback: Callable[[TransitionEvent], None]) -> Callable[[], None]:
+        """Call ``callback`` after each committed transition; returns an unsubscribe function.
+
+        A subscriber's exception is logged, not raised: the transition has already happened.
+        """
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback)
+
+    def _publish(self, event: TransitionEvent) -> None:
+        for callback in list(self._subscribers):
+            try:
+                callback(event)
+            except Exception:
+                log.exception("subscriber %r failed on %s", callback, event.trigger)
+
+    # -- users ------------------------------------------------------------------------------
+
+    def add_user(self, user: User | Mapping[str, Any]) -> User:
+        """Add an officer or producer the CLI can act as."""
+        return self._users.add(parse(User, user), self.now())
+
+    def user(self, username: str) -> User:
+        """The user with that username."""
+        return self._users.get(nfc(username))
+
+    def users(self) -> list[User]:
+        """Every user, by username."""
+        return self._users.all()
+
+    def set_user_active(self, username: str, active: bool) -> User:
+        """Enable or disable a user; their history stays."""
+        return self._users.set_active(nfc(username), active)
+
+    def actor(self, username: str) -> Actor:
+        """The :class:`Actor` for an active user, or :class:`PermissionDenied`."""
+        user = self.user(username)
+        if not user.active:
+            raise PermissionDenied(
+                f"User '{username}' is disabled; ask an administrator.", trigger="*"
+            )
+        return user.actor()
+
+
+def _in_area(actor: Actor, dossier: Dossier) -> bool:
+    if actor.role is Role.COMMUNE_OFFICER:
+        return actor.commune == dossier.commune
+    return actor.province == dossier.province
+
+
+def _trigger(name: str) -> Trigger:
+    try:
+        trigger = Trigger(name)
+    except ValueError:
+        names = ", ".join(t.value for t in Trigger if t is not Trigger.REGISTER)
+        raise InvalidInput(f"Unknown step '{name}'. Steps are: {names}.", field="trigger") from None
+    if trigger is Trigger.REGISTER:
+        raise InvalidInput("A dossier is registered with register(), not fired.", field="trigger")
+    return trigger

@@ -1,0 +1,362 @@
+"""What each trigger checks and changes: the guards and effects of the lifecycle table.
+
+A step is a pure function of the loaded dossier, the caller's data and a :class:`Context`;
+it returns an :class:`Outcome` (the destination when the table offers several, the changed
+fields, the payload for the history row) or raises :class:`GuardFailed` / :class:`InvalidInput`.
+The engine applies the outcome only if the machine accepts the move.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from ocop.errors import GuardFailed, InvalidInput
+from ocop.models import (
+    Certificate,
+    CommuneEvaluation,
+    Dossier,
+    Kind,
+    Rating,
+    Submission,
+    nfc,
+    parse,
+    parse_date,
+)
+from ocop.states import RuleSet, State, Trigger, rule_set, rule_set_for
+from ocop.workdays import Calendar, add_months
+
+__all__ = ["STEPS", "Context", "Outcome", "round_for"]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a step may know besides the dossier: now, the day in Vietnam, the law, the calendar."""
+
+    now: datetime
+    today: date
+    rule_set: RuleSet
+    calendar: Calendar
+    rule_sets: Mapping[str, RuleSet]
+
+
+@dataclass
+class Outcome:
+    """A step's result; ``dest`` chooses among the table's destinations."""
+
+    changes: dict[str, Any] = field(default_factory=dict)
+    payload: dict[str, Any] = field(default_factory=dict)
+    dest: State | None = None
+
+
+Data = Mapping[str, Any]
+
+
+def _take(data: Data, allowed: Iterable[str], trigger: Trigger) -> dict[str, Any]:
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise InvalidInput(
+            f"'{trigger}' does not take {', '.join(unknown)}; it takes "
+            f"{', '.join(sorted(allowed)) or 'nothing'}.",
+            field=unknown[0],
+        )
+    return dict(data)
+
+
+def _text(data: Data, name: str, trigger: Trigger, *, required: bool) -> str | None:
+    value = data.get(name)
+    if value is None or (isinstance(value, str) and not nfc(value)):
+        if required:
+            raise GuardFailed(trigger, [f"a {name.replace('_', ' ')}"])
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be text.", field=name)
+    text = nfc(value)
+    if len(text) > 4000:
+        raise InvalidInput(f"{name} is too long: at most 4000 characters.", field=name)
+    return text
+
+
+def _documents(held: frozenset[str], data: dict[str, Any]) -> dict[str, Any]:
+    """Documents and samples handed in with this step, added to those already there."""
+    changes: dict[str, Any] = {}
+    if data.get("documents") is not None:
+        docs = data["documents"]
+        if isinstance(docs, str) or not all(isinstance(d, str) for d in docs):
+            raise InvalidInput("documents must be a list of names like mau_01.", field="documents")
+        changes["documents"] = held | {nfc(d) for d in docs}
+    if data.get("samples") is not None:
+        samples = data["samples"]
+        if isinstance(samples, bool) or not isinstance(samples, int) or not 0 <= samples <= 1000:
+            raise InvalidInput("samples must be a whole number from 0 to 1000.", field="samples")
+        changes["samples"] = samples
+    return changes
+
+
+def return_dossier(d: Dossier, data: Data, ctx: Context) -> Outcome:
+    """Back to the producer, with the reason (required)."""
+    _take(data, {"reason"}, Trigger.RETURN_DOSSIER)
+    reason = _text(data, "reason", Trigger.RETURN_DOSSIER, required=True)
+    return Outcome({"return_reason": reason}, {"reason": reason})
+
+
+def resubmit(d: Dossier, data: Data, ctx: Context) -> Outcome:
+    """The completed dossier comes back; the commune's clock starts again."""
+    taken = _take(data, {"documents", "samples"}, Trigger.RESUBMIT)
+    changes = _documents(d.documents, taken) | {"return_reason": None, "registered_at": ctx.now}
+    return Outcome(changes, {k: sorted(v) if k == "documents" else v for k, v in taken.items()})
+
+
+def check(d: Dossier, data: Data, ctx: Context) -> Outcome:
+    """Required documents present: Mẫu 01, Mẫu 02 and the samples (none for tourism)."""
+    taken = _take(data, {"documents", "samples"}, Trigger.CHECK)
+    changes = _documents(d.documents, taken)
+    documents = changes.get("documents", d.documents)
+    samples = changes.get("samples", d.samples)
+    rules = ctx.rule_set
+    missing = [f"document {doc}" for doc in rules.required_documents if doc not in documents]
+    needed = 0 if d.product_set in rules.sample_exempt_sets else rules.samples_required
+    if samples < needed:
+        missing.append(f"{needed} product samples ({samples} handed in)")
+    if missing:
+        raise GuardFailed(Trigger.CHECK, missing)
+    return Outcome(changes, {"documents": sorted(documents), "samples": samples})
+
+
+def evaluate(d: Dossier, data: Data, ctx: Context) -> Outcome:
+    """The commune assesses all four local criteria (Mẫu 03)."""
+    taken = _take(data, {"criteria", "report_number", "report_date"}, Trigger.EVALUATE)
+    criteria = taken.get("criteria") or {}
+    if not isinstance(criteria, Mapping):
+        raise InvalidInput("criteria must map each criterion to its assessment.", field="criteria")
+    known = ctx.rule_set.commune_criteria
+    unknown = sorted(set(criteria) - set(known))
+    if unknown:
+        raise InvalidInput(
+            f"Unknown criterion {', '.join(unknown)}; the criteria are {', '.join(known)}.",
+            field="criteria",
+        )
+    missing = [
+        f"an assessment of {name}"
+        for name in known
+        if not isinstance(criteria.get(name), str) or not nfc(criteria[name])
+    ]
+    if missing:
+        raise GuardFailed(Trigger.EVALUATE, missing)
+    evaluation = parse(CommuneEvaluation, taken | {"criteria": dict(criteria)})
+    return Outcome({"evaluation": evaluation}, evaluation.model_dump(mode="json"))
+
+
+def round_for(rules: RuleSet, day: date) -> tuple[int, int] | None:
+    """The province round (number, year) a dossier proposed on ``day`` goes to, if any."""
+    for year in (day.year, day.year + 1):
+        for cutoff in rules.province_rounds:
+            if day <= date(year, *cutoff.propose_by):
+                return cutoff.number, year
+    return None
+
+
+def submit(d: Dossier, data: Data, ctx: Context) -> Outcome:
+    """The request letter to the province; assigns the province round from its date."""
+    taken = _take(data, {"letter_number", "letter_date", "round"}, Trigger.SUBMIT)
+    missing = [
+        f"the request letter's {k.split('_')[1]}"
+        for k in ("letter_number", "letter_date")
+        if not taken.get(k)
+    ]
+    if missing:
+        raise GuardFailed(Trigger.SUBMIT, missing)
+    submission = parse(Submission, taken)
+    if submission.round is None:
+        assigned = round_for(ctx.rule_set, submission.letter_date)
+        if assigned:
+            submission = submission.model_copy(
+                update={"round": assigned[0], "round_year": assigned[1]}
+            )
+    elif submission.round_year is None:
+        submission = submission.model_copy(update={"round_year": submission.letter_date.year})
+    return Outcome({"submission": submission}, submission.model_dump(mode="json"))
+
+
+_RATE_FIELDS = {
+    "a",
+    "b",
+    "c",
+    "minimum_stars_met",
+    "certificate_number",
+    "decision_number",
+    "issued_on",
+}
+
+
+def _scores(data: Data, rules: RuleSet, trigger: Trigger) -> tuple[dict[str, float], float]:
+    missing = [f"the part {p.upper()} score" for p in rules.part_maxima if data.get(p) is None]
+    if missing:
+        raise GuardFailed(trigger, missing)
+    scores: dict[str, float] = {}
+    for part, maximum in rules.part_maxima.items():
+        raw = data[part]
+        try:
+            value = float(raw) if not isinstance(raw, bool) else float("nan")
+        except (TypeError, ValueError):
+            value = float("nan")
+        if not 0 <= value <= maximum:  # also false for NaN
+            raise InvalidInput(
+                f"Part {part.upper()} score must be a number from 0 to {maximum}, not {raw!r}.",
+                field=part,
+            )
+        scores[part] = round(value, 2)
+    return scores, round(sum(scores.values()), 2)
+
+
+def _rating(d: Dossier, data: Data, ctx: Context, trigger: Trigger, level: str) -> Outcome:
+    taken = _take(data, _RATE_FIELDS, trigger)
+    rules = ctx.rule_set
+    scores, total = _scores(taken, rules, trigger)
+    stars = rules.stars_for(total)
+    minimum = taken.get("minimum_stars_met")
+    if minimum is not None:
+        if isinstance(minimum, bool) or not isinstance(minimum, int) or not 0 <= minimum <= 5:
+            raise InvalidInput(
+                "minimum_stars_met must be a star level from 0 to 5.", field="minimum_stars_met"
+            )
+        # Both the band and every starred minimum of that level are needed (Phụ lục II).
+        stars = min(stars, minimum)
+    rating = Rating(
+        **scores,
+        total=total,
+        stars=stars,
+        level=level,
+        rated_on=ctx.today,
+        minimum_stars_met=minimum,
+        decision_number=_text(taken, "decision_number", trigger, required=False),
+    )
+    changes: dict[str, Any] = {"rating": rating}
+    payload = rating.model_dump(mode="json")
+    if stars >= 5 and level == "province" and rules.raters.get(5) != rules.raters.get(4):
+        return Outcome(changes, payload, State.CENTRAL_REVIEW)
+    if stars not in rules.recognised_stars:
+        return Outcome(changes, payload, State.NOT_RECOGNIZED)
+    number = _text(taken, "certificate_number", trigger, required=True)
+    issued = parse_date(taken.get("issued_on") or ctx.today)
+    if not isinstance(issued, date):
+        raise InvalidInput("issued_on must be a date.", field="issued_on")
+    certificate = parse(
+        Certificate,
+        {
+            "number": number,
+            "stars": stars,
+            "issued_on": issued,
+            "expires_on": add_months(issued, rules.certificate_months),
+            "issued_by": "central" if stars == 5 else "province",
+        },
+    )
+    changes["certificate"] = certificate
+    payload["certificate"] = certificate.model_dump(mode="json")
+    return Outcome(changes, payload, State.RATED)
+
+
+def rate(d: Dossier, data: Data, ctx: Context) -> Outcome:
+    """The province council's average scores decide the stars and the outcome."""
+    return _rating(d, data, ctx, Trigger.RATE, "province")
+
+
+def rate_central(d: Dossier, data: Data, ctx: Context) -> Outcome:
+    """The central council: 5★ at ≥ 90, else 3★/4★ by the central score, else not recognised."""
+    return _rating(d, data, ctx, Trigger.RATE_CENTRAL, "central")
+
+
+def _certificate(d: Dossier, trigger: Trigger) -> Certificate:
+    if d.certificate is None:
+        raise GuardFailed(trigger, ["a certificate"])
+    return d.certificate
+
+
+def flag_recertification(d: Dossier, data: Data, ctx: Context) -> Outcome:
+    """The re-rating window opens a set number of days before the certificate expires."""
+    _take(data, (), Trigger.FLAG_RECERTIFICATION)
+    cert = _certificate(d, Trigger.FLAG_RECERTIFICATION)
+    opens = cert.expires_on - timedelta(days=ctx.rule_set.recertification_opens_days)
+    if ctx.today < opens:
+        raise GuardFailed(Trigger.FLAG_RECERTIFICATION, [f"the window to open on {opens}"])
+    return Outcome(payload={"window_opened": opens.isoformat()})
+
+
+def expire(d: Dossier, data: Data, ctx: Context) -> Outcome:
+    """The certificate is past its expiry and any grace the rule set allows."""
+    _take(data, (), Trigger.EXPIRE)
+    cert = _certificate(d, Trigger.EXPIRE)
+    lapses = cert.expires_on + timedelta(days=ctx.rule_set.grace_after_expiry_days)
+    if ctx.today <= lapses:
+        raise GuardFailed(Trigger.EXPIRE, [f"the certificate to lapse after {lapses}"])
+    return Outcome(payload={"expired_on": cert.expires_on.isoformat()})
+
+
+def reapply(d: Dossier, data: Data, ctx: Context) -> Outcome:
+    """A new cycle: re-rating while a certificate is valid, else first-time; or an upgrade."""
+    taken = _take(data, {"kind", "documents", "samples", "rule_set"}, Trigger.REAPPLY)
+    valid = d.certificate is not None and d.certificate.valid_on(ctx.today)
+    try:
+        kind = Kind(taken.get("kind") or (Kind.RERATING if valid else Kind.FIRST))
+    except ValueError:
+        raise InvalidInput("kind must be first, upgrade or rerating.", field="kind") from None
+    if kind is not Kind.FIRST and not valid:
+        raise GuardFailed(Trigger.REAPPLY, [f"a valid certificate for a {kind.value} cycle"])
+    if taken.get("rule_set"):
+        rules = rule_set(str(taken["rule_set"]), ctx.rule_sets).id
+    else:
+        rules = rule_set_for(ctx.today, ctx.rule_sets).id
+    changes = {"documents": frozenset(), "samples": 0} | _documents(frozenset(), taken)
+    changes |= {
+        "cycle": d.cycle + 1,
+        "kind": kind,
+        "rule_set": rules,
+        "registered_at": ctx.now,
+        "evaluation": None,
+        "submission": None,
+        "rating": None,
+        "return_reason": None,
+    }
+    return Outcome(changes, {"kind": kind.value, "cycle": d.cycle + 1, "rule_set": rules})
+
+
+def revoke(d: Dossier, data: Data, ctx: Context) -> Outcome:
+    """One of the rule set's revocation grounds; the certificate is revoked today."""
+    taken = _take(data, {"ground"}, Trigger.REVOKE)
+    grounds = ctx.rule_set.revocation_grounds
+    ground = taken.get("ground")
+    if not ground:
+        raise GuardFailed(Trigger.REVOKE, [f"a revocation ground ({', '.join(grounds)})"])
+    if ground not in grounds:
+        raise InvalidInput(
+            f"Unknown revocation ground '{ground}'; the grounds are {', '.join(grounds)}.",
+            field="ground",
+        )
+    cert = _certificate(d, Trigger.REVOKE)
+    revoked = cert.model_copy(update={"revoked_on": ctx.today, "revocation_ground": ground})
+    return Outcome({"certificate": revoked}, {"ground": ground, "text": grounds[ground]})
+
+
+def withdraw(d: Dossier, data: Data, ctx: Context) -> Outcome:
+    """The producer withdraws the dossier."""
+    _take(data, {"reason"}, Trigger.WITHDRAW)
+    reason = _text(data, "reason", Trigger.WITHDRAW, required=False)
+    return Outcome(payload={"reason": reason} if reason else {})
+
+
+STEPS: dict[Trigger, Callable[[Dossier, Data, Context], Outcome]] = {
+    Trigger.RETURN_DOSSIER: return_dossier,
+    Trigger.RESUBMIT: resubmit,
+    Trigger.CHECK: check,
+    Trigger.EVALUATE: evaluate,
+    Trigger.SUBMIT: submit,
+    Trigger.RATE: rate,
+    Trigger.RATE_CENTRAL: rate_central,
+    Trigger.FLAG_RECERTIFICATION: flag_recertification,
+    Trigger.REAPPLY: reapply,
+    Trigger.EXPIRE: expire,
+    Trigger.REVOKE: revoke,
+    Trigger.WITHDRAW: withdraw,
+}
