@@ -14,7 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from factories import Clock
 from pgserver import PostgresServer, PostgresUnavailable
+
+import ocop
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -70,3 +73,23 @@ def db_url(request: pytest.FixtureRequest) -> str:
     fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
     url: str = request.getfixturevalue(fixture)
     return url
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """A clock starting on 2 March 2026, moved by the test."""
+    return Clock()
+
+
+@pytest.fixture
+def registry(db_url: str, clock: Clock) -> Iterator[ocop.Registry]:
+    """A registry on a fresh database of each backend, on the test's clock."""
+    with ocop.open(db_url, clock=clock) as reg:
+        yield reg
+
+
+@pytest.fixture
+def sqlite_registry(sqlite_url: str, clock: Clock) -> Iterator[ocop.Registry]:
+    """A registry on a fresh SQLite file, for tests where the backend does not matter."""
+    with ocop.open(sqlite_url, clock=clock) as reg:
+        yield reg

@@ -111,9 +111,10 @@ class RuleSet:
 
     def stars_for(self, score: float) -> int:
         """Stars for a council average ``score`` (0 to the sum of the part maxima)."""
-        for band in self.star_bands:
-            if band.contains(score):
-                return band.stars
+        if 0 <= score <= self.max_score:
+            for band in self.star_bands:
+                if band.contains(score):
+                    return band.stars
         raise InvalidInput(f"Score {score} is outside 0–{self.max_score}.", field="score")
 
     @property
