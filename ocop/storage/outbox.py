@@ -41,6 +41,8 @@ def insert_messages(conn: Connection, messages: Sequence[Message], now: datetime
         for m in messages
     ]
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(outbox).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    result = conn.execute(statement, rows)
-    return max(result.rowcount, 0)
+    statement = (
+        insert(outbox).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(outbox.c.id)
+    )
+    # rowcount is unreliable for executemany; the returned ids count what was really new.
+    return len(conn.execute(statement, rows).all())
