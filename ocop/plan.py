@@ -1,0 +1,383 @@
+"""A commune's yearly OCOP plan, kept as a TOML file and validated on load.
+
+The plan says who the commune is, which rule set its dossiers follow, what it aims for, when its
+evaluation window, conferences and monthly meetings fall, and who hears about what. The daemon's
+sweep reads it to decide which reminders are due; :func:`load_plan` turns every mistake into an
+:class:`~ocop.errors.InvalidInput` that names the key and the line, so an officer can fix the
+file without reading a traceback.
+
+The Lưu Vệ 2026 plan ships with the package (:func:`luu_ve_2026`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tomllib
+import unicodedata
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from ocop.errors import InvalidInput
+from ocop.models import Line, parse_date
+from ocop.states import RULE_SETS, RuleSet
+from ocop.workdays import Calendar
+
+__all__ = [
+    "AUDIENCES",
+    "LUU_VE_2026",
+    "EvaluationWindow",
+    "Event",
+    "Meeting",
+    "NewTarget",
+    "Plan",
+    "Recipient",
+    "ReminderSettings",
+    "Target",
+    "Targets",
+    "load_plan",
+    "luu_ve_2026",
+    "parse_plan",
+]
+
+LUU_VE_2026 = Path(__file__).parent / "data" / "luu-ve-2026" / "plan.toml"
+"""The shipped plan of Lưu Vệ commune (Thanh Hóa) for 2026."""
+
+Lang = Literal["vi", "en"]
+Role = Literal["commune_officer", "commune_leader", "province_officer", "association"]
+Audience = Literal[
+    "commune_officer", "commune_leader", "province_officer", "association", "producer"
+]
+AUDIENCES: tuple[str, ...] = get_args(Audience)
+"""Who an event can be for; ``producer`` means the producers of the commune's dossiers."""
+
+Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>]+$")]
+Day = Annotated[date, BeforeValidator(parse_date)]
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
+Leads = Annotated[tuple[Annotated[int, Field(ge=0, le=400)], ...], Field(max_length=10)]
+Stars = Annotated[int, Field(ge=3, le=5)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Recipient(_Model):
+    """Someone who receives the plan's reminders, by role."""
+
+    role: Role
+    name: Line
+    email: Email
+    lang: Lang = "vi"
+    illustrative: bool = False
+
+
+class Target(_Model):
+    """A recognised product the commune aims to have re-recognised this year."""
+
+    product: Line
+    producer: Line | None = None
+    stars: Stars = 3
+    email: Email | None = None
+
+
+class NewTarget(_Model):
+    """How many products the commune aims to have recognised for the first time."""
+
+    count: Annotated[int, Field(ge=0, le=1000)]
+    stars: Stars = 3
+
+
+class Targets(_Model):
+    """The plan's quantified aims (Mục II.2 of a commune plan)."""
+
+    rerecognise: tuple[Target, ...] = ()
+    new: NewTarget | None = None
+
+
+class EvaluationWindow(_Model):
+    """The weeks when the commune's team evaluates dossiers; reminders lead up to both ends."""
+
+    opens: Day
+    closes: Day
+    remind_opening: Leads = (14, 3)
+    remind_closing: Leads = (7, 1)
+    illustrative: bool = False
+    note: str | None = None
+
+
+class Event(_Model):
+    """A one-off event of the plan, such as a conference."""
+
+    id: Slug
+    name: Line
+    date: Day
+    time: dt.time | None = None
+    place: Line | None = None
+    audience: tuple[Audience, ...] = ("commune_officer",)
+    remind: Leads = (7, 1)
+    illustrative: bool = False
+
+
+class Meeting(_Model):
+    """A meeting held every month on ``day`` (or the next working day when that is a day off)."""
+
+    id: Slug
+    name: Line
+    day: Annotated[int, Field(ge=1, le=31)]
+    months: tuple[Annotated[int, Field(ge=1, le=12)], ...] = tuple(range(1, 13))
+    time: dt.time | None = None
+    place: Line | None = None
+    audience: tuple[Audience, ...] = ("commune_officer",)
+    remind: Leads = (1,)
+    illustrative: bool = False
+
+    def occurrences(self, year: int, calendar: Calendar) -> list[date]:
+        """The meeting's dates in ``year``, moved forward to working days."""
+        days = []
+        for month in sorted(set(self.months)):
+            # A day the month lacks (31 in April) means the month's last day.
+            day = date(year, month, 1) + timedelta(days=self.day - 1)
+            while day.month != month:
+                day -= timedelta(days=1)
+            while not calendar.is_working_day(day):
+                day += timedelta(days=1)
+            days.append(day)
+        return days
+
+
+class ReminderSettings(_Model):
+    """Lead times of the dossier reminders and the officers' morning digest."""
+
+    step_deadline: Leads = (5, 1)
+    """Working days before a step deadline."""
+    certificate: Leads = (180, 120, 30)
+    """Days before a certificate expires."""
+    round_cutoff: Leads = (30, 7)
+    """Days before a province round's cut-off."""
+    stale_after: Annotated[int, Field(ge=1, le=366)] = 30
+    """Days an overdue or past-expiry reminder is still worth sending."""
+    digest_at: dt.time = dt.time(7, 0)
+    digest_horizon: Annotated[int, Field(ge=1, le=90)] = 14
+    """Days ahead the morning digest looks."""
+
+
+class Plan(_Model):
+    """A commune's OCOP plan for one year."""
+
+    commune: Line
+    province: Line
+    year: Annotated[int, Field(ge=2019, le=2100)]
+    rule_set: Line
+    title: Line | None = None
+    number: str | None = None
+    signed_by: Line | None = None
+    lang: Lang = "vi"
+    sender: Line | None = None
+    targets: Targets = Targets()
+    evaluation: EvaluationWindow | None = None
+    events: tuple[Event, ...] = ()
+    meetings: tuple[Meeting, ...] = ()
+    recipients: tuple[Recipient, ...] = ()
+    reminders: ReminderSettings = ReminderSettings()
+
+    def recipients_for(self, role: str) -> list[Recipient]:
+        """The plan's recipients with that role, in file order."""
+        return [r for r in self.recipients if r.role == role]
+
+    @property
+    def key(self) -> str:
+        """A short id for the plan, used in dedupe keys of reminders that have no dossier."""
+        return f"{_slug(self.commune)}-{self.year}"
+
+
+def _slug(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    ascii_text = plain.encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "plan"
+
+
+def load_plan(
+    path: str | os.PathLike[str], *, rule_sets: Mapping[str, RuleSet] = RULE_SETS
+) -> Plan:
+    """Read and validate the plan at ``path``; errors name the file, the line and the key."""
+    source = os.fspath(path)
+    try:
+        raw = Path(source).read_bytes()
+    except OSError as exc:
+        message = f"{source}: cannot read the plan: {exc.strerror}."
+        raise InvalidInput(message, field="plan") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{source}: the plan is not UTF-8 text.", field="plan") from exc
+    return parse_plan(text, source=source, rule_sets=rule_sets)
+
+
+def luu_ve_2026() -> Plan:
+    """The shipped plan of Lưu Vệ commune for 2026."""
+    return load_plan(LUU_VE_2026)
+
+
+def parse_plan(
+    text: str, *, source: str = "<plan>", rule_sets: Mapping[str, RuleSet] = RULE_SETS
+) -> Plan:
+    """Validate plan TOML; ``source`` names it in error messages."""
+    text = unicodedata.normalize("NFC", text)
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib's message already carries "(at line N, column M)".
+        raise InvalidInput(f"{source}: not valid TOML: {exc}.", field="plan") from exc
+    lines = _key_lines(text)
+    try:
+        plan = Plan.model_validate(document)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(first["loc"])
+        raise _located(source, lines, loc, _message(first)) from exc
+    problems = _problems(plan, rule_sets)
+    if problems:
+        loc, message = problems[0]
+        raise _located(source, lines, loc, message)
+    return plan
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx", {})
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "is not a plan key (check its spelling)"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected')}"
+    if kind == "string_pattern_mismatch":
+        return f"{error.get('input')!r} is not in the expected form"
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def _problems(plan: Plan, rule_sets: Mapping[str, RuleSet]) -> list[tuple[tuple[Any, ...], str]]:
+    """Checks across keys, each with the key path it points at."""
+    found: list[tuple[tuple[Any, ...], str]] = []
+    if plan.rule_set not in rule_sets:
+        found.append((("rule_set",), f"unknown rule set; known: {', '.join(sorted(rule_sets))}"))
+    window = plan.evaluation
+    if window is not None:
+        if window.closes < window.opens:
+            found.append((("evaluation", "closes"), "is before 'opens'"))
+        for key in ("opens", "closes"):
+            if getattr(window, key).year != plan.year:
+                found.append((("evaluation", key), f"is not in the plan's year {plan.year}"))
+    for kind, items in (("events", plan.events), ("meetings", plan.meetings)):
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            if item.id in seen:
+                found.append(((kind, index, "id"), f"'{item.id}' is used twice"))
+            seen.add(item.id)
+    for index, event in enumerate(plan.events):
+        # A year-end review may fall in January of the next year.
+        if event.date.year not in (plan.year, plan.year + 1):
+            found.append((("events", index, "date"), f"is not in {plan.year} or {plan.year + 1}"))
+    return found
+
+
+def _located(
+    source: str, lines: Mapping[tuple[Any, ...], int], loc: Sequence[Any], message: str
+) -> InvalidInput:
+    key = _dotted(loc)
+    line = None
+    for n in range(len(loc), 0, -1):
+        line = lines.get(tuple(loc[:n]))
+        if line is not None:
+            break
+    where = f"line {line}: " if line is not None else ""
+    return InvalidInput(f"{source}: {where}{key or 'plan'}: {message}.", field=key or "plan")
+
+
+def _dotted(loc: Sequence[Any]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_ASSIGN = re.compile(r"^\s*([A-Za-z0-9_\-\"'. ]+?)\s*=")
+
+
+def _key_lines(text: str) -> dict[tuple[Any, ...], int]:
+    """Where each key path is written, for error messages (tomllib does not keep positions).
+
+    Covers what plan files use: tables, arrays of tables, dotted and bare keys; values that span
+    lines (multi-line arrays and strings) are skipped over.
+    """
+    lines: dict[tuple[Any, ...], int] = {}
+    counts: dict[tuple[str, ...], int] = {}
+    current: tuple[Any, ...] = ()
+    depth = 0
+    in_string: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if in_string or depth:
+            depth, in_string = _scan(line, depth, in_string)
+            continue
+        header = _HEADER.match(line)
+        if header:
+            path = tuple(_split_key(header.group(2)))
+            if header.group(1) == "[[":
+                index = counts.get(path, 0)
+                counts[path] = index + 1
+                lines.setdefault(path, number)
+                current = (*path, index)
+            else:
+                current = path
+            lines.setdefault(current, number)
+            continue
+        assign = _ASSIGN.match(line)
+        if assign:
+            path = (*current, *_split_key(assign.group(1)))
+            lines.setdefault(path, number)
+            depth, in_string = _scan(line[assign.end() :], 0, None)
+    return lines
+
+
+def _split_key(key: str) -> list[str]:
+    return [part.strip().strip("\"'") for part in key.split(".")]
+
+
+def _scan(text: str, depth: int, in_string: str | None) -> tuple[int, str | None]:
+    """Bracket depth and open multi-line string after ``text``; comments end a line."""
+    i = 0
+    while i < len(text):
+        if in_string:
+            if text.startswith(in_string, i):
+                i += len(in_string)
+                in_string = None
+                continue
+            if text[i] == "\\" and in_string.startswith('"'):
+                i += 1
+            i += 1
+            continue
+        for quote in ('"""', "'''", '"', "'"):
+            if text.startswith(quote, i):
+                in_string = quote
+                i += len(quote)
+                break
+        else:
+            char = text[i]
+            if char == "#":
+                break
+            if char in "[{":
+                depth += 1
+            elif char in "]}":
+                depth -= 1
+            i += 1
+    # Single-line strings cannot span lines; a stray quote should not swallow the file.
+    if in_string in ('"', "'"):
+        in_string = None
+    return max(depth, 0), in_string
