@@ -274,12 +274,14 @@ def _problems(plan: Plan, rule_sets: Mapping[str, RuleSet]) -> list[tuple[tuple[
         for key in ("opens", "closes"):
             if getattr(window, key).year != plan.year:
                 found.append((("evaluation", key), f"is not in the plan's year {plan.year}"))
-    for kind, items in (("events", plan.events), ("meetings", plan.meetings)):
-        seen: set[str] = set()
-        for index, item in enumerate(items):
-            if item.id in seen:
-                found.append(((kind, index, "id"), f"'{item.id}' is used twice"))
-            seen.add(item.id)
+    ids: tuple[tuple[str, Sequence[str]], ...] = (
+        ("events", [e.id for e in plan.events]),
+        ("meetings", [m.id for m in plan.meetings]),
+    )
+    for kind, names in ids:
+        for index, name in enumerate(names):
+            if name in names[:index]:
+                found.append(((kind, index, "id"), f"'{name}' is used twice"))
     for index, event in enumerate(plan.events):
         # A year-end review may fall in January of the next year.
         if event.date.year not in (plan.year, plan.year + 1):
