@@ -1,0 +1,213 @@
+"""What a reminder is, who it goes to, and the helpers the reminder rules share."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from ocop.models import Dossier, Message
+from ocop.plan import Plan
+from ocop.states import State
+from ocop.workdays import Calendar
+
+__all__ = [
+    "GONE",
+    "Addressee",
+    "Reminder",
+    "audience",
+    "base_context",
+    "dossier_summary",
+    "officers",
+    "producer",
+    "select",
+    "series",
+    "working_days_before",
+]
+
+GONE = frozenset({State.WITHDRAWN, State.REVOKED})
+"""States whose dossiers no longer get reminders."""
+_KEY_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class Addressee:
+    """Who a reminder goes to."""
+
+    email: str
+    name: str
+    role: str
+    lang: str = "vi"
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One message that should exist: what, about which day, for whom, sendable when.
+
+    ``due_on`` is the first day it may be sent and ``until`` the last day it is still worth
+    sending; ``lead`` tells reminders of one series apart (``14d``, ``5wd``, ``overdue``).
+    """
+
+    kind: str
+    anchor: date
+    lead: str
+    due_on: date
+    until: date
+    to: Addressee
+    subject: str
+    dossier_id: int | None = None
+    cycle: int | None = None
+    context: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def series(self) -> tuple[str, str, int | None, date, str]:
+        """What the reminders of one series share: the lead times are its members."""
+        return (self.kind, self.subject, self.cycle, self.anchor, self.to.email)
+
+    @property
+    def dedupe_key(self) -> str:
+        """(kind, dossier, cycle, anchor date, recipient), unique per message ever sent."""
+        cycle = f"c{self.cycle}" if self.cycle is not None else "-"
+        head = f"{self.kind}:{self.lead}|{self.subject}|{cycle}|{self.anchor.isoformat()}|"
+        key = head + self.to.email.lower()
+        if len(key) > _KEY_LIMIT:
+            digest = hashlib.sha256(self.to.email.lower().encode()).hexdigest()[:32]
+            key = (head[: _KEY_LIMIT - 36] + "|#" + digest)[:_KEY_LIMIT]
+        return key
+
+    def message(self) -> Message:
+        """The outbox row for this reminder."""
+        context = dict(self.context)
+        context.update(
+            anchor=self.anchor.isoformat(),
+            lead=self.lead,
+            recipient_name=self.to.name,
+            recipient_role=self.to.role,
+        )
+        return Message(
+            dedupe_key=self.dedupe_key,
+            kind=self.kind,
+            recipient=self.to.email,
+            lang=self.to.lang,
+            dossier_id=self.dossier_id,
+            context=context,
+        )
+
+
+def working_days_before(calendar: Calendar, day: date, count: int) -> date:
+    """The working day ``count`` working days before ``day`` (``day`` itself not counted)."""
+    current = day
+    while count > 0:
+        current -= timedelta(days=1)
+        if calendar.is_working_day(current):
+            count -= 1
+    return current
+
+
+def select(candidates: Iterable[Reminder], today: date) -> list[Reminder]:
+    """Those sendable today; of each series only the latest due."""
+    best: dict[tuple[str, str, int | None, date, str], Reminder] = {}
+    for reminder in candidates:
+        if not reminder.due_on <= today <= reminder.until:
+            continue
+        current = best.get(reminder.series)
+        if current is None or reminder.due_on > current.due_on:
+            best[reminder.series] = reminder
+    return sorted(best.values(), key=lambda r: (r.due_on, r.kind, r.subject, r.to.email))
+
+
+def dossier_summary(dossier: Dossier) -> dict[str, Any]:
+    """What a template needs to name a dossier; JSON-ready."""
+    cert = dossier.certificate
+    return {
+        "id": dossier.id,
+        "product": dossier.product_name,
+        "producer": dossier.producer.name,
+        "state": dossier.state.value,
+        "kind": dossier.kind.value,
+        "cycle": dossier.cycle,
+        "rule_set": dossier.rule_set,
+        "certificate": None
+        if cert is None
+        else {
+            "number": cert.number,
+            "stars": cert.stars,
+            "issued_on": cert.issued_on.isoformat(),
+            "expires_on": cert.expires_on.isoformat(),
+        },
+    }
+
+
+def base_context(plan: Plan) -> dict[str, Any]:
+    return {"commune": plan.commune, "province": plan.province, "year": plan.year}
+
+
+def officers(plan: Plan, *roles: str) -> list[Addressee]:
+    return [
+        Addressee(r.email, r.name, r.role, r.lang)
+        for role in roles
+        for r in plan.recipients_for(role)
+    ]
+
+
+def producer(dossier: Dossier, plan: Plan) -> Addressee | None:
+    email = dossier.producer.email
+    if email is None:
+        # A plan's target may carry the address of a product's producer.
+        for target in plan.targets.rerecognise:
+            if target.product.casefold() == dossier.product_name.casefold() and target.email:
+                email = target.email
+    if email is None:
+        return None
+    return Addressee(email, dossier.producer.name, "producer", plan.lang)
+
+
+def producers(dossiers: Iterable[Dossier], plan: Plan) -> list[Addressee]:
+    seen: dict[str, Addressee] = {}
+    for dossier in dossiers:
+        if dossier.state in GONE:
+            continue
+        addressee = producer(dossier, plan)
+        if addressee is not None:
+            seen.setdefault(addressee.email.lower(), addressee)
+    return list(seen.values())
+
+
+def series(
+    kind: str,
+    anchor: date,
+    leads: Iterable[int],
+    recipients: Iterable[Addressee],
+    subject: str,
+    context: Mapping[str, Any],
+    today: date,
+    *,
+    dossier: Dossier | None = None,
+) -> Iterator[Reminder]:
+    """A series: one candidate per lead (days before ``anchor``) and recipient."""
+    context = {**context, "days_left": (anchor - today).days}
+    for to in recipients:
+        for lead in leads:
+            yield Reminder(
+                kind,
+                anchor,
+                f"{lead}d",
+                anchor - timedelta(days=lead),
+                anchor,
+                to,
+                subject,
+                dossier.id if dossier else None,
+                dossier.cycle if dossier else None,
+                context,
+            )
+
+
+def audience(plan: Plan, dossiers: Sequence[Dossier], roles: Iterable[str]) -> list[Addressee]:
+    people: dict[str, Addressee] = {}
+    for role in roles:
+        found = producers(dossiers, plan) if role == "producer" else officers(plan, role)
+        for person in found:
+            people.setdefault(person.email.lower(), person)
+    return list(people.values())

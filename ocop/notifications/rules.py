@@ -1,0 +1,466 @@
+"""Reminder rules: pure functions of (dossiers, plan, calendar, now) → the reminders due now.
+
+Each rule lists its candidates — one per lead time, recipient and anchor date (the day the
+reminder is about) — and keeps those whose sending period contains today. When the daemon was
+down, a reminder still inside its period is sent late rather than lost; of a series (14 and 3
+days before the same day) only the latest due one is kept, so a late start sends one message
+instead of a burst. The dedupe key makes sending idempotent: the outbox keeps the first copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from ocop.models import Dossier
+from ocop.notifications.reminder import (
+    GONE,
+    Reminder,
+    audience,
+    base_context,
+    dossier_summary,
+    officers,
+    producer,
+    select,
+    series,
+    working_days_before,
+)
+from ocop.plan import Plan
+from ocop.states import RULE_SETS, RuleSet, State
+from ocop.workdays import Calendar, local_date, local_now
+from ocop.workflow.deadlines import next_due
+
+__all__ = [
+    "RULES",
+    "Rule",
+    "certificates",
+    "digest",
+    "evaluation_window",
+    "events",
+    "in_plan",
+    "reminders_due",
+    "round_cutoffs",
+    "step_deadlines",
+]
+
+_NOT_EVALUATED = frozenset({State.REGISTERED, State.RETURNED, State.CHECKED})
+_AT_COMMUNE = _NOT_EVALUATED | {State.COMMUNE_EVALUATED}
+_CERTIFIED = frozenset({State.RATED, State.RECERTIFICATION_DUE})
+
+Rule = Callable[[Sequence[Dossier], Plan, Calendar, datetime], list[Reminder]]
+
+
+def evaluation_window(
+    dossiers: Sequence[Dossier], plan: Plan, calendar: Calendar, now: datetime
+) -> list[Reminder]:
+    """The commune's evaluation window opening and closing, with the dossiers not evaluated.
+
+    Officers get the list; producers whose dossier waits (or whose re-rating is due) are told
+    the window opens; producers whose dossier was returned are told it is closing.
+    """
+    window = plan.evaluation
+    if window is None:
+        return []
+    today = local_date(now)
+    waiting = [d for d in dossiers if d.state in _NOT_EVALUATED]
+    to_file = [d for d in dossiers if d.state is State.RECERTIFICATION_DUE]
+    filed = {d.product_name.casefold() for d in dossiers if d.state in _AT_COMMUNE}
+    unfiled = [t.product for t in plan.targets.rerecognise if t.product.casefold() not in filed]
+    context = base_context(plan) | {
+        "opens": window.opens.isoformat(),
+        "closes": window.closes.isoformat(),
+        "note": window.note,
+        "items": [dossier_summary(d) for d in waiting],
+        "to_file": [dossier_summary(d) for d in to_file],
+        "unfiled_targets": unfiled,
+    }
+    subject = f"plan:{plan.key}"
+    staff = officers(plan, "commune_officer")
+    candidates = list(
+        series(
+            "window_opening",
+            window.opens,
+            window.remind_opening,
+            staff,
+            subject,
+            context,
+            today,
+        )
+    )
+    for dossier in [*waiting, *to_file]:
+        person = producer(dossier, plan)
+        if person is not None:
+            own = context | {"items": [dossier_summary(dossier)], "to_file": []}
+            candidates += series(
+                "window_opening",
+                window.opens,
+                window.remind_opening,
+                [person],
+                f"d{dossier.id}",
+                own,
+                today,
+                dossier=dossier,
+            )
+    if waiting:
+        candidates += series(
+            "window_closing",
+            window.closes,
+            window.remind_closing,
+            staff,
+            subject,
+            context,
+            today,
+        )
+    for dossier in (d for d in waiting if d.state is State.RETURNED):
+        person = producer(dossier, plan)
+        if person is not None:
+            own = context | {"items": [dossier_summary(dossier)], "to_file": []}
+            candidates += series(
+                "window_closing",
+                window.closes,
+                window.remind_closing,
+                [person],
+                f"d{dossier.id}",
+                own,
+                today,
+                dossier=dossier,
+            )
+    return select(candidates, today)
+
+
+def round_cutoffs(
+    dossiers: Sequence[Dossier],
+    plan: Plan,
+    calendar: Calendar,
+    now: datetime,
+    rule_sets: Mapping[str, RuleSet] = RULE_SETS,
+) -> list[Reminder]:
+    """Province round cut-offs of the plan's year, with the dossiers not yet submitted.
+
+    A cut-off counts when a rule set with rounds is in force on that day (26/2026: 30/4 and
+    30/10), whatever rule set the plan names: the province runs its rounds for everyone.
+    """
+    pending = [d for d in dossiers if d.state in _AT_COMMUNE]
+    if not pending:
+        return []
+    staff = officers(plan, "commune_officer", "commune_leader")
+    candidates: list[Reminder] = []
+    seen: set[date] = set()
+    for rules in rule_sets.values():
+        for cutoff in rules.province_rounds:
+            day = date(plan.year, *cutoff.propose_by)
+            if day in seen or not rules.in_force_on(day):
+                continue
+            seen.add(day)
+            context = base_context(plan) | {
+                "round": cutoff.number,
+                "cutoff": day.isoformat(),
+                "rated_by": date(plan.year, *cutoff.rated_by).isoformat(),
+                "rule_set": rules.id,
+                "items": [dossier_summary(d) for d in pending],
+            }
+            candidates += series(
+                "round_cutoff",
+                day,
+                plan.reminders.round_cutoff,
+                staff,
+                f"plan:{plan.key}",
+                context,
+                local_date(now),
+            )
+    return select(candidates, local_date(now))
+
+
+def _step_due(
+    dossier: Dossier, rule_sets: Mapping[str, RuleSet], calendar: Calendar
+) -> tuple[date, str] | None:
+    rules = rule_sets.get(dossier.rule_set)
+    if rules is None:
+        return None
+    # Without its certificate the dossier's next due date is its step deadline alone.
+    day, what = next_due(dossier.model_copy(update={"certificate": None}), rules, calendar)
+    return (day, what) if day is not None and what is not None else None
+
+
+def step_deadlines(
+    dossiers: Sequence[Dossier],
+    plan: Plan,
+    calendar: Calendar,
+    now: datetime,
+    rule_sets: Mapping[str, RuleSet] = RULE_SETS,
+) -> list[Reminder]:
+    """Step deadlines approaching (working days before) and overdue.
+
+    The commune's deadline goes to its officers; the province's to the province and the commune.
+    """
+    today = local_date(now)
+    candidates: list[Reminder] = []
+    for dossier in dossiers:
+        found = _step_due(dossier, rule_sets, calendar)
+        if found is None:
+            continue
+        deadline, what = found
+        roles: tuple[str, ...] = ("commune_officer",)
+        if what != "commune_deadline":
+            roles = ("province_officer", "commune_officer")
+        context = base_context(plan) | {
+            "dossier": dossier_summary(dossier),
+            "deadline": deadline.isoformat(),
+            "step": what,
+            "working_days_left": calendar.working_days_between(today, deadline),
+        }
+        subject = f"d{dossier.id}"
+        for to in officers(plan, *roles):
+            for lead in plan.reminders.step_deadline:
+                candidates.append(
+                    Reminder(
+                        "step_deadline",
+                        deadline,
+                        f"{lead}wd",
+                        working_days_before(calendar, deadline, lead),
+                        deadline,
+                        to,
+                        subject,
+                        dossier.id,
+                        dossier.cycle,
+                        context,
+                    )
+                )
+            candidates.append(
+                Reminder(
+                    "step_overdue",
+                    deadline,
+                    "overdue",
+                    deadline + timedelta(days=1),
+                    deadline + timedelta(days=plan.reminders.stale_after),
+                    to,
+                    subject,
+                    dossier.id,
+                    dossier.cycle,
+                    context | {"days_overdue": (today - deadline).days},
+                )
+            )
+    return select(candidates, today)
+
+
+def certificates(
+    dossiers: Sequence[Dossier],
+    plan: Plan,
+    calendar: Calendar,
+    now: datetime,
+    rule_sets: Mapping[str, RuleSet] = RULE_SETS,
+) -> list[Reminder]:
+    """The re-rating filing window opening, certificate expiry approaching, and expiry passed.
+
+    The window reminder goes while no re-rating cycle has started; expiry reminders go while
+    the certificate is held, even during a running cycle, so a certificate never lapses
+    unnoticed. A lead that falls on the window's opening day is left to the window reminder.
+    """
+    today = local_date(now)
+    candidates: list[Reminder] = []
+    for dossier in dossiers:
+        cert = dossier.certificate
+        rules = rule_sets.get(dossier.rule_set)
+        if cert is None or cert.revoked_on is not None or dossier.state in GONE or not rules:
+            continue
+        opens = cert.expires_on - timedelta(days=rules.recertification_opens_days)
+        closes = (
+            cert.expires_on - timedelta(days=rules.filing_closes_days)
+            if rules.filing_closes_days is not None
+            else cert.expires_on
+        )
+        grace_until = cert.expires_on + timedelta(days=rules.grace_after_expiry_days)
+        context = base_context(plan) | {
+            "dossier": dossier_summary(dossier),
+            "expires_on": cert.expires_on.isoformat(),
+            "window_opens": opens.isoformat(),
+            "window_closes": closes.isoformat(),
+            "grace_until": grace_until.isoformat() if rules.grace_after_expiry_days else None,
+            "cycle_running": dossier.state not in _CERTIFIED | {State.EXPIRED},
+            "days_left": (cert.expires_on - today).days,
+        }
+        people = [p for p in [producer(dossier, plan)] if p] + officers(plan, "commune_officer")
+        subject = f"d{dossier.id}"
+        if dossier.state in _CERTIFIED:
+            candidates += (
+                Reminder(
+                    "filing_window",
+                    opens,
+                    "open",
+                    opens,
+                    closes,
+                    to,
+                    subject,
+                    dossier.id,
+                    dossier.cycle,
+                    context,
+                )
+                for to in people
+            )
+        if dossier.state is not State.EXPIRED:
+            leads = [
+                n for n in plan.reminders.certificate if cert.expires_on - timedelta(n) != opens
+            ]
+            candidates += series(
+                "certificate_expiring",
+                cert.expires_on,
+                leads,
+                people,
+                subject,
+                context,
+                today,
+                dossier=dossier,
+            )
+        candidates += (
+            Reminder(
+                "certificate_expired",
+                cert.expires_on,
+                "past",
+                cert.expires_on + timedelta(days=1),
+                cert.expires_on + timedelta(days=plan.reminders.stale_after),
+                to,
+                subject,
+                dossier.id,
+                dossier.cycle,
+                context,
+            )
+            for to in people
+        )
+    return select(candidates, today)
+
+
+def events(
+    dossiers: Sequence[Dossier], plan: Plan, calendar: Calendar, now: datetime
+) -> list[Reminder]:
+    """The plan's conferences and its monthly meetings, to each one's audience."""
+    today = local_date(now)
+    candidates: list[Reminder] = []
+    for event in plan.events:
+        context = base_context(plan) | {
+            "name": event.name,
+            "date": event.date.isoformat(),
+            "time": event.time.strftime("%H:%M") if event.time else None,
+            "place": event.place,
+            "illustrative": event.illustrative,
+        }
+        people = audience(plan, dossiers, event.audience)
+        subject = f"plan:{plan.key}:{event.id}"
+        candidates += series("event", event.date, event.remind, people, subject, context, today)
+    for meeting in plan.meetings:
+        people = audience(plan, dossiers, meeting.audience)
+        for day in meeting.occurrences(plan.year, calendar):
+            context = base_context(plan) | {
+                "name": meeting.name,
+                "date": day.isoformat(),
+                "time": meeting.time.strftime("%H:%M") if meeting.time else None,
+                "place": meeting.place,
+                "illustrative": meeting.illustrative,
+            }
+            subject = f"plan:{plan.key}:{meeting.id}"
+            candidates += series("meeting", day, meeting.remind, people, subject, context, today)
+    return select(candidates, today)
+
+
+RULES: tuple[Rule, ...] = (
+    evaluation_window,
+    round_cutoffs,
+    step_deadlines,
+    certificates,
+    events,
+)
+"""Every reminder rule, in the order their reminders are listed."""
+
+
+def in_plan(dossiers: Iterable[Dossier], plan: Plan) -> list[Dossier]:
+    """The dossiers of the plan's commune."""
+    return [d for d in dossiers if d.commune == plan.commune and d.province == plan.province]
+
+
+def reminders_due(
+    dossiers: Sequence[Dossier],
+    plan: Plan,
+    calendar: Calendar,
+    now: datetime,
+    *,
+    rules: Sequence[Rule] = RULES,
+) -> list[Reminder]:
+    """Every reminder of every rule that should exist on ``now``'s day, for the plan's commune."""
+    mine = in_plan(dossiers, plan)
+    found: list[Reminder] = []
+    for rule in rules:
+        found += rule(mine, plan, calendar, now)
+    return found
+
+
+def digest(
+    dossiers: Sequence[Dossier],
+    plan: Plan,
+    calendar: Calendar,
+    now: datetime,
+    *,
+    rule_sets: Mapping[str, RuleSet] = RULE_SETS,
+    outbox: Mapping[str, int] | None = None,
+) -> list[Reminder]:
+    """The commune officers' morning digest: what falls due soon, what is late, what is coming.
+
+    Sent on working days from the plan's ``digest_at`` hour, once a day, and only when there is
+    something to say. ``outbox`` counts messages by status, so failures show up in it too.
+    """
+    local = local_now(now)
+    today = local.date()
+    settings = plan.reminders
+    if not calendar.is_working_day(today) or local.time() < settings.digest_at:
+        return []
+    horizon = today + timedelta(days=settings.digest_horizon)
+    mine = in_plan(dossiers, plan)
+    deadlines: list[dict[str, Any]] = []
+    for dossier in mine:
+        found = _step_due(dossier, rule_sets, calendar)
+        if found is not None and found[0] <= horizon:
+            deadlines.append(
+                {
+                    "dossier": dossier_summary(dossier),
+                    "deadline": found[0].isoformat(),
+                    "step": found[1],
+                    "overdue": found[0] < today,
+                }
+            )
+    expiring = [
+        dossier_summary(d)
+        for d in mine
+        if d.certificate is not None
+        and d.certificate.revoked_on is None
+        and d.state not in GONE | {State.EXPIRED}
+        and d.certificate.expires_on <= horizon
+    ]
+    to_file = [dossier_summary(d) for d in mine if d.state is State.RECERTIFICATION_DUE]
+    upcoming = [
+        {"name": e.name, "date": e.date.isoformat()}
+        for e in plan.events
+        if today <= e.date <= horizon
+    ] + [
+        {"name": m.name, "date": day.isoformat()}
+        for m in plan.meetings
+        for day in m.occurrences(plan.year, calendar)
+        if today <= day <= horizon
+    ]
+    problems = {k: v for k, v in (outbox or {}).items() if k in ("failed", "uncertain") and v}
+    if not (deadlines or expiring or to_file or upcoming or problems):
+        return []
+    states: dict[str, int] = {}
+    for dossier in mine:
+        states[dossier.state.value] = states.get(dossier.state.value, 0) + 1
+    context = base_context(plan) | {
+        "today": today.isoformat(),
+        "deadlines": sorted(deadlines, key=lambda item: item["deadline"]),
+        "expiring": expiring,
+        "to_file": to_file,
+        "upcoming": sorted(upcoming, key=lambda item: item["date"]),
+        "problems": problems,
+        "states": states,
+    }
+    return [
+        Reminder("digest", today, "day", today, today, to, f"plan:{plan.key}", context=context)
+        for to in officers(plan, "commune_officer")
+    ]
