@@ -1,21 +1,57 @@
-"""The outbox table: messages waiting to be sent, each once, keyed by its dedupe key."""
+"""The outbox table: messages waiting to be sent, each once, keyed by its dedupe key.
+
+A message's life: ``pending`` → ``claimed`` (a daemon took it into a batch) → ``sending`` (the
+daemon is talking to the mail server about it) → ``sent``; or back to ``retry`` after a
+temporary failure, ``failed`` after a permanent one, ``uncertain`` when the server may have
+accepted it but never said so. The ``claimed`` / ``sending`` split is what lets a crashed daemon
+be cleaned up safely: a stale ``claimed`` row was never offered to the server and goes back to
+``pending``; a stale ``sending`` row may have been delivered and becomes ``uncertain``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from ocop.errors import InvalidInput, NotFound
 from ocop.models import Message
+from ocop.storage.database import Database
 from ocop.storage.tables import outbox
 
-__all__ = ["PENDING", "insert_messages"]
+__all__ = [
+    "CLAIMED",
+    "DOSSIER_PLACEHOLDER",
+    "FAILED",
+    "PENDING",
+    "RETRY",
+    "SENDING",
+    "SENT",
+    "STATUSES",
+    "UNCERTAIN",
+    "Outbox",
+    "OutboxMessage",
+    "insert_messages",
+]
 
 PENDING = "pending"
+RETRY = "retry"
+CLAIMED = "claimed"
+SENDING = "sending"
+SENT = "sent"
+FAILED = "failed"
+UNCERTAIN = "uncertain"
+STATUSES = (PENDING, RETRY, CLAIMED, SENDING, SENT, FAILED, UNCERTAIN)
+_DUE = (PENDING, RETRY)
+_REQUEUE = (RETRY, FAILED, UNCERTAIN, PENDING)
+
+DOSSIER_PLACEHOLDER = "{dossier}"
+"""Written in a dedupe key by a notice of a dossier not inserted yet; replaced by its id."""
 
 
 def insert_messages(conn: Connection, messages: Sequence[Message], now: datetime) -> int:
@@ -27,7 +63,9 @@ def insert_messages(conn: Connection, messages: Sequence[Message], now: datetime
         return 0
     rows: list[dict[str, Any]] = [
         {
-            "dedupe_key": m.dedupe_key,
+            "dedupe_key": m.dedupe_key.replace(DOSSIER_PLACEHOLDER, str(m.dossier_id))
+            if m.dossier_id is not None
+            else m.dedupe_key,
             "kind": m.kind,
             "dossier_id": m.dossier_id,
             "recipient": m.recipient,
@@ -46,3 +84,240 @@ def insert_messages(conn: Connection, messages: Sequence[Message], now: datetime
     )
     # rowcount is unreliable for executemany; the returned ids count what was really new.
     return len(conn.execute(statement, rows).all())
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """One row of the outbox."""
+
+    id: int
+    dedupe_key: str
+    kind: str
+    dossier_id: int | None
+    recipient: str
+    lang: str
+    context: dict[str, Any]
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+    claimed_by: str | None
+    claimed_at: datetime | None
+
+
+def _message(row: Any) -> OutboxMessage:
+    return OutboxMessage(**dict(row._mapping))
+
+
+class Outbox:
+    """The outbox of one :class:`Database`: insert, claim, record outcomes, list, re-queue."""
+
+    def __init__(self, database: Database) -> None:
+        self.db = database
+
+    def add(self, messages: Sequence[Message], now: datetime) -> int:
+        """Insert messages outside any transition; returns how many were new."""
+        with self.db.write() as conn:
+            return insert_messages(conn, messages, now)
+
+    def claim(self, worker: str, now: datetime, limit: int = 50) -> list[OutboxMessage]:
+        """Take up to ``limit`` due messages for ``worker``, oldest due first.
+
+        On PostgreSQL rows another worker is claiming are skipped (``FOR UPDATE SKIP LOCKED``),
+        so several daemons drain one outbox without waiting for or duplicating each other; on
+        SQLite the write transaction holds the database lock while it claims.
+        """
+        c = outbox.c
+        with self.db.write() as conn:
+            pick = (
+                select(c.id)
+                .where(c.status.in_(_DUE), c.next_attempt_at <= now)
+                .order_by(c.next_attempt_at, c.id)
+                .limit(limit)
+            )
+            if conn.dialect.name == "postgresql":
+                pick = pick.with_for_update(skip_locked=True)
+            ids = list(conn.execute(pick).scalars())
+            if not ids:
+                return []
+            conn.execute(
+                update(outbox)
+                .where(c.id.in_(ids))
+                .values(status=CLAIMED, claimed_by=worker, claimed_at=now)
+            )
+            rows = conn.execute(select(outbox).where(c.id.in_(ids)).order_by(c.id)).all()
+        return [_message(r) for r in rows]
+
+    def start(self, message_id: int, worker: str, now: datetime) -> bool:
+        """Record that ``worker`` is about to hand the message to the server.
+
+        False when the claim was lost (another worker recovered it meanwhile): do not send.
+        """
+        return self._move(message_id, worker, CLAIMED, status=SENDING, claimed_at=now)
+
+    def sent(self, message_id: int, worker: str, now: datetime) -> bool:
+        """The server accepted the message."""
+        return self._move(message_id, worker, SENDING, status=SENT, sent_at=now, last_error=None)
+
+    def retry_later(
+        self, message_id: int, worker: str, error: str, at: datetime, *, attempts: int
+    ) -> bool:
+        """A temporary failure: try again from ``at``."""
+        return self._move(
+            message_id,
+            worker,
+            SENDING,
+            status=RETRY,
+            attempts=attempts,
+            next_attempt_at=at,
+            last_error=error,
+        )
+
+    def failed(self, message_id: int, worker: str, error: str, *, attempts: int) -> bool:
+        """A permanent failure (or too many temporary ones); kept with the server's answer."""
+        return self._move(
+            message_id, worker, SENDING, status=FAILED, attempts=attempts, last_error=error
+        )
+
+    def uncertain(self, message_id: int, worker: str, error: str, *, attempts: int) -> bool:
+        """The server may have accepted the message; an officer decides whether to resend."""
+        return self._move(
+            message_id, worker, SENDING, status=UNCERTAIN, attempts=attempts, last_error=error
+        )
+
+    def release(self, message_ids: Iterable[int], worker: str) -> int:
+        """Give back claimed messages that were not offered to the server (on shutdown)."""
+        ids = list(message_ids)
+        if not ids:
+            return 0
+        c = outbox.c
+        with self.db.write() as conn:
+            result = conn.execute(
+                update(outbox)
+                .where(c.id.in_(ids), c.claimed_by == worker, c.status == CLAIMED)
+                .values(status=PENDING, claimed_by=None, claimed_at=None)
+            )
+        return max(result.rowcount, 0)
+
+    def recover(self, now: datetime, lease: timedelta) -> tuple[int, int]:
+        """Clean up after a daemon that died: returns (requeued, marked uncertain).
+
+        A claim older than ``lease`` was never offered to the server and is requeued; a send
+        older than ``lease`` may have gone through and is marked uncertain, never resent blindly.
+        """
+        c = outbox.c
+        stale = c.claimed_at < now - lease
+        with self.db.write() as conn:
+            requeued = conn.execute(
+                update(outbox)
+                .where(c.status == CLAIMED, stale)
+                .values(status=PENDING, claimed_by=None, claimed_at=None)
+            ).rowcount
+            doubtful = conn.execute(
+                update(outbox)
+                .where(c.status == SENDING, stale)
+                .values(
+                    status=UNCERTAIN,
+                    last_error="the daemon stopped while sending; check whether it arrived",
+                )
+            ).rowcount
+        return max(requeued, 0), max(doubtful, 0)
+
+    def _move(self, message_id: int, worker: str, expected: str, **values: Any) -> bool:
+        c = outbox.c
+        with self.db.write() as conn:
+            result = conn.execute(
+                update(outbox)
+                .where(c.id == message_id, c.claimed_by == worker, c.status == expected)
+                .values(**values)
+            )
+        return result.rowcount == 1
+
+    def get(self, message_id: int) -> OutboxMessage:
+        """The message with that id, or :class:`NotFound`."""
+        with self.db.read() as conn:
+            row = conn.execute(select(outbox).where(outbox.c.id == message_id)).first()
+        if row is None:
+            raise NotFound("message", message_id)
+        return _message(row)
+
+    def find(
+        self,
+        *,
+        status: str | Sequence[str] | None = None,
+        kind: str | None = None,
+        dossier_id: int | None = None,
+        limit: int | None = 100,
+        newest_first: bool = True,
+    ) -> list[OutboxMessage]:
+        """Messages matching the filters given."""
+        c = outbox.c
+        statement = select(outbox)
+        if status is not None:
+            wanted = [status] if isinstance(status, str) else list(status)
+            unknown = sorted(set(wanted) - set(STATUSES))
+            if unknown:
+                raise InvalidInput(
+                    f"Unknown status {', '.join(unknown)}; statuses are {', '.join(STATUSES)}.",
+                    field="status",
+                )
+            statement = statement.where(c.status.in_(wanted))
+        if kind is not None:
+            statement = statement.where(c.kind == kind)
+        if dossier_id is not None:
+            statement = statement.where(c.dossier_id == dossier_id)
+        statement = statement.order_by(c.id.desc() if newest_first else c.id.asc())
+        if limit is not None:
+            statement = statement.limit(limit)
+        with self.db.read() as conn:
+            return [_message(r) for r in conn.execute(statement)]
+
+    def requeue(self, message_ids: Iterable[int], now: datetime) -> list[OutboxMessage]:
+        """Send these messages again as soon as a daemon drains (``ocop outbox retry``).
+
+        Only messages not sent and not being sent can be requeued; their attempt count starts
+        over so the backoff does too.
+        """
+        ids = list(dict.fromkeys(message_ids))
+        c = outbox.c
+        with self.db.write() as conn:
+            rows = {r.id: r for r in conn.execute(select(c.id, c.status).where(c.id.in_(ids)))}
+            for message_id in ids:
+                if message_id not in rows:
+                    raise NotFound("message", message_id)
+                if rows[message_id].status not in _REQUEUE:
+                    raise InvalidInput(
+                        f"Message {message_id} is {rows[message_id].status}; only failed, "
+                        "uncertain or waiting messages can be sent again.",
+                        field="id",
+                    )
+            conn.execute(
+                update(outbox)
+                .where(c.id.in_(ids))
+                .values(
+                    status=PENDING,
+                    attempts=0,
+                    next_attempt_at=now,
+                    claimed_by=None,
+                    claimed_at=None,
+                )
+            )
+            result = conn.execute(select(outbox).where(c.id.in_(ids)).order_by(c.id)).all()
+        return [_message(r) for r in result]
+
+    def counts(self) -> dict[str, int]:
+        """How many messages there are in each status."""
+        c = outbox.c
+        with self.db.read() as conn:
+            rows = conn.execute(select(c.status, func.count()).group_by(c.status)).all()
+        return {status: int(n) for status, n in rows}
+
+    def next_due(self) -> datetime | None:
+        """When the earliest waiting message falls due, if any."""
+        c = outbox.c
+        with self.db.read() as conn:
+            return conn.execute(
+                select(func.min(c.next_attempt_at)).where(c.status.in_(_DUE))
+            ).scalar()
