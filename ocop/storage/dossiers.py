@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import Connection, Select, func, insert, select, true, update
 from sqlalchemy.exc import IntegrityError
 
-from ocop.errors import ConcurrentUpdate, NotFound
-from ocop.models import Dossier, HistoryEntry, Message
+from ocop.errors import ConcurrentUpdate, InvalidInput, NotFound
+from ocop.models import Dossier, HistoryEntry, Message, nfc
 from ocop.states import State
 from ocop.storage.database import Database
 from ocop.storage.outbox import insert_messages
@@ -90,10 +90,33 @@ class DossierQuery:
     limit: int | None = None
     offset: int = 0
 
-    @property
-    def sorts(self) -> tuple[str, ...]:
-        """The names ``order_by`` accepts."""
-        return tuple(_SORTS)
+    @classmethod
+    def build(
+        cls, *, state: State | str | Iterable[State | str] | None = None, **filters: Any
+    ) -> DossierQuery:
+        """A query from a caller's filters, validated and NFC-normalised."""
+        if state is not None:
+            raw = [state] if isinstance(state, str) else list(state)
+            try:
+                filters["states"] = tuple(State(s) for s in raw)
+            except ValueError:
+                names = ", ".join(s.value for s in State)
+                raise InvalidInput(
+                    f"Unknown state in {raw}; states are {names}.", field="state"
+                ) from None
+        for key in ("commune", "province", "owner", "search", "kind"):
+            if isinstance(filters.get(key), str):
+                filters[key] = nfc(filters[key])
+        if filters.get("order_by", "id") not in _SORTS:
+            raise InvalidInput(
+                f"Cannot sort by '{filters['order_by']}'; use {', '.join(_SORTS)}.",
+                field="order_by",
+            )
+        for key in ("limit", "offset"):
+            value = filters.get(key)
+            if value is not None and (not isinstance(value, int) or value < 0):
+                raise InvalidInput(f"{key} must be a whole number ≥ 0.", field=key)
+        return cls(**filters)
 
 
 def _row(dossier: Dossier) -> dict[str, Any]:

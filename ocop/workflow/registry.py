@@ -380,7 +380,7 @@ class Registry:
     ) -> list[Dossier]:
         """Dossiers matching every filter given; text filters match NFC-normalised."""
         return self._dossiers.find(
-            self._query(
+            DossierQuery.build(
                 state=state,
                 commune=commune,
                 province=province,
@@ -396,31 +396,6 @@ class Registry:
                 offset=offset,
             )
         )
-
-    @staticmethod
-    def _query(**filters: Any) -> DossierQuery:
-        state = filters.pop("state")
-        if state is not None:
-            raw = [state] if isinstance(state, str) else list(state)
-            try:
-                filters["states"] = tuple(State(s) for s in raw)
-            except ValueError:
-                names = ", ".join(s.value for s in State)
-                raise InvalidInput(
-                    f"Unknown state in {raw}; states are {names}.", field="state"
-                ) from None
-        for key in ("commune", "province", "owner", "search", "kind"):
-            if isinstance(filters.get(key), str):
-                filters[key] = nfc(filters[key])
-        if filters["order_by"] not in DossierQuery().sorts:
-            raise InvalidInput(
-                f"Cannot sort by '{filters['order_by']}'; use {', '.join(DossierQuery().sorts)}.",
-                field="order_by",
-            )
-        for key in ("limit", "offset"):
-            if filters[key] is not None and (not isinstance(filters[key], int) or filters[key] < 0):
-                raise InvalidInput(f"{key} must be a whole number ≥ 0.", field=key)
-        return DossierQuery(**filters)
 
     def history(self, dossier_id: int) -> list[HistoryEntry]:
         """The dossier's audit trail, oldest first."""
