@@ -40,6 +40,7 @@ __all__ = [
     "Registration",
     "Submission",
     "User",
+    "fold",
     "nfc",
     "parse",
     "parse_date",
@@ -52,6 +53,14 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def nfc(text: str) -> str:
     """``text`` in Unicode NFC with surrounding white space removed."""
     return unicodedata.normalize("NFC", text).strip()
+
+
+def fold(text: str) -> str:
+    """``text`` without diacritics, in lower case, for searching: "Miến gạo" → "mien gao"."""
+    stripped = "".join(
+        ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch)
+    )
+    return stripped.replace("đ", "d").replace("Đ", "d").casefold().strip()
 
 
 def _clean_line(value: object) -> object:

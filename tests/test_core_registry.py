@@ -409,3 +409,11 @@ def test_users_are_added_listed_and_disabled(registry: ocop.Registry) -> None:
     with pytest.raises(PermissionDenied, match="disabled"):
         registry.actor("lan")
     assert [u.username for u in registry.users()] == ["lan"]
+
+
+def test_search_ignores_diacritics_and_case(registry: ocop.Registry) -> None:
+    d = registry.register(registration(product_name="Miến gạo Dung Tháp"), actor=OFFICER)
+    registry.register(registration(product_name="Bánh răng bừa Nga My"), actor=OFFICER)
+    for query in ("mien gao", "MIẾN", "dung thap", "gạo"):
+        assert [x.id for x in registry.find(search=query)] == [d.id], query
+    assert registry.find(search="đường") == []

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Select, func, insert, select, true, update
 from sqlalchemy.exc import IntegrityError
 
 from ocop.errors import ConcurrentUpdate, InvalidInput, NotFound
-from ocop.models import Dossier, HistoryEntry, Message, nfc
+from ocop.models import Dossier, HistoryEntry, Message, fold, nfc
 from ocop.states import State
 from ocop.storage.database import Database
 from ocop.storage.outbox import insert_messages
@@ -122,6 +122,7 @@ class DossierQuery:
 def _row(dossier: Dossier) -> dict[str, Any]:
     data = dossier.model_dump(mode="json", include=set(_BODY))
     row: dict[str, Any] = {name: getattr(dossier, name) for name in _COLUMNS}
+    row["search_key"] = fold(dossier.product_name)
     row["state"] = dossier.state.value
     row["kind"] = dossier.kind.value
     cert = dossier.certificate
@@ -296,6 +297,7 @@ class DossierStore:
         if q.expires_before is not None:
             statement = statement.where(c.cert_expires_on < q.expires_before)
         if q.search:
-            pattern = "%" + q.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            statement = statement.where(c.product_name.ilike(pattern + "%", escape="\\"))
+            key = fold(q.search)
+            pattern = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            statement = statement.where(c.search_key.like(f"%{pattern}%", escape="\\"))
         return statement

@@ -64,6 +64,8 @@ dossiers = Table(
     metadata,
     Column("id", Key, primary_key=True, autoincrement=True),
     Column("product_name", String(300), nullable=False),
+    # The name without diacritics, lower case: officers search "mien gao" for "Miến gạo".
+    Column("search_key", String(300), nullable=False),
     Column("product_set", Integer, nullable=False),
     Column("kind", String(20), nullable=False),
     Column("state", String(30), nullable=False),
