@@ -5,16 +5,18 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from factories import OFFICER, Clock, registration
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 import ocop
 from ocop import InvalidInput, StorageUnavailable
+from ocop.storage import tables
 from ocop.storage.database import VERSION_TABLE, Database
 from ocop.storage.tables import metadata
 from ocop.workflow.registry import Registry
@@ -105,3 +107,32 @@ def test_tables_carry_the_ocop_prefix(sqlite_url: str) -> None:
     with ocop.open(sqlite_url) as reg, reg.database.read() as conn:
         names = conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'")).scalars()
         assert all(name.startswith("ocop_") for name in names)
+
+
+def test_a_database_of_the_first_schema_is_upgraded_with_its_data(db_url: str) -> None:
+    """Dossiers written under revision 0001 keep every field and become searchable."""
+    db = Database(db_url)
+    db.upgrade("0001")
+    assert not db.schema_is_current()
+    now = datetime(2026, 3, 2, tzinfo=UTC)
+    body = {"producer": {"name": "Cơ sở Nga My"}, "documents": [], "samples": 0}
+    with db.write() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO ocop_dossiers (product_name, product_set, kind, state, cycle,"
+                " rule_set, version, commune, province, registered_at, created_at, updated_at,"
+                " body) VALUES (:name, 6, 'first', 'registered', 1, 'qd26-2026', 1, :commune,"
+                " 'Thanh Hóa', :now, :now, :now, :body)"
+            ).bindparams(bindparam("body", type_=tables.dossiers.c.body.type)),
+            {"name": "Bánh răng bừa Nga My", "commune": "Lưu Vệ", "now": now, "body": body},
+        )
+    db.upgrade()
+    assert db.schema_is_current()
+    reg = Registry(db)
+    [dossier] = reg.find(search="banh rang")
+    assert (dossier.product_name, dossier.commune, dossier.producer.name) == (
+        "Bánh răng bừa Nga My",
+        "Lưu Vệ",
+        "Cơ sở Nga My",
+    )
+    db.close()

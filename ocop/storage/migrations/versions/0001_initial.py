@@ -27,7 +27,6 @@ def upgrade() -> None:
         "ocop_dossiers",
         sa.Column("id", _KEY, primary_key=True, autoincrement=True),
         sa.Column("product_name", sa.String(300), nullable=False),
-        sa.Column("search_key", sa.String(300), nullable=False),
         sa.Column("product_set", sa.Integer, nullable=False),
         sa.Column("kind", sa.String(20), nullable=False),
         sa.Column("state", sa.String(30), nullable=False),

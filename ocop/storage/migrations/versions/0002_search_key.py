@@ -1,0 +1,44 @@
+"""Search without diacritics: ocop_dossiers.search_key, filled from the product names.
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-29
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from ocop.models import fold
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+_dossiers = sa.table(
+    "ocop_dossiers",
+    sa.column("id", sa.Integer),
+    sa.column("product_name", sa.String),
+    sa.column("search_key", sa.String),
+)
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("ocop_dossiers") as batch:
+        batch.add_column(sa.Column("search_key", sa.String(300), nullable=True))
+    conn = op.get_bind()
+    rows = conn.execute(sa.select(_dossiers.c.id, _dossiers.c.product_name)).all()
+    if rows:
+        conn.execute(
+            _dossiers.update()
+            .where(_dossiers.c.id == sa.bindparam("key"))
+            .values(search_key=sa.bindparam("folded")),
+            [{"key": row.id, "folded": fold(row.product_name)} for row in rows],
+        )
+    with op.batch_alter_table("ocop_dossiers") as batch:
+        batch.alter_column("search_key", existing_type=sa.String(300), nullable=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("ocop_dossiers") as batch:
+        batch.drop_column("search_key")
