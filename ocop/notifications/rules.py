@@ -66,6 +66,7 @@ def evaluation_window(
     waiting = [d for d in dossiers if d.state in _NOT_EVALUATED]
     to_file = [d for d in dossiers if d.state is State.RECERTIFICATION_DUE]
     filed = {d.product_name.casefold() for d in dossiers if d.state in _AT_COMMUNE}
+    filed |= {d.product_name.casefold() for d in to_file}
     unfiled = [t.product for t in plan.targets.rerecognise if t.product.casefold() not in filed]
     context = base_context(plan) | {
         "opens": window.opens.isoformat(),
@@ -279,6 +280,7 @@ def certificates(
             "grace_until": grace_until.isoformat() if rules.grace_after_expiry_days else None,
             "cycle_running": dossier.state not in _CERTIFIED | {State.EXPIRED},
             "days_left": (cert.expires_on - today).days,
+            "filing": "before" if today < opens else "open" if today <= closes else "closed",
         }
         people = [p for p in [producer(dossier, plan)] if p] + officers(plan, "commune_officer")
         subject = f"d{dossier.id}"

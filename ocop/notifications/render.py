@@ -1,0 +1,247 @@
+"""Turn an outbox row into an e-mail: jinja2 templates, Vietnamese by default, English on request.
+
+Each kind of message has one template per language, ``templates/<kind>.<lang>.txt``, which
+extends ``_message.txt`` with a ``subject`` block and a ``body`` block of plain text
+(paragraphs; lines starting with ``- `` make a list). A layout per language wraps the body into
+the text part and into the HTML part;
+the HTML layout is autoescaped, so a product named ``<b>`` shows as written and cannot inject
+markup. Subjects are folded to one line, so no value can add a header. The Message-ID is derived
+from the dedupe key: a message re-sent after an uncertain failure keeps its identity.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, parseaddr
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ocop.errors import InvalidInput
+from ocop.models import Kind
+from ocop.states import State
+from ocop.storage.outbox import OutboxMessage
+from ocop.workdays import local_now
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+__all__ = [
+    "LANGS",
+    "TEMPLATES",
+    "Rendered",
+    "build_email",
+    "message_id",
+    "render",
+    "single_line",
+]
+
+TEMPLATES = Path(__file__).parent / "templates"
+LANGS = ("vi", "en")
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_STEPS = {
+    "commune_deadline": (
+        "hạn UBND xã kiểm tra, đánh giá và gửi hồ sơ lên tỉnh",
+        "the commune's deadline to check, evaluate and forward the dossier",
+    ),
+    "province_deadline": (
+        "hạn cấp tỉnh đánh giá, phân hạng lại",
+        "the province's deadline for the re-rating",
+    ),
+    "province_round": (
+        "hạn Hội đồng cấp tỉnh đánh giá trong đợt",
+        "the end of the province's rating round",
+    ),
+}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+_MARKER = "@@ocop-body@@"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A message ready to send: subject, plain text and HTML."""
+
+    subject: str
+    text: str
+    html: str
+
+
+def single_line(text: str, limit: int = 200) -> str:
+    """``text`` as one header-safe line: control characters and runs of space become one space."""
+    line = " ".join(_CONTROL.sub(" ", unicodedata.normalize("NFC", text)).split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def _as_date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return local_now(value).date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value:
+        return date.fromisoformat(value[:10])
+    return None
+
+
+def _day(lang: str) -> Any:
+    def day(value: object) -> str:
+        parsed = _as_date(value)
+        if parsed is None:
+            return ""
+        if lang == "en":
+            return f"{parsed.day} {_MONTHS[parsed.month - 1]} {parsed.year}"
+        return parsed.strftime("%d/%m/%Y")
+
+    return day
+
+
+def _label(lang: str, enum: type[State] | type[Kind]) -> Any:
+    def label(value: str) -> str:
+        try:
+            return enum(value).label(lang)
+        except ValueError:
+            return value
+
+    return label
+
+
+def _step(lang: str) -> Any:
+    def step(value: str) -> str:
+        vi, en = _STEPS.get(value, (value, value))
+        return en if lang == "en" else vi
+
+    return step
+
+
+@functools.cache
+def _environment(lang: str) -> Environment:
+    # Imported here so that `import ocop` and the light CLI commands never load jinja2.
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"], default_for_string=False, default=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters["day"] = _day(lang)
+    env.filters["state"] = _label(lang, State)
+    env.filters["kind"] = _label(lang, Kind)
+    env.filters["step"] = _step(lang)
+    return env
+
+
+def _tidy(text: str) -> str:
+    lines = [line.rstrip() for line in unicodedata.normalize("NFC", text).strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+
+
+def _paragraphs(body: str) -> list[dict[str, Any]]:
+    """Blank-line separated paragraphs; one made only of ``- `` lines is a list."""
+    found = []
+    for block in body.split("\n\n"):
+        lines = [line for line in block.splitlines() if line.strip()]
+        if not lines:
+            continue
+        bullets = all(line.lstrip().startswith("- ") for line in lines)
+        if bullets:
+            lines = [line.lstrip()[2:] for line in lines]
+        found.append({"bullets": bullets, "lines": lines})
+    return found
+
+
+def render(
+    kind: str,
+    context: Mapping[str, Any],
+    *,
+    lang: str = "vi",
+    reference: str | None = None,
+    dossier_id: int | None = None,
+) -> Rendered:
+    """Render a message of ``kind`` in ``lang`` (Vietnamese when the language is unknown).
+
+    Raises :class:`InvalidInput` when there is no template for the kind or the context lacks
+    something the template needs: a message that cannot be rendered will never be.
+    """
+    from jinja2 import TemplateError
+
+    lang = lang if lang in LANGS else "vi"
+    env = _environment(lang)
+    values = dict(context) | {
+        "kind": kind,
+        "lang": lang,
+        "reference": reference,
+        "dossier_id": dossier_id,
+    }
+    try:
+        whole = env.get_template(f"{kind}.{lang}.txt").render(values)
+        head, marker, tail = whole.partition(_MARKER)
+        if not marker:
+            raise InvalidInput(f"The '{kind}' template does not extend _message.txt.", field="kind")
+        subject, body = single_line(head), _tidy(tail)
+        values |= {"subject": subject, "body": body, "paragraphs": _paragraphs(body)}
+        text = _tidy(env.get_template(f"_layout.{lang}.txt").render(values)) + "\n"
+        html = env.get_template(f"_layout.{lang}.html").render(values)
+    except TemplateError as exc:
+        raise InvalidInput(
+            f"Cannot render a '{kind}' message in {lang}: {exc}", field="kind"
+        ) from exc
+    return Rendered(subject, text, unicodedata.normalize("NFC", html))
+
+
+def message_id(dedupe_key: str, domain: str) -> str:
+    """The Message-ID of the message with that dedupe key: the same key, the same id."""
+    digest = hashlib.sha256(dedupe_key.encode("utf-8")).hexdigest()[:40]
+    return f"<ocop.{digest}@{domain}>"
+
+
+def _domain(sender: str) -> str:
+    address = parseaddr(sender)[1]
+    domain = address.rpartition("@")[2]
+    return domain if domain and re.fullmatch(r"[A-Za-z0-9.-]+", domain) else "ocop.invalid"
+
+
+def build_email(
+    message: OutboxMessage, rendered: Rendered, *, sender: str, now: datetime
+) -> EmailMessage:
+    """The MIME message (text and HTML alternatives, UTF-8 headers) for an outbox row."""
+    mail = EmailMessage(policy=SMTP)
+    try:
+        name = single_line(str(message.context.get("recipient_name") or ""), 120)
+        user, _, host = message.recipient.partition("@")
+        mail["To"] = Address(display_name=name, username=user, domain=host)
+        mail["From"] = sender
+    except (ValueError, IndexError, TypeError) as exc:
+        raise InvalidInput(f"Bad address {message.recipient!r}: {exc}", field="recipient") from exc
+    mail["Subject"] = rendered.subject
+    mail["Date"] = format_datetime(local_now(now))
+    mail["Message-ID"] = message_id(message.dedupe_key, _domain(sender))
+    mail["Auto-Submitted"] = "auto-generated"
+    mail["X-OCOP-Kind"] = message.kind
+    mail.set_content(rendered.text, subtype="plain", charset="utf-8")
+    mail.add_alternative(rendered.html, subtype="html", charset="utf-8")
+    # After the content: set_content drops every Content-* header already there.
+    mail["Content-Language"] = message.lang if message.lang in LANGS else "vi"
+    return mail
