@@ -1,0 +1,211 @@
+"""The officers' command line, ``ocop``: parse, open the registry, call one method, print.
+
+Configuration
+    Each setting comes from its flag, else its ``OCOP_*`` environment variable, else the TOML
+    config file (``--config``, ``$OCOP_CONFIG``, else ``~/.config/ocop/config.toml``), else the
+    default: ``--db``/``OCOP_DATABASE``/``database`` (a URL or a SQLite file path; default
+    ``~/.local/share/ocop/ocop.db``), ``--as``/``OCOP_USER``/``user``, ``--lang``/``OCOP_LANG``/
+    ``lang`` (``vi`` or ``en``), ``OCOP_CALENDAR``/``calendar`` (local days off). See
+    :mod:`ocop.cli.config`.
+
+Exit status
+    0 done; 1 the library refused (an :class:`~ocop.errors.OcopError`, printed as one line an
+    officer can act on) or something unexpected failed; 2 a usage or configuration error. No
+    traceback is printed unless ``--debug`` is given.
+
+Adding commands
+    A command module is listed by name in :data:`COMMAND_MODULES` and defines
+    ``register(commands: ocop.cli.core.Commands) -> None``. There it calls
+    ``commands.add(name, handler, help, json=...)`` for each subcommand (or ``commands.group``
+    for one with subcommands of its own, like ``ocop user``), which returns an ordinary
+    argparse parser for the module's arguments; the global options are added for it. A handler
+    is ``handler(ctx: ocop.cli.core.Context) -> int``: ``ctx.args`` are the parsed arguments,
+    ``ctx.registry()`` opens the registry, ``ctx.actor()`` is the acting user, ``ctx.t(vi, en)``
+    picks the language, ``ctx.settings.sections`` holds the config file's tables (``[mail]`` …)
+    and ``ctx.print`` writes a line. It raises :class:`~ocop.cli.core.UsageError` for exit 2 and
+    lets :class:`~ocop.errors.OcopError` through for exit 1.
+
+    Every module is imported on every run, ``--help`` and ``--version`` included, so a module
+    imports heavy dependencies (APScheduler, jinja2, smtplib) inside its handlers, never at the
+    top; ``tests/test_cli_startup.py`` checks that light commands do not load them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Mapping, Sequence
+
+from ocop.cli.config import ENVIRONMENT, LANGS, config_path, load_file, pre_lang, resolve
+from ocop.cli.core import Commands, Context, Translate, UsageError, translator
+from ocop.errors import OcopError
+
+__all__ = ["COMMAND_MODULES", "build_parser", "main"]
+
+COMMAND_MODULES: tuple[str, ...] = (
+    "ocop.cli.users",
+    "ocop.cli.dossiers",
+    "ocop.cli.steps",
+    "ocop.cli.transfer",
+    "ocop.cli.db",
+    "ocop.cli.demo",
+)
+"""The modules whose ``register(commands)`` adds subcommands, in the order ``--help`` lists."""
+
+
+def _common(t: Translate, *, suppress: bool) -> argparse.ArgumentParser:
+    # The same options on the main parser and on every subcommand, so that both
+    # `ocop --as lan show 3` and `ocop show 3 --as lan` work; on subcommands an option left
+    # out must not overwrite the main parser's value, hence SUPPRESS.
+    default = argparse.SUPPRESS if suppress else None
+    parser = argparse.ArgumentParser(add_help=False)
+    group = parser.add_argument_group(t("tùy chọn chung", "global options"))
+    group.add_argument(
+        "--db",
+        dest="database",
+        metavar="URL_OR_FILE",
+        default=default,
+        help=t("cơ sở dữ liệu (OCOP_DATABASE)", "the database (OCOP_DATABASE)"),
+    )
+    group.add_argument(
+        "--as",
+        dest="user",
+        metavar="USER",
+        default=default,
+        help=t("người dùng thực hiện (OCOP_USER)", "the acting user (OCOP_USER)"),
+    )
+    group.add_argument(
+        "--lang",
+        choices=LANGS,
+        default=default,
+        help=t("ngôn ngữ hiển thị (OCOP_LANG)", "output language (OCOP_LANG)"),
+    )
+    group.add_argument(
+        "--config",
+        metavar="FILE",
+        default=default,
+        help=t("tệp cấu hình TOML (OCOP_CONFIG)", "the TOML config file (OCOP_CONFIG)"),
+    )
+    group.add_argument(
+        "--debug",
+        action="store_true",
+        default=default if suppress else False,
+        help=t("in traceback khi có lỗi", "print tracebacks on errors"),
+    )
+    return parser
+
+
+def _epilog(t: Translate) -> str:
+    width = max(len(name) for name in ENVIRONMENT)
+    lines = [t("Biến môi trường:", "Environment variables:")]
+    lines += [f"  {name.ljust(width)}  {t(vi, en)}" for name, (vi, en) in ENVIRONMENT.items()]
+    lines += [
+        "",
+        t(
+            "Thứ tự ưu tiên: tùy chọn dòng lệnh, biến môi trường, rồi tệp cấu hình\n"
+            "(~/.config/ocop/config.toml với các khóa database, user, lang, calendar).",
+            "Precedence: command-line options, then environment variables, then the config\n"
+            "file (~/.config/ocop/config.toml with keys database, user, lang, calendar).",
+        ),
+        t(
+            "Mặc định dùng tệp SQLite ~/.local/share/ocop/ocop.db. Thử ngay: ocop demo",
+            "By default a SQLite file ~/.local/share/ocop/ocop.db is used. Try: ocop demo",
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
+    """The whole command line, help texts in ``lang``."""
+    from ocop import __version__
+
+    t = translator(lang)
+    parser = argparse.ArgumentParser(
+        prog="ocop",
+        description=t(
+            "Quản lý hồ sơ sản phẩm OCOP (mỗi xã một sản phẩm): đăng ký, kiểm tra, đánh giá, "
+            "gửi tỉnh, phân hạng, đánh giá lại.",
+            "OCOP (One Commune One Product) dossiers: register, check, evaluate, submit, rate, "
+            "re-rate.",
+        ),
+        epilog=_epilog(t),
+        parents=[_common(t, suppress=False)],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"ocop {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = Commands(subparsers, _common(t, suppress=True), lang)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(commands)
+    return parser
+
+
+def _error(prefix: str, message: str) -> None:
+    sys.stderr.write(f"{prefix}: {message}\n")
+
+
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    """Run ``ocop`` with ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    environ = os.environ if environ is None else environ
+    debug = "--debug" in argv
+    try:
+        path, explicit = config_path(argv, environ)
+        data = load_file(path, explicit)
+    except UsageError as exc:
+        _error("ocop", str(exc))
+        return 2
+    lang = pre_lang(argv, environ, data)
+    parser = build_parser(lang)
+    args = parser.parse_args(argv)
+    if getattr(args, "handler", None) is None:
+        parser.print_help(sys.stderr)
+        return 2
+    if debug:
+        logging.basicConfig(level=logging.DEBUG)
+    t = translator(lang)
+    sub = getattr(args, f"{args.command}_command", None)
+    prog = f"ocop {args.command}" + (f" {sub}" if sub else "")
+    ctx: Context | None = None
+    try:
+        settings = resolve(vars(args), environ, data, path)
+        ctx = Context(args, settings)
+        return int(args.handler(ctx))
+    except UsageError as exc:
+        _error(prog, t(f"lỗi: {exc}", f"error: {exc}"))
+        return 2
+    except OcopError as exc:
+        if debug:
+            traceback.print_exc()
+        from ocop.cli.messages import explain
+
+        actor = ctx.acting if ctx else None
+        dossier = ctx.subject if ctx else None
+        _error(prog, explain(exc, ctx.lang if ctx else lang, actor=actor, dossier=dossier))
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader (`| head`) went away; say nothing, and keep Python from complaining.
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), sys.stdout.fileno())
+        return 1
+    except Exception as exc:
+        if debug:
+            raise
+        _error(
+            prog,
+            t(
+                f"lỗi không mong đợi: {type(exc).__name__}: {exc} (chạy lại với --debug để xem "
+                "chi tiết)",
+                f"unexpected error: {type(exc).__name__}: {exc} (run again with --debug)",
+            ),
+        )
+        return 1
+    finally:
+        if ctx is not None:
+            ctx.close()

@@ -1,0 +1,87 @@
+"""Argument types shared by the command modules: dates, dossier numbers, document lists.
+
+A bad value is a usage error (exit 2), reported by argparse with the option's name.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from datetime import date
+
+from ocop.cli.core import Translate
+from ocop.errors import InvalidInput
+from ocop.models import to_date
+
+__all__ = ["add_documents", "add_dossier", "date_type", "documents", "dossier_id"]
+
+
+def date_type(t: Translate) -> Callable[[str], date]:
+    """An argparse type for ``YYYY-MM-DD`` or ``DD/MM/YYYY``."""
+
+    def parse(text: str) -> date:
+        try:
+            return to_date(text, "date")
+        except InvalidInput:
+            raise argparse.ArgumentTypeError(
+                t(
+                    f"'{text}' không phải ngày hợp lệ; viết YYYY-MM-DD hoặc DD/MM/YYYY",
+                    f"'{text}' is not a valid date; write YYYY-MM-DD or DD/MM/YYYY",
+                )
+            ) from None
+
+    parse.__name__ = "date"
+    return parse
+
+
+def dossier_id(t: Translate) -> Callable[[str], int]:
+    """An argparse type for a dossier number."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise argparse.ArgumentTypeError(
+                t(
+                    f"'{text}' không phải số hồ sơ (xem `ocop list`)",
+                    f"'{text}' is not a dossier number (see `ocop list`)",
+                )
+            )
+        return value
+
+    parse.__name__ = "dossier number"
+    return parse
+
+
+def add_dossier(parser: argparse.ArgumentParser, t: Translate) -> None:
+    """The positional ``ID`` of the dossier a command works on."""
+    parser.add_argument(
+        "id", metavar="ID", type=dossier_id(t), help=t("số hồ sơ", "dossier number")
+    )
+
+
+def add_documents(parser: argparse.ArgumentParser, t: Translate) -> None:
+    """``--documents mau_01,mau_02`` (repeatable) and ``--samples N``."""
+    parser.add_argument(
+        "--documents",
+        action="append",
+        metavar="NAMES",
+        help=t(
+            "tài liệu nộp kèm, cách nhau bởi dấu phẩy: mau_01 (Phiếu đăng ký), mau_02 (Báo cáo "
+            "tự đánh giá), …",
+            "documents handed in, comma-separated: mau_01 (registration form), mau_02 "
+            "(self-assessment report), …",
+        ),
+    )
+    parser.add_argument(
+        "--samples", type=int, metavar="N", help=t("số mẫu sản phẩm", "number of product samples")
+    )
+
+
+def documents(values: Sequence[str] | None) -> list[str] | None:
+    """The names given to ``--documents``, split on commas; ``None`` when none were given."""
+    if not values:
+        return None
+    return [name.strip() for value in values for name in value.split(",") if name.strip()]

@@ -1,0 +1,246 @@
+"""``ocop demo``: the Lưu Vệ 2026 plan played through the year, printed step by step.
+
+The story itself is :mod:`ocop.demo`; this module prints it. It runs on a fresh SQLite file:
+``--db PATH`` keeps it for a look afterwards, otherwise a temporary folder is used and removed.
+The configured database (``OCOP_DATABASE``, the config file) is never touched.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from ocop.cli.core import Commands, Context, UsageError
+from ocop.cli.messages import explain
+from ocop.cli.output import fmt_date, table, weekday
+from ocop.cli.render import certificate_text, command_for, due_text, stars, trigger_label
+from ocop.demo import Change, Demo, Step
+from ocop.states import State, Trigger
+from ocop.workdays import local_date
+
+__all__ = ["register"]
+
+_NEW_CYCLE = frozenset({"import_certified", "register", "reapply"})
+
+
+def register(commands: Commands) -> None:
+    """Add ``ocop demo``."""
+    t = commands.t
+    commands.add(
+        "demo",
+        demo,
+        t(
+            "chạy thử kế hoạch OCOP 2026 của xã Lưu Vệ trên cơ sở dữ liệu mới",
+            "play Lưu Vệ's 2026 OCOP plan on a fresh database",
+        ),
+        description=t(
+            "Chạy thử kế hoạch OCOP năm 2026 của xã Lưu Vệ (Thanh Hóa) trên một tệp SQLite "
+            "mới: 3 sản phẩm 3★ đánh giá lại, 1 sản phẩm mới, đợt đánh giá của xã tháng 8. "
+            "Với --db PATH, tệp được giữ lại để xem tiếp (tệp phải chưa tồn tại); không có "
+            "--db thì dùng thư mục tạm.",
+            "Play Lưu Vệ's (Thanh Hóa) 2026 OCOP plan on a fresh SQLite file: 3 products "
+            "re-rated at 3★, 1 new product, the commune's August evaluation. With --db PATH "
+            "the file is kept for a look afterwards (it must not exist yet); without it a "
+            "temporary folder is used.",
+        ),
+    )
+
+
+def _target(ctx: Context, folder: str) -> tuple[str, Path]:
+    given: str | None = ctx.args.database
+    if given is None:
+        path = Path(folder) / "ocop-demo.db"
+    elif "://" in given:
+        if not given.startswith("sqlite:///"):
+            raise UsageError(
+                ctx.t("demo chỉ chạy trên tệp SQLite", "the demo runs on a SQLite file only")
+            )
+        path = Path(given.removeprefix("sqlite:///"))
+    else:
+        path = Path(given).expanduser()
+    if path.exists() and path.stat().st_size > 0:
+        raise UsageError(
+            ctx.t(
+                f"{path} đã có; demo cần một tệp mới (chọn tên khác hoặc xóa tệp)",
+                f"{path} exists; the demo needs a new file (pick another name or delete it)",
+            )
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path.resolve()}", path
+
+
+def demo(ctx: Context) -> int:
+    """``ocop demo``."""
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="ocop-demo-") as folder:
+        url, path = _target(ctx, folder)
+        with Demo(url) as story:
+            _intro(ctx, story, path, kept=ctx.args.database is not None)
+            for step in story.steps():
+                _step(ctx, step)
+            _summary(ctx, story)
+    t = ctx.t
+    ctx.print()
+    if ctx.args.database is None:
+        ctx.print(
+            t(
+                "Dữ liệu chạy thử nằm trong thư mục tạm và đã được xóa. Để xem tiếp: "
+                "ocop demo --db demo.db, rồi ocop --db demo.db list",
+                "The demo data was in a temporary folder and is gone. To look further: "
+                "ocop demo --db demo.db, then ocop --db demo.db list",
+            )
+        )
+    else:
+        ctx.print(
+            t(
+                f"Xem tiếp: ocop --db {path} list; ocop --db {path} --as pkt.luuve show 4; "
+                f"ocop --db {path} history 4",
+                f"Look further: ocop --db {path} list; ocop --db {path} --as pkt.luuve show 4; "
+                f"ocop --db {path} history 4",
+            )
+        )
+    elapsed = time.perf_counter() - started
+    ctx.print(t(f"Chạy trong {elapsed:.1f} giây.", f"Ran in {elapsed:.1f} s."))
+    return 0
+
+
+def _intro(ctx: Context, story: Demo, path: Path, *, kept: bool) -> None:
+    t, seed = ctx.t, story.seed
+    ctx.print(
+        t(
+            f"OCOP xã {seed.commune}, tỉnh {seed.province}: kế hoạch năm 2026 (chạy thử)",
+            f"OCOP in {seed.commune}, {seed.province}: the 2026 plan (a demo run)",
+        )
+    )
+    ctx.print(
+        t(
+            "Mục tiêu: công nhận lại 3 sản phẩm OCOP 3★, công nhận mới 1 sản phẩm 3★; "
+            "tổ đánh giá của xã làm việc tháng 8/2026.",
+            "Targets: re-recognise three 3★ products and newly recognise one 3★ product; the "
+            "commune's evaluation team meets in August 2026.",
+        )
+    )
+    ctx.print(t("Cơ sở dữ liệu: ", "Database: ") + str(path))
+
+
+def _change(ctx: Context, change: Change, by_system: bool) -> None:
+    t, lang = ctx.t, ctx.lang
+    d = change.dossier
+    moved = (
+        f"{change.before.label(lang)} → {d.state.label(lang)}"
+        if change.before
+        else f"{trigger_label(change.trigger, lang)} → {d.state.label(lang)}"
+    )
+    who = "" if by_system else f" ({change.actor})"
+    ctx.print(f"   [{d.id}] {d.product_name}: {moved}{who}")
+    details: list[str] = []
+    if change.trigger in _NEW_CYCLE:
+        details.append(
+            t(
+                f"chu kỳ {d.cycle} ({d.kind.label(lang)}), quy định ",
+                f"cycle {d.cycle} ({d.kind.label(lang)}), rule set ",
+            )
+            + d.rule_set
+        )
+    if change.trigger == "return_dossier" and d.return_reason:
+        details.append(t("lý do: ", "reason: ") + d.return_reason)
+    if change.trigger == "submit" and d.submission:
+        s = d.submission
+        details.append(
+            t(f"văn bản {s.letter_number}", f"letter {s.letter_number}")
+            + (
+                t(
+                    f", đợt {s.round}/{s.round_year} của tỉnh",
+                    f", province round {s.round}/{s.round_year}",
+                )
+                if s.round
+                else t(", quy định này không chia đợt", ", no rounds under this rule set")
+            )
+        )
+    if change.trigger == "rate" and d.rating:
+        r = d.rating
+        details.append(
+            t("điểm ", "score ") + f"A {r.a:g} + B {r.b:g} + C {r.c:g} = {r.total:g} → "
+            f"{stars(r.stars)}"
+        )
+    now = local_date(d.updated_at)  # the story's day, not the machine's
+    if change.trigger in ("import_certified", "rate") and d.certificate:
+        details.append(t("GCN ", "certificate ") + certificate_text(d.certificate, lang, now))
+    details.append(t("hạn tiếp theo: ", "next date: ") + due_text(d, lang, now))
+    for line in details:
+        ctx.print(f"       {line}")
+
+
+def _step(ctx: Context, step: Step) -> None:
+    lang = ctx.lang
+    ctx.print()
+    ctx.print(f"── {weekday(step.day, lang)} {fmt_date(step.day, lang)} — {step.title(lang)}")
+    for event in step.events:
+        if isinstance(event, Change):
+            _change(ctx, event, step.system)
+            continue
+        d = event.dossier
+        message = explain(event.error, lang, actor=event.actor, dossier=d)
+        attempt = command_for(Trigger(event.trigger), d.id)
+        ctx.print(f"   [{d.id}] {d.product_name}: {event.actor.name} → {attempt}")
+        ctx.print(ctx.t(f"       ✗ bị từ chối: {message}", f"       ✗ refused: {message}"))
+    for note in step.notes:
+        ctx.print(f"   · {note(lang)}")
+
+
+def _summary(ctx: Context, story: Demo) -> None:
+    t, lang = ctx.t, ctx.lang
+    today = story.registry.today()
+    dossiers = story.dossiers()
+    ctx.print()
+    ctx.print(
+        t(
+            f"── Cuối năm {fmt_date(today, lang)}: kết quả so với kế hoạch",
+            f"── Year end {fmt_date(today, lang)}: results against the plan",
+        )
+    )
+    rows = [
+        [
+            str(d.id),
+            d.product_name,
+            d.state.label(lang),
+            d.rule_set,
+            f"{d.certificate.number} {stars(d.certificate.stars)}" if d.certificate else "—",
+            fmt_date(d.certificate.expires_on if d.certificate else None, lang),
+            due_text(d, lang, today),
+        ]
+        for d in dossiers
+    ]
+    headers = [
+        t("Số", "ID"),
+        t("Sản phẩm", "Product"),
+        t("Trạng thái", "State"),
+        t("Quy định", "Rule set"),
+        t("Giấy chứng nhận", "Certificate"),
+        t("Hết hạn", "Expires"),
+        t("Hạn tiếp theo", "Next date"),
+    ]
+    ctx.print(table(headers, rows))
+    by_key = {key: story.registry.get(number) for key, number in story.ids.items()}
+
+    def recognised(key: str) -> bool:
+        d = by_key[key]
+        cert = d.certificate
+        return (
+            d.state is State.RATED
+            and cert is not None
+            and cert.stars >= 3
+            and cert.issued_on.year == today.year
+        )
+
+    rerated = sum(recognised(p.key) for p in story.seed.certified)
+    new = sum(recognised(p.key) for p in story.seed.new)
+    ctx.print(
+        t(
+            f"Công nhận lại: {rerated}/{len(story.seed.certified)} sản phẩm 3★; "
+            f"công nhận mới: {new}/{len(story.seed.new)} sản phẩm 3★.",
+            f"Re-recognised: {rerated}/{len(story.seed.certified)} products at 3★; "
+            f"newly recognised: {new}/{len(story.seed.new)} at 3★.",
+        )
+    )

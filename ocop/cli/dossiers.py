@@ -1,0 +1,491 @@
+"""Reading and registering dossiers: ``register``, ``list``, ``show``, ``history``, ``diagram``."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ocop.cli.args import add_documents, add_dossier, date_type, documents
+from ocop.cli.core import Commands, Context, UsageError
+from ocop.cli.output import dumps, fmt_date, fmt_moment, jsonable, table
+from ocop.cli.render import (
+    certificate_text,
+    due_text,
+    is_overdue,
+    next_steps,
+    product_set_text,
+    rule_set_text,
+    stars,
+    step_payload_text,
+    trigger_label,
+)
+from ocop.models import Actor, Dossier, Kind
+from ocop.states import RULE_SETS, State
+
+__all__ = ["print_outcome", "register"]
+
+
+def register(commands: Commands) -> None:
+    """Add ``register``, ``list``, ``show``, ``history`` and ``diagram``."""
+    t = commands.t
+    day = date_type(t)
+    reg = commands.add(
+        "register",
+        register_dossier,
+        t("đăng ký hồ sơ mới (Mẫu 01)", "register a new dossier (Mẫu 01)"),
+        description=t(
+            "Đăng ký hồ sơ mới từ các trường của Mẫu 01: bằng tùy chọn, hoặc bằng tệp TOML/JSON "
+            "(--file) có các khóa product_name, product_set, kind, producer {name, "
+            "legal_representative, title, address, phone, email}, commune, province, owner, "
+            "documents, samples, form_number. Tùy chọn ghi đè giá trị trong tệp. Xã và tỉnh "
+            "mặc định là địa bàn của người thực hiện.",
+            "Register a new dossier from the Mẫu 01 fields: as options, or as a TOML/JSON file "
+            "(--file) with the keys product_name, product_set, kind, producer {name, "
+            "legal_representative, title, address, phone, email}, commune, province, owner, "
+            "documents, samples, form_number. Options override the file. Commune and province "
+            "default to the acting user's area.",
+        ),
+        json=True,
+    )
+    reg.add_argument("--file", type=Path, help=t("tệp Mẫu 01 (TOML hoặc JSON)", "Mẫu 01 file"))
+    reg.add_argument("--product", dest="product_name", help=t("tên sản phẩm", "product name"))
+    reg.add_argument(
+        "--set", dest="product_set", type=int, metavar="1-26", help=t("bộ sản phẩm", "product set")
+    )
+    reg.add_argument(
+        "--kind",
+        choices=[k.value for k in Kind],
+        help=t("lần đầu / nâng hạng / đánh giá lại", "first / upgrade / rerating"),
+    )
+    reg.add_argument("--producer", help=t("tên chủ thể", "producer's name"))
+    reg.add_argument("--representative", help=t("người đại diện", "legal representative"))
+    reg.add_argument("--title", help=t("chức vụ người đại diện", "representative's title"))
+    reg.add_argument("--address", help=t("địa chỉ", "address"))
+    reg.add_argument("--phone", help=t("điện thoại", "phone"))
+    reg.add_argument("--email", help=t("thư điện tử của chủ thể", "producer's e-mail"))
+    reg.add_argument("--commune", help=t("xã", "commune"))
+    reg.add_argument("--province", help=t("tỉnh", "province"))
+    reg.add_argument("--owner", help=t("người dùng chủ thể", "the producer's username"))
+    reg.add_argument("--form-number", help=t("số phiếu đăng ký", "form number"))
+    reg.add_argument(
+        "--rule-set",
+        choices=sorted(RULE_SETS),
+        help=t("quy định áp dụng (mặc định theo ngày)", "rule set (default: by date)"),
+    )
+    reg.add_argument("--note", help=t("ghi chú", "note"))
+    add_documents(reg, t)
+
+    lst = commands.add("list", list_dossiers, t("liệt kê hồ sơ", "list dossiers"), json=True)
+    lst.add_argument(
+        "--state",
+        action="append",
+        metavar="STATE",
+        help=t("lọc theo trạng thái (lặp lại được): ", "filter by state (repeatable): ")
+        + ", ".join(s.value for s in State),
+    )
+    lst.add_argument("--commune", help=t("lọc theo xã", "filter by commune"))
+    lst.add_argument("--province", help=t("lọc theo tỉnh", "filter by province"))
+    lst.add_argument("--set", dest="product_set", type=int, help=t("bộ sản phẩm", "product set"))
+    lst.add_argument("--kind", choices=[k.value for k in Kind], help=t("loại", "kind"))
+    lst.add_argument("--search", help=t("tên sản phẩm bắt đầu bằng", "product name starts with"))
+    lst.add_argument(
+        "--due-before", type=day, metavar="DATE", help=t("có hạn trước ngày", "due before DATE")
+    )
+    lst.add_argument(
+        "--expires-before",
+        type=day,
+        metavar="DATE",
+        help=t("GCN hết hạn trước ngày", "certificate expires before DATE"),
+    )
+    lst.add_argument("--overdue", action="store_true", help=t("chỉ hồ sơ quá hạn", "overdue only"))
+    lst.add_argument(
+        "--sort",
+        default="id",
+        choices=("id", "due", "product", "state", "updated", "expiry"),
+        help=t("sắp xếp theo", "sort by"),
+    )
+    lst.add_argument("--desc", action="store_true", help=t("thứ tự giảm dần", "descending"))
+    lst.add_argument("--limit", type=int, help=t("số dòng tối đa", "at most N rows"))
+    _as_of(lst, t)
+
+    show = commands.add(
+        "show",
+        show_dossier,
+        t("xem hồ sơ, GCN, hạn và bước tiếp theo", "show a dossier, deadlines, next steps"),
+        json=True,
+    )
+    add_dossier(show, t)
+    _as_of(show, t)
+
+    hist = commands.add(
+        "history", show_history, t("nhật ký của hồ sơ", "a dossier's audit trail"), json=True
+    )
+    add_dossier(hist, t)
+
+    commands.add(
+        "diagram",
+        diagram,
+        t("sơ đồ vòng đời hồ sơ (mermaid)", "the lifecycle as a mermaid diagram"),
+    )
+
+
+def _as_of(parser: Any, t: Any) -> None:
+    parser.add_argument(
+        "--as-of",
+        type=date_type(t),
+        metavar="DATE",
+        help=t(
+            "tính hạn như thể hôm nay là ngày này (chỉ để xem)",
+            "count deadlines as if today were DATE (viewing only)",
+        ),
+    )
+
+
+# -- register ------------------------------------------------------------------------------
+
+
+def _load(path: Path, ctx: Context) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{path}: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+        data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(
+            ctx.t(f"{path}: không đọc được tệp: {exc}", f"{path}: cannot read the file: {exc}")
+        ) from None
+    if not isinstance(data, dict):
+        raise UsageError(ctx.t(f"{path}: cần một bảng khóa–giá trị", f"{path}: expected a table"))
+    return data
+
+
+def _registration(ctx: Context, actor: Actor) -> dict[str, Any]:
+    args = ctx.args
+    data = _load(args.file, ctx) if args.file else {}
+    for key in ("product_name", "product_set", "kind", "commune", "province", "owner"):
+        if getattr(args, key) is not None:
+            data[key] = getattr(args, key)
+    if args.form_number is not None:
+        data["form_number"] = args.form_number
+    producer = dict(data.get("producer") or {})
+    for key, flag in (
+        ("name", "producer"),
+        ("legal_representative", "representative"),
+        ("title", "title"),
+        ("address", "address"),
+        ("phone", "phone"),
+        ("email", "email"),
+    ):
+        if getattr(args, flag) is not None:
+            producer[key] = getattr(args, flag)
+    data["producer"] = producer
+    if args.documents:
+        data["documents"] = documents(args.documents)
+    if args.samples is not None:
+        data["samples"] = args.samples
+    data.setdefault("commune", actor.commune)
+    data.setdefault("province", actor.province)
+    missing = [
+        flag
+        for key, flag in (
+            ("product_name", "--product"),
+            ("product_set", "--set"),
+            ("commune", "--commune"),
+            ("province", "--province"),
+        )
+        if data.get(key) in (None, "")
+    ]
+    if not producer.get("name"):
+        missing.append("--producer")
+    if missing:
+        raise UsageError(
+            ctx.t(f"còn thiếu {', '.join(missing)}", f"missing {', '.join(missing)}")
+            + " (ocop register --help)"
+        )
+    return data
+
+
+def register_dossier(ctx: Context) -> int:
+    """``ocop register``."""
+    actor = ctx.actor()
+    data = _registration(ctx, actor)
+    dossier = ctx.registry().register(
+        data, actor=actor, rule_set=ctx.args.rule_set, note=ctx.args.note
+    )
+    print_outcome(ctx, None, dossier, actor)
+    return 0
+
+
+def print_outcome(ctx: Context, before: Dossier | None, after: Dossier, actor: Actor) -> None:
+    """What a step did: the new state, the certificate, the next date, what may follow."""
+    if getattr(ctx.args, "json", False):
+        ctx.print(dumps(jsonable(after)))
+        return
+    t, lang = ctx.t, ctx.lang
+    today = ctx.today()
+    name = f"{after.product_name}"
+    if before is None:
+        ctx.print(
+            t(
+                f"Đã đăng ký hồ sơ số {after.id}: {name} (bộ {after.product_set}), "
+                f"xã {after.commune}, tỉnh {after.province}.",
+                f"Registered dossier {after.id}: {name} (set {after.product_set}), "
+                f"{after.commune}, {after.province}.",
+            )
+        )
+    else:
+        ctx.print(
+            t(
+                f"Hồ sơ {after.id} ({name}): {before.state.label(lang)} → "
+                f"{after.state.label(lang)}.",
+                f"Dossier {after.id} ({name}): {before.state.label(lang)} → "
+                f"{after.state.label(lang)}.",
+            )
+        )
+    if after.rating is not None and (before is None or before.rating != after.rating):
+        r = after.rating
+        ctx.print(
+            t(
+                f"  Điểm: A {r.a:g} + B {r.b:g} + C {r.c:g} = {r.total:g} → {stars(r.stars)}",
+                f"  Score: A {r.a:g} + B {r.b:g} + C {r.c:g} = {r.total:g} → {stars(r.stars)}",
+            )
+        )
+    if after.submission is not None and before is not None and before.submission is None:
+        s = after.submission
+        if s.round:
+            ctx.print(
+                t(
+                    f"  Đợt đánh giá của tỉnh: {s.round}/{s.round_year}",
+                    f"  Province round: {s.round}/{s.round_year}",
+                )
+            )
+    if after.certificate is not None:
+        ctx.print(
+            t("  Giấy chứng nhận: ", "  Certificate: ")
+            + certificate_text(after.certificate, lang, today)
+        )
+    if before is None or before.rule_set != after.rule_set:
+        ctx.print(t("  Quy định áp dụng: ", "  Rule set: ") + rule_set_text(after.rule_set))
+    ctx.print(t("  Hạn tiếp theo: ", "  Next date: ") + due_text(after, lang, today))
+    ctx.print(
+        t("  Bước tiếp theo của bạn: ", "  Your next steps: ")
+        + next_steps(ctx.registry().allowed(after, actor), after.id, lang)
+    )
+
+
+# -- list, show, history ---------------------------------------------------------------------
+
+
+def _today(ctx: Context) -> date:
+    as_of: date | None = getattr(ctx.args, "as_of", None)
+    return as_of or ctx.today()
+
+
+def list_dossiers(ctx: Context) -> int:
+    """``ocop list``."""
+    args = ctx.args
+    today = _today(ctx)
+    states = [s.strip() for value in args.state or () for s in value.split(",") if s.strip()]
+    due_before = args.due_before
+    if args.overdue:
+        due_before = min(due_before, today) if due_before else today
+    if args.limit is not None and args.limit < 0:
+        raise UsageError(ctx.t("--limit phải ≥ 0", "--limit must be ≥ 0"))
+    found = ctx.registry().find(
+        state=states or None,
+        commune=args.commune,
+        province=args.province,
+        product_set=args.product_set,
+        kind=args.kind,
+        search=args.search,
+        due_before=due_before,
+        expires_before=args.expires_before,
+        order_by=args.sort,
+        descending=args.desc,
+        limit=args.limit,
+    )
+    if args.json:
+        ctx.print(dumps([jsonable(d) for d in found]))
+        return 0
+    t, lang = ctx.t, ctx.lang
+    headers = [
+        t("Số", "ID"),
+        t("Sản phẩm", "Product"),
+        t("Bộ", "Set"),
+        t("Xã", "Commune"),
+        t("Trạng thái", "State"),
+        t("Chu kỳ", "Cycle"),
+        t("Hạn tiếp theo", "Next date"),
+        t("Giấy chứng nhận", "Certificate"),
+    ]
+    rows = []
+    for d in found:
+        due = fmt_date(d.next_due_on, lang)
+        if is_overdue(d, today):
+            due += t(" (quá hạn)", " (overdue)")
+        cert = d.certificate
+        cert_text = (
+            f"{stars(cert.stars)} {t('đến', 'to')} {fmt_date(cert.expires_on, lang)}"
+            if cert and cert.revoked_on is None
+            else "—"
+        )
+        rows.append(
+            [
+                str(d.id),
+                d.product_name,
+                str(d.product_set),
+                d.commune,
+                d.state.label(lang),
+                f"{d.cycle} ({d.kind.label(lang)})",
+                due,
+                cert_text,
+            ]
+        )
+    if rows:
+        ctx.print(table(headers, rows))
+    ctx.print(t(f"{len(found)} hồ sơ.", f"{len(found)} dossier(s)."))
+    return 0
+
+
+def show_dossier(ctx: Context) -> int:
+    """``ocop show ID``."""
+    reg = ctx.registry()
+    d = reg.get(ctx.args.id)
+    actor = ctx.optional_actor()
+    allowed = reg.allowed(d, actor) if actor else None
+    today = _today(ctx)
+    if ctx.args.json:
+        data = jsonable(d) | {"overdue": is_overdue(d, today)}
+        if allowed is not None:
+            data["allowed_steps"] = [a.value for a in allowed]
+        ctx.print(dumps(data))
+        return 0
+    t, lang = ctx.t, ctx.lang
+    p = d.producer
+    contact = ", ".join(
+        x
+        for x in (
+            p.legal_representative
+            and f"{p.legal_representative}" + (f" ({p.title})" if p.title else ""),
+            p.address,
+            p.phone,
+            p.email,
+        )
+        if x
+    )
+    rows: list[tuple[str, str]] = [
+        (t("Sản phẩm", "Product"), d.product_name),
+        (t("Bộ sản phẩm", "Product set"), product_set_text(d.product_set)),
+        (t("Chủ thể", "Producer"), p.name + (f" — {contact}" if contact else "")),
+        (
+            t("Địa bàn", "Area"),
+            t(f"xã {d.commune}, tỉnh {d.province}", f"{d.commune}, {d.province}"),
+        ),
+        (t("Trạng thái", "State"), f"{d.state.label(lang)} ({d.state.value})"),
+        (t("Chu kỳ", "Cycle"), f"{d.cycle} — {d.kind.label(lang)}"),
+        (t("Quy định", "Rule set"), rule_set_text(d.rule_set)),
+        (t("Nộp hồ sơ lúc", "Filed at"), fmt_moment(d.registered_at, lang)),
+        (
+            t("Tài liệu", "Documents"),
+            (", ".join(sorted(d.documents)) or "—")
+            + t(f"; {d.samples} mẫu", f"; {d.samples} samples"),
+        ),
+    ]
+    if d.return_reason:
+        rows.append((t("Lý do trả lại", "Returned because"), d.return_reason))
+    if d.evaluation:
+        e = d.evaluation
+        report = " ".join(
+            x for x in (e.report_number, e.report_date and fmt_date(e.report_date, lang)) if x
+        )
+        rows.append(
+            (
+                t("Đánh giá của xã", "Commune evaluation"),
+                t(f"{len(e.criteria)} tiêu chí", f"{len(e.criteria)} criteria")
+                + (f"; {t('báo cáo', 'report')} {report}" if report else ""),
+            )
+        )
+    if d.submission:
+        s = d.submission
+        text = t(
+            f"văn bản {s.letter_number} ngày {fmt_date(s.letter_date, lang)}",
+            f"letter {s.letter_number} of {fmt_date(s.letter_date, lang)}",
+        )
+        if s.round:
+            text += t(f", đợt {s.round}/{s.round_year}", f", round {s.round}/{s.round_year}")
+        rows.append((t("Gửi tỉnh", "Submitted"), text))
+    if d.rating:
+        r = d.rating
+        rows.append(
+            (
+                t("Kết quả chấm", "Rating"),
+                f"A {r.a:g} + B {r.b:g} + C {r.c:g} = {r.total:g} → {stars(r.stars)} "
+                f"({fmt_date(r.rated_on, lang)})",
+            )
+        )
+    rows.append((t("Giấy chứng nhận", "Certificate"), certificate_text(d.certificate, lang, today)))
+    rows.append((t("Hạn tiếp theo", "Next date"), due_text(d, lang, today)))
+    if actor is None:
+        rows.append(
+            (
+                t("Bước tiếp theo", "Next steps"),
+                t("(thêm --as TÊN để xem bạn làm được gì)", "(add --as USER to see yours)"),
+            )
+        )
+    else:
+        rows.append(
+            (
+                t(f"{actor.name} có thể", f"{actor.name} may"),
+                next_steps(allowed or [], d.id, lang),
+            )
+        )
+    width = max(len(k) for k, _ in rows)
+    ctx.print(t(f"Hồ sơ số {d.id}", f"Dossier {d.id}"))
+    for key, value in rows:
+        ctx.print(f"  {key.ljust(width)}  {value}")
+    return 0
+
+
+def show_history(ctx: Context) -> int:
+    """``ocop history ID``."""
+    entries = ctx.registry().history(ctx.args.id)
+    if ctx.args.json:
+        ctx.print(dumps([jsonable(e) for e in entries]))
+        return 0
+    t, lang = ctx.t, ctx.lang
+    rows = [
+        [
+            str(e.version),
+            fmt_moment(e.at, lang),
+            e.actor,
+            e.role.label(lang),
+            trigger_label(e.trigger, lang),
+            (f"{e.from_state.label(lang)} → " if e.from_state else "") + e.to_state.label(lang),
+            step_payload_text(e, lang),
+        ]
+        for e in entries
+    ]
+    headers = [
+        "#",
+        t("Thời điểm", "At"),
+        t("Người thực hiện", "By"),
+        t("Vai trò", "Role"),
+        t("Bước", "Step"),
+        t("Trạng thái", "State"),
+        t("Chi tiết", "Details"),
+    ]
+    ctx.print(table(headers, rows))
+    return 0
+
+
+def diagram(ctx: Context) -> int:
+    """``ocop diagram``: paste the output into any mermaid viewer."""
+    from ocop.states import mermaid
+
+    ctx.print(mermaid(ctx.lang).rstrip("\n"))
+    return 0

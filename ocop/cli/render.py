@@ -1,0 +1,169 @@
+"""How a dossier reads to an officer: states, certificates, deadlines and next steps.
+
+Shared by ``show``, ``list``, the step commands and ``demo``, so each says the same thing the
+same way. Labels of states, roles and steps come from :mod:`ocop.states`; this module adds the
+CLI's own words (deadline kinds, command names).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from ocop.cli.core import translator
+from ocop.cli.output import fmt_date
+from ocop.errors import InvalidInput
+from ocop.models import Certificate, Dossier, HistoryEntry
+from ocop.states import PRODUCT_SETS, Trigger, rule_set
+
+__all__ = [
+    "COMMANDS",
+    "certificate_text",
+    "command_for",
+    "due_text",
+    "rule_set_text",
+    "stars",
+    "step_payload_text",
+]
+
+COMMANDS: dict[Trigger, str] = {
+    Trigger.CHECK: "check",
+    Trigger.RETURN_DOSSIER: "return",
+    Trigger.RESUBMIT: "resubmit",
+    Trigger.EVALUATE: "evaluate",
+    Trigger.SUBMIT: "submit",
+    Trigger.RATE: "rate",
+    Trigger.RATE_CENTRAL: "rate-central",
+    Trigger.REVOKE: "revoke",
+    Trigger.REAPPLY: "reapply",
+    Trigger.WITHDRAW: "withdraw",
+}
+"""The CLI command of each trigger a person fires."""
+
+_DUE: dict[str, tuple[str, str]] = {
+    "commune_deadline": ("hạn xã xử lý hồ sơ", "the commune's deadline"),
+    "province_deadline": ("hạn tỉnh đánh giá lại", "the province's re-rating deadline"),
+    "province_round": ("hạn đợt đánh giá của tỉnh", "the province round's deadline"),
+    "recertification_opens": ("mở thời hạn đánh giá lại", "the re-rating window opens"),
+    "certificate_lapses": ("giấy chứng nhận hết hiệu lực", "the certificate lapses"),
+}
+
+
+def command_for(trigger: Trigger, dossier_id: int) -> str:
+    """``ocop check 3``: what to type to fire ``trigger``."""
+    return f"ocop {COMMANDS.get(trigger, trigger.value)} {dossier_id}"
+
+
+def stars(count: int) -> str:
+    """``3★``."""
+    return f"{count}★"
+
+
+def product_set_text(number: int) -> str:
+    """``6 — b. Chế biến từ gạo, ngũ cốc``."""
+    known = PRODUCT_SETS.get(number)
+    return f"{number} — {known.name}" if known else str(number)
+
+
+def rule_set_text(rule_set_id: str) -> str:
+    """The rule set's id and title."""
+    try:
+        return f"{rule_set_id} ({rule_set(rule_set_id).title})"
+    except InvalidInput:  # a rule set a host application added; its id is all we know here
+        return rule_set_id
+
+
+def certificate_text(cert: Certificate | None, lang: str, today: date) -> str:
+    """Number, stars, issue and expiry, and whether it is in force today."""
+    t = translator(lang)
+    if cert is None:
+        return t("chưa có", "none")
+    if cert.revoked_on is not None:
+        status = t(
+            f"bị thu hồi ngày {fmt_date(cert.revoked_on, lang)}",
+            f"revoked on {fmt_date(cert.revoked_on, lang)}",
+        )
+    elif cert.valid_on(today):
+        status = t("còn hiệu lực", "in force")
+    elif today < cert.issued_on:
+        status = t("chưa có hiệu lực", "not yet in force")
+    else:
+        status = t("đã hết hạn", "expired")
+    return t(
+        f"số {cert.number}, {stars(cert.stars)}, cấp {fmt_date(cert.issued_on, lang)}, "
+        f"hết hạn {fmt_date(cert.expires_on, lang)} ({status})",
+        f"no. {cert.number}, {stars(cert.stars)}, issued {fmt_date(cert.issued_on, lang)}, "
+        f"expires {fmt_date(cert.expires_on, lang)} ({status})",
+    )
+
+
+def due_label(kind: str | None, lang: str) -> str:
+    """What falls due, in words."""
+    vi, en = _DUE.get(kind or "", (kind or "", kind or ""))
+    return en if lang == "en" else vi
+
+
+def due_text(dossier: Dossier, lang: str, today: date) -> str:
+    """``20/08/2026 — hạn xã xử lý hồ sơ (còn 5 ngày)``, or ``—``."""
+    t = translator(lang)
+    if dossier.next_due_on is None:
+        return "—"
+    days = (dossier.next_due_on - today).days
+    if days > 0:
+        left = t(f"còn {days} ngày", f"in {days} days")
+    elif days == 0:
+        left = t("hôm nay", "today")
+    elif dossier.next_due == "certificate_lapses":
+        left = t(f"đã qua {-days} ngày", f"{-days} days ago")
+    else:
+        left = t(f"quá hạn {-days} ngày", f"{-days} days overdue")
+    return f"{fmt_date(dossier.next_due_on, lang)} — {due_label(dossier.next_due, lang)} ({left})"
+
+
+def is_overdue(dossier: Dossier, today: date) -> bool:
+    """Whether the dossier's next date has passed."""
+    return dossier.next_due_on is not None and dossier.next_due_on < today
+
+
+def step_payload_text(entry: HistoryEntry, lang: str) -> str:
+    """The facts of a history row worth a column: reason, letter, score, certificate."""
+    t = translator(lang)
+    p = entry.payload
+    parts: list[str] = []
+    if entry.trigger == "import_certified" and isinstance(p.get("certificate"), dict):
+        cert = p["certificate"]
+        parts.append(t(f"GCN {cert.get('number')}", f"certificate {cert.get('number')}"))
+    if p.get("reason"):
+        parts.append(t(f"lý do: {p['reason']}", f"reason: {p['reason']}"))
+    if p.get("rule_set"):
+        parts.append(t(f"quy định {p['rule_set']}", f"rules {p['rule_set']}"))
+    if p.get("report_number"):
+        parts.append(t(f"báo cáo {p['report_number']}", f"report {p['report_number']}"))
+    if p.get("letter_number"):
+        round_ = f", {t('đợt', 'round')} {p['round']}/{p['round_year']}" if p.get("round") else ""
+        parts.append(t(f"văn bản {p['letter_number']}", f"letter {p['letter_number']}") + round_)
+    if p.get("total") is not None:
+        parts.append(f"{p['total']:g} {t('điểm', 'points')} → {stars(int(p['stars']))}")
+    if isinstance(p.get("certificate"), dict) and entry.trigger != "import_certified":
+        parts.append(t(f"GCN {p['certificate']['number']}", f"cert. {p['certificate']['number']}"))
+    if p.get("ground"):
+        parts.append(t(f"căn cứ: {p['ground']}", f"ground: {p['ground']}"))
+    if entry.note:
+        parts.append(entry.note)
+    return "; ".join(parts)
+
+
+def trigger_label(trigger: str, lang: str) -> str:
+    """A history row's step in words (imports included)."""
+    if trigger == "import_certified":
+        return translator(lang)("Nhập GCN đã có", "Imported with certificate")
+    try:
+        return Trigger(trigger).label(lang)
+    except ValueError:
+        return trigger
+
+
+def next_steps(triggers: Iterable[Trigger], dossier_id: int, lang: str) -> str:
+    """``Kiểm tra hồ sơ (ocop check 3); …`` or a note that there is nothing to do."""
+    steps = [f"{tr.label(lang)} ({command_for(tr, dossier_id)})" for tr in triggers]
+    return "; ".join(steps) if steps else translator(lang)("không có bước nào", "nothing")

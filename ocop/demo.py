@@ -1,0 +1,518 @@
+"""The Lưu Vệ 2026 story: the commune's OCOP plan played through the year on a demo clock.
+
+:class:`Demo` opens a registry on a fresh database with a clock it moves itself, loads the
+products that ship in ``ocop/data/luu-ve-2026/products.toml`` and yields the year as
+:class:`Step` records: what happened on which day, who did it, each dossier as it then stood,
+and any step the library refused. It prints nothing; ``ocop demo`` does.
+
+The story follows the seed plan: the three 3-star products certified in 2023 are imported with
+their certificates, flagged for re-rating by :meth:`ocop.Registry.advance` (swept every day, as
+the daemon would) when their window opens, and taken through a re-rating cycle; one new product
+is registered, returned once, resubmitted and checked; all four are evaluated in the commune's
+August evaluation, submitted to the province and rated 3★. Cycles filed before QĐ 148/1489
+lapse (21/7/2026) run under them, as the plan says; later ones run under whatever the registry
+picks for their date.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from importlib import resources
+from typing import Any
+
+import ocop
+from ocop.errors import InvalidInput, OcopError
+from ocop.models import Actor, Dossier, User
+from ocop.states import RULE_SETS, Role, State
+from ocop.workdays import TZ
+
+__all__ = ["Change", "Demo", "Product", "Refusal", "Seed", "Step", "Text", "load_seed"]
+
+SEED = "luu-ve-2026/products.toml"
+_IN_CYCLE = (
+    State.REGISTERED,
+    State.RETURNED,
+    State.CHECKED,
+    State.COMMUNE_EVALUATED,
+    State.SUBMITTED,
+)
+START = date(2026, 1, 5)
+END = date(2026, 12, 31)
+
+
+@dataclass(frozen=True)
+class Text:
+    """A line of the story in Vietnamese and English."""
+
+    vi: str
+    en: str
+
+    def __call__(self, lang: str = "vi") -> str:
+        return self.en if lang == "en" else self.vi
+
+
+@dataclass(frozen=True)
+class Change:
+    """One transition: who fired what, the state before, and the dossier after."""
+
+    trigger: str
+    actor: str
+    before: State | None
+    dossier: Dossier
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A step the library refused, as an officer would have seen it."""
+
+    trigger: str
+    actor: Actor
+    dossier: Dossier
+    error: OcopError
+
+
+@dataclass(frozen=True)
+class Step:
+    """One day of the story."""
+
+    day: date
+    title: Text
+    events: tuple[Change | Refusal, ...] = ()
+    """What happened, in order: transitions and refused attempts."""
+    notes: tuple[Text, ...] = ()
+    system: bool = False
+    """Fired by the daily sweep rather than by a person."""
+
+
+@dataclass(frozen=True)
+class Product:
+    """A product of the seed file (see its comments for what is illustrative)."""
+
+    key: str
+    product_name: str
+    product_set: int
+    producer: str
+    criteria: Mapping[str, str]
+    scores: Mapping[str, float]
+    owner: str | None = None
+    certificate_number: str | None = None
+    stars: int | None = None
+    issued_on: date | None = None
+
+    def registration(self, commune: str, province: str) -> dict[str, Any]:
+        """The Mẫu 01 fields."""
+        return {
+            "product_name": self.product_name,
+            "product_set": self.product_set,
+            "producer": {"name": self.producer},
+            "commune": commune,
+            "province": province,
+            "owner": self.owner,
+        }
+
+
+@dataclass(frozen=True)
+class Seed:
+    """The commune, its users, its certified products and its new product."""
+
+    commune: str
+    province: str
+    rule_set: str
+    users: tuple[User, ...]
+    certified: tuple[Product, ...]
+    new: tuple[Product, ...]
+
+
+def load_seed(text: str | None = None) -> Seed:
+    """The Lưu Vệ seed shipped in the package (or ``text`` in the same TOML form)."""
+    if text is None:
+        text = resources.files("ocop").joinpath("data", SEED).read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+        products = {
+            kind: tuple(
+                Product(**{k: v for k, v in entry.items() if k in Product.__dataclass_fields__})
+                for entry in data.get(kind, [])
+            )
+            for kind in ("certified", "new")
+        }
+        return Seed(
+            commune=data["commune"],
+            province=data["province"],
+            rule_set=data["rule_set"],
+            users=tuple(User.model_validate(u) for u in data.get("users", [])),
+            certified=products["certified"],
+            new=products["new"],
+        )
+    except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise InvalidInput(f"The demo seed is malformed: {exc}") from exc
+
+
+class _Clock:
+    """The demo's clock: a day and a time of day in Vietnam, moved only by the story."""
+
+    def __init__(self, day: date) -> None:
+        self.now = datetime.combine(day, time(7, 0), TZ).astimezone(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def at(self, day: date, hour: int) -> None:
+        self.now = datetime.combine(day, time(hour, 0), TZ).astimezone(UTC)
+
+    def tick(self) -> None:
+        # Steps of one day are minutes apart, so the history reads in the order they happened.
+        self.now += timedelta(minutes=1)
+
+
+@dataclass
+class _Day:
+    """A step being built."""
+
+    events: list[Change | Refusal] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
+
+
+class Demo:
+    """The story on a registry of its own, at ``url`` (a fresh database)."""
+
+    def __init__(self, url: str, seed: Seed | None = None) -> None:
+        self.seed = seed or load_seed()
+        self.clock = _Clock(START)
+        self.registry = ocop.open(url, clock=self.clock)
+        self.ids: dict[str, int] = {}
+        self._swept = START - timedelta(days=1)
+
+    def __enter__(self) -> Demo:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the registry."""
+        self.registry.close()
+
+    # -- who acts ---------------------------------------------------------------------------
+
+    def _actor(self, role: Role) -> Actor:
+        user = next(u for u in self.seed.users if u.role is role)
+        return user.actor()
+
+    @property
+    def officer(self) -> Actor:
+        """The commune's economic office."""
+        return self._actor(Role.COMMUNE_OFFICER)
+
+    @property
+    def province(self) -> Actor:
+        """The province's OCOP office."""
+        return self._actor(Role.PROVINCE_OFFICER)
+
+    def _producer(self, product: Product) -> Actor:
+        return next(u for u in self.seed.users if u.username == product.owner).actor()
+
+    # -- the year ---------------------------------------------------------------------------
+
+    def steps(self) -> Iterator[Step]:
+        """The year, day by day: each scripted day, preceded by the sweeps that found work."""
+        timeline: tuple[tuple[date, Callable[[date], Step]], ...] = (
+            (START, self._setup),
+            (date(2026, 6, 1), self._reapply(self.seed.certified[:1])),
+            (date(2026, 6, 15), self._reapply(self.seed.certified[1:])),
+            (date(2026, 7, 6), self._check_reratings),
+            (date(2026, 7, 27), self._register_new),
+            (date(2026, 7, 29), self._return_new),
+            (date(2026, 8, 5), self._resubmit_new),
+            (date(2026, 8, 7), self._check_new),
+            (date(2026, 8, 20), self._evaluate_all),
+            (date(2026, 8, 25), self._submit_all),
+            (date(2026, 11, 16), self._rate_all),
+        )
+        for day, action in timeline:
+            yield from self._sweep(day - timedelta(days=1))
+            self.clock.at(day, 9)
+            yield action(day)
+        yield from self._sweep(END)
+
+    def dossiers(self) -> list[Dossier]:
+        """Every dossier as it stands now."""
+        return self.registry.find()
+
+    def _sweep(self, until: date) -> Iterator[Step]:
+        """Run the daily sweep up to ``until``, yielding a step for each day it changed."""
+        day = self._swept + timedelta(days=1)
+        while day <= until:
+            self.clock.at(day, 7)
+            events = self.registry.advance()
+            changes = tuple(
+                Change(e.trigger, e.actor.name, e.before.state if e.before else None, e.after)
+                for e in events
+            )
+            notes = tuple(self._lapsed_today(day))
+            if changes or notes:
+                yield Step(
+                    day,
+                    Text("Rà soát tự động hằng ngày", "The daily sweep"),
+                    changes,
+                    notes=notes,
+                    system=True,
+                )
+            day += timedelta(days=1)
+        self._swept = until
+
+    def _lapsed_today(self, day: date) -> Iterator[Text]:
+        # A certificate lapsing while its re-rating runs changes no state; say so on the day.
+        for dossier in self.registry.find(state=_IN_CYCLE):
+            cert = dossier.certificate
+            if cert is not None and cert.expires_on == day - timedelta(days=1):
+                yield Text(
+                    f"GCN {cert.number} của {dossier.product_name} hết hạn ngày "
+                    f"{cert.expires_on:%d/%m/%Y} trong khi hồ sơ đánh giá lại đang xử lý.",
+                    f"Certificate {cert.number} of {dossier.product_name} expired on "
+                    f"{cert.expires_on.isoformat()} while its re-rating is under way.",
+                )
+
+    def _fire(self, day: _Day, key: str, trigger: str, actor: Actor, **data: Any) -> None:
+        self.clock.tick()
+        before = self.registry.get(self.ids[key])
+        after = self.registry.fire(before.id, trigger, actor=actor, **data)
+        day.events.append(Change(trigger, actor.name, before.state, after))
+
+    def _step(self, when: date, vi: str, en: str, day: _Day) -> Step:
+        return Step(when, Text(vi, en), tuple(day.events), tuple(day.notes))
+
+    # -- scripted days ----------------------------------------------------------------------
+
+    def _setup(self, when: date) -> Step:
+        seed, day = self.seed, _Day()
+        for user in seed.users:
+            self.registry.add_user(user)
+        for product in seed.certified:
+            self.clock.tick()
+            dossier = self.registry.import_certified(
+                product.registration(seed.commune, seed.province),
+                certificate_number=product.certificate_number or "",
+                stars=product.stars or 0,
+                issued_on=product.issued_on or when,
+                actor=self.officer,
+                rule_set=seed.rule_set,
+                note="Dữ liệu minh họa (demo)",
+            )
+            self.ids[product.key] = dossier.id
+            day.events.append(Change("import_certified", self.officer.name, None, dossier))
+        day.notes.append(
+            Text(
+                f"{len(seed.users)} người dùng minh họa; GCN cấp năm 2023 theo QĐ 148, nhập với "
+                f"quy định {seed.rule_set}. Số GCN và ngày cấp là dữ liệu minh họa.",
+                f"{len(seed.users)} illustrative users; certificates issued in 2023 under "
+                f"QĐ 148, imported under {seed.rule_set}. Certificate numbers and dates are "
+                "illustrative.",
+            )
+        )
+        return self._step(
+            when,
+            "Phòng Kinh tế nhập 3 sản phẩm 3★ được công nhận năm 2023",
+            "The economic office imports the 3 products rated 3★ in 2023",
+            day,
+        )
+
+    def _rule_set_for_filing(self, when: date) -> str | None:
+        """The plan's rule set while it is in force; afterwards the registry picks by date."""
+        plan = RULE_SETS[self.seed.rule_set]
+        return plan.id if plan.in_force_on(when) else None
+
+    def _filing_note(self, when: date, rules: str | None) -> Text:
+        plan = RULE_SETS[self.seed.rule_set]
+        lapse = plan.effective_until
+        if rules:
+            return Text(
+                f"Nộp trước khi QĐ 148/1489 hết hiệu lực ({lapse:%d/%m/%Y}): áp dụng {rules} "
+                "như kế hoạch của xã.",
+                f"Filed before QĐ 148/1489 lapse ({lapse}): runs under {rules}, as the "
+                "commune's plan says.",
+            )
+        chosen = self.registry.rule_set(on=when).id
+        return Text(
+            f"QĐ 148/1489 đã hết hiệu lực ({lapse:%d/%m/%Y}): hệ thống chọn theo ngày nộp: "
+            f"{chosen}.",
+            f"QĐ 148/1489 have lapsed ({lapse}): the registry picks by the filing date: {chosen}.",
+        )
+
+    def _reapply(self, products: tuple[Product, ...]) -> Callable[[date], Step]:
+        def action(when: date) -> Step:
+            day = _Day()
+            rules = self._rule_set_for_filing(when)
+            for product in products:
+                self._fire(
+                    day,
+                    product.key,
+                    "reapply",
+                    self.officer,
+                    kind="rerating",
+                    documents=["mau_01", "mau_02"],
+                    samples=5,
+                    rule_set=rules,
+                )
+            day.notes.append(self._filing_note(when, rules))
+            names = ", ".join(p.product_name for p in products)
+            return self._step(
+                when,
+                f"Tiếp nhận hồ sơ đánh giá lại: {names}",
+                f"Re-rating dossiers filed: {names}",
+                day,
+            )
+
+        return action
+
+    def _check_reratings(self, when: date) -> Step:
+        day = _Day()
+        for product in self.seed.certified:
+            self._fire(day, product.key, "check", self.officer)
+        return self._step(
+            when,
+            "Kiểm tra hồ sơ đánh giá lại: đủ Mẫu 01, Mẫu 02 và 5 mẫu sản phẩm",
+            "Re-rating dossiers checked: Mẫu 01, Mẫu 02 and 5 samples present",
+            day,
+        )
+
+    def _register_new(self, when: date) -> Step:
+        seed, day = self.seed, _Day()
+        rules = self._rule_set_for_filing(when)
+        for product in seed.new:
+            self.clock.tick()
+            producer = self._producer(product)
+            dossier = self.registry.register(
+                product.registration(seed.commune, seed.province)
+                | {"documents": ["mau_01"], "samples": 0},
+                actor=producer,
+                rule_set=rules,
+            )
+            self.ids[product.key] = dossier.id
+            day.events.append(Change("register", producer.name, None, dossier))
+        day.notes.append(self._filing_note(when, rules))
+        day.notes.append(
+            Text(
+                "Kế hoạch không nêu tên sản phẩm mới; tên ở đây là minh họa. Hồ sơ mới có Mẫu 01.",
+                "The plan does not name the new product; this one is illustrative. The "
+                "dossier has only Mẫu 01.",
+            )
+        )
+        return self._step(
+            when, "Chủ thể đăng ký sản phẩm mới", "A producer registers a new product", day
+        )
+
+    def _return_new(self, when: date) -> Step:
+        day = _Day()
+        for product in self.seed.new:
+            dossier = self.registry.get(self.ids[product.key])
+            try:
+                self.registry.fire(dossier.id, "check", actor=self.officer)
+            except OcopError as error:
+                day.events.append(Refusal("check", self.officer, dossier, error))
+            self._fire(
+                day,
+                product.key,
+                "return_dossier",
+                self.officer,
+                reason="Thiếu Báo cáo tự đánh giá (Mẫu 02) và 5 mẫu sản phẩm",
+            )
+        return self._step(
+            when,
+            "Kiểm tra hồ sơ mới: thiếu tài liệu, trả lại để bổ sung",
+            "The new dossier is incomplete and goes back to the producer",
+            day,
+        )
+
+    def _resubmit_new(self, when: date) -> Step:
+        day = _Day()
+        for product in self.seed.new:
+            self._fire(
+                day,
+                product.key,
+                "resubmit",
+                self._producer(product),
+                documents=["mau_02"],
+                samples=5,
+            )
+        return self._step(
+            when,
+            "Chủ thể nộp lại hồ sơ đã bổ sung (thời hạn của xã tính lại)",
+            "The producer resubmits the completed dossier (the commune's clock restarts)",
+            day,
+        )
+
+    def _check_new(self, when: date) -> Step:
+        day = _Day()
+        for product in self.seed.new:
+            self._fire(day, product.key, "check", self.officer)
+        return self._step(when, "Kiểm tra hồ sơ mới: đủ", "The new dossier is complete", day)
+
+    def _all(self) -> tuple[Product, ...]:
+        return self.seed.certified + self.seed.new
+
+    def _evaluate_all(self, when: date) -> Step:
+        day = _Day()
+        for product in self._all():
+            self._fire(
+                day,
+                product.key,
+                "evaluate",
+                self.officer,
+                criteria=dict(product.criteria),
+                report_number="DEMO-01/BC-UBND",
+                report_date=when.isoformat(),
+            )
+        return self._step(
+            when,
+            "Tổ đánh giá của UBND xã đánh giá 4 tiêu chí (tháng 8/2026, theo kế hoạch)",
+            "The commune's evaluation team assesses the four criteria (August 2026, as planned)",
+            day,
+        )
+
+    def _submit_all(self, when: date) -> Step:
+        day = _Day()
+        for product in self._all():
+            self._fire(
+                day,
+                product.key,
+                "submit",
+                self.officer,
+                letter_number="DEMO-45/UBND-KT",
+                letter_date=when.isoformat(),
+            )
+        return self._step(
+            when,
+            "UBND xã gửi văn bản đề nghị tỉnh đánh giá, phân hạng",
+            "The commune asks the province to rate the products",
+            day,
+        )
+
+    def _rate_all(self, when: date) -> Step:
+        day = _Day()
+        for number, product in enumerate(self._all(), start=1):
+            self._fire(
+                day,
+                product.key,
+                "rate",
+                self.province,
+                **dict(product.scores),
+                certificate_number=f"DEMO-2026-{number:03d}",
+                decision_number="DEMO-QĐ/UBND",
+                issued_on=when.isoformat(),
+            )
+        day.notes.append(
+            Text(
+                "Điểm, số quyết định và số GCN là dữ liệu minh họa.",
+                "Scores, decision and certificate numbers are illustrative.",
+            )
+        )
+        return self._step(
+            when,
+            "Hội đồng cấp tỉnh chấm điểm, UBND tỉnh công nhận",
+            "The province council rates; the province certifies",
+            day,
+        )
