@@ -48,11 +48,18 @@ _NOT_EVALUATED = frozenset({State.REGISTERED, State.RETURNED, State.CHECKED})
 _AT_COMMUNE = _NOT_EVALUATED | {State.COMMUNE_EVALUATED}
 _CERTIFIED = frozenset({State.RATED, State.RECERTIFICATION_DUE})
 
-Rule = Callable[[Sequence[Dossier], Plan, Calendar, datetime], list[Reminder]]
+Rule = Callable[
+    [Sequence[Dossier], Plan, Calendar, datetime, Mapping[str, RuleSet]], list[Reminder]
+]
+"""A reminder rule: (dossiers, plan, calendar, now, rule sets) → the reminders due now."""
 
 
 def evaluation_window(
-    dossiers: Sequence[Dossier], plan: Plan, calendar: Calendar, now: datetime
+    dossiers: Sequence[Dossier],
+    plan: Plan,
+    calendar: Calendar,
+    now: datetime,
+    rule_sets: Mapping[str, RuleSet] = RULE_SETS,
 ) -> list[Reminder]:
     """The commune's evaluation window opening and closing, with the dossiers not evaluated.
 
@@ -333,7 +340,11 @@ def certificates(
 
 
 def events(
-    dossiers: Sequence[Dossier], plan: Plan, calendar: Calendar, now: datetime
+    dossiers: Sequence[Dossier],
+    plan: Plan,
+    calendar: Calendar,
+    now: datetime,
+    rule_sets: Mapping[str, RuleSet] = RULE_SETS,
 ) -> list[Reminder]:
     """The plan's conferences and its monthly meetings, to each one's audience."""
     today = local_date(now)
@@ -385,13 +396,14 @@ def reminders_due(
     calendar: Calendar,
     now: datetime,
     *,
+    rule_sets: Mapping[str, RuleSet] = RULE_SETS,
     rules: Sequence[Rule] = RULES,
 ) -> list[Reminder]:
     """Every reminder of every rule that should exist on ``now``'s day, for the plan's commune."""
     mine = in_plan(dossiers, plan)
     found: list[Reminder] = []
     for rule in rules:
-        found += rule(mine, plan, calendar, now)
+        found += rule(mine, plan, calendar, now, rule_sets)
     return found
 
 

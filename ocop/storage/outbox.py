@@ -164,11 +164,11 @@ class Outbox:
     def retry_later(
         self, message_id: int, worker: str, error: str, at: datetime, *, attempts: int
     ) -> bool:
-        """A temporary failure: try again from ``at``."""
+        """A temporary failure (or a connection that never opened): try again from ``at``."""
         return self._move(
             message_id,
             worker,
-            SENDING,
+            (CLAIMED, SENDING),
             status=RETRY,
             attempts=attempts,
             next_attempt_at=at,
@@ -176,9 +176,10 @@ class Outbox:
         )
 
     def failed(self, message_id: int, worker: str, error: str, *, attempts: int) -> bool:
-        """A permanent failure (or too many temporary ones); kept with the server's answer."""
+        """A permanent failure, too many temporary ones, or a message that cannot be rendered."""
+        before = (CLAIMED, SENDING)
         return self._move(
-            message_id, worker, SENDING, status=FAILED, attempts=attempts, last_error=error
+            message_id, worker, before, status=FAILED, attempts=attempts, last_error=error
         )
 
     def uncertain(self, message_id: int, worker: str, error: str, *, attempts: int) -> bool:
@@ -225,12 +226,15 @@ class Outbox:
             ).rowcount
         return max(requeued, 0), max(doubtful, 0)
 
-    def _move(self, message_id: int, worker: str, expected: str, **values: Any) -> bool:
+    def _move(
+        self, message_id: int, worker: str, expected: str | tuple[str, ...], **values: Any
+    ) -> bool:
         c = outbox.c
+        states = (expected,) if isinstance(expected, str) else expected
         with self.db.write() as conn:
             result = conn.execute(
                 update(outbox)
-                .where(c.id == message_id, c.claimed_by == worker, c.status == expected)
+                .where(c.id == message_id, c.claimed_by == worker, c.status.in_(states))
                 .values(**values)
             )
         return result.rowcount == 1
