@@ -287,7 +287,13 @@ class Actor:
     province: str | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "role", Role(self.role))
+        try:
+            object.__setattr__(self, "role", Role(self.role))
+        except ValueError:
+            roles = ", ".join(r.value for r in Role)
+            raise InvalidInput(
+                f"Unknown role '{self.role}'; roles are {roles}.", field="role"
+            ) from None
         for attr in ("name", "commune", "province"):
             value = getattr(self, attr)
             if isinstance(value, str):

@@ -417,3 +417,16 @@ def test_search_ignores_diacritics_and_case(registry: ocop.Registry) -> None:
     for query in ("mien gao", "MIẾN", "dung thap", "gạo"):
         assert [x.id for x in registry.find(search=query)] == [d.id], query
     assert registry.find(search="đường") == []
+
+
+@pytest.mark.parametrize("key", ["abc", -1, 0, 2**70, True, 1.5, "1; DROP TABLE ocop_dossiers"])
+def test_a_malformed_dossier_number_is_invalid_input(registry: ocop.Registry, key: Any) -> None:
+    with pytest.raises(InvalidInput, match="not a dossier number"):
+        registry.get(key)
+    with pytest.raises(InvalidInput):
+        registry.fire(key, "check", actor=OFFICER)
+
+
+def test_an_unknown_role_is_invalid_input() -> None:
+    with pytest.raises(InvalidInput, match="Unknown role 'mayor'"):
+        ocop.Actor("x", "mayor")  # type: ignore[arg-type]

@@ -17,7 +17,7 @@ from ocop.storage.database import Database
 from ocop.storage.outbox import insert_messages
 from ocop.storage.tables import dossiers, history
 
-__all__ = ["DossierQuery", "DossierStore", "HistoryDraft"]
+__all__ = ["DossierQuery", "DossierStore", "HistoryDraft", "dossier_key"]
 
 # Fields of Dossier kept in the JSON body rather than in columns of their own.
 _BODY = (
@@ -119,6 +119,15 @@ class DossierQuery:
         return cls(**filters)
 
 
+def dossier_key(value: object) -> int:
+    """A dossier number from a caller: a whole number in the database's key range."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+        raise InvalidInput(f"'{value}' is not a dossier number.", field="dossier_id")
+    return value
+
+
 def _row(dossier: Dossier) -> dict[str, Any]:
     data = dossier.model_dump(mode="json", include=set(_BODY))
     row: dict[str, Any] = {name: getattr(dossier, name) for name in _COLUMNS}
@@ -164,6 +173,7 @@ class DossierStore:
 
     def get(self, dossier_id: int) -> Dossier:
         """The dossier with that id, or :class:`NotFound`."""
+        dossier_id = dossier_key(dossier_id)
         with self.db.read() as conn:
             row = conn.execute(select(dossiers).where(dossiers.c.id == dossier_id)).first()
         if row is None:
@@ -220,6 +230,7 @@ class DossierStore:
 
     def history(self, dossier_id: int) -> list[HistoryEntry]:
         """The dossier's history, oldest first."""
+        dossier_id = dossier_key(dossier_id)
         with self.db.read() as conn:
             rows = conn.execute(
                 select(history)
