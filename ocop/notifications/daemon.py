@@ -1,0 +1,274 @@
+"""``ocop daemon``: the sweep, the drain and the morning digest on an APScheduler 3 clock.
+
+The database is the only truth and the scheduler only ticks. Every job is idempotent, so the
+jobs use ``coalesce`` (a backlog of missed runs becomes one run), ``max_instances=1`` and a
+misfire grace: after a sleeping laptop or a restart, the next sweep queues whatever fell due
+meanwhile (each reminder stays sendable for its whole period) and the drain sends it.
+
+On SQLite one daemon runs per database: it holds a lock file beside the database, and a second
+one refuses to start. Several daemons need PostgreSQL, where claims use ``SKIP LOCKED``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from types import FrameType
+from typing import IO, Any
+
+from ocop.errors import OcopError
+from ocop.notifications.delivery import Backoff, Drainer, DrainResult, SweepResult, sweep
+from ocop.notifications.notices import notices_for
+from ocop.notifications.transports import transport_from_url
+from ocop.plan import Plan
+from ocop.storage.outbox import Outbox
+from ocop.workdays import TZ, Calendar
+from ocop.workflow.registry import Registry
+
+__all__ = ["Daemon", "DaemonAlreadyRunning", "DaemonSettings", "as_of_clock"]
+
+log = logging.getLogger("ocop.daemon")
+DEFAULT_SENDER = "OCOP <ocop@localhost>"
+
+
+class DaemonAlreadyRunning(OcopError):
+    """Another daemon holds the SQLite database."""
+
+
+@dataclass
+class DaemonSettings:
+    """Everything the daemon needs, given explicitly (the CLI reads the environment)."""
+
+    database: str
+    plan: Plan
+    mail: str
+    """An ``smtp…://`` URL, or the folder to write ``.eml`` files into."""
+    sender: str | None = None
+    """The From address; default the plan's ``sender``."""
+    calendar: Calendar | None = None
+    as_of: date | None = None
+    """Run as if on that day (from 08:00 there, time then flowing)."""
+    sweep_every: timedelta = timedelta(minutes=10)
+    drain_every: timedelta = timedelta(seconds=30)
+    misfire_grace: timedelta = timedelta(minutes=30)
+    backoff: Backoff = field(default_factory=Backoff)
+    batch: int = 50
+    worker: str | None = None
+
+
+def as_of_clock(day: date | None) -> Callable[[], datetime]:
+    """The real clock, or one that starts at 08:00 on ``day`` in Vietnam and runs on."""
+    if day is None:
+        return lambda: datetime.now(UTC)
+    start = datetime.now(UTC)
+    base = datetime.combine(day, time(8), tzinfo=TZ).astimezone(UTC)
+    return lambda: base + (datetime.now(UTC) - start)
+
+
+class Daemon:
+    """The sweep and drain jobs on one database; use as a context manager.
+
+    :meth:`run_once` does one sweep and drains until nothing is due (``--once``); :meth:`run`
+    schedules them until SIGTERM or SIGINT, which stop it after the message in flight.
+    """
+
+    def __init__(self, settings: DaemonSettings) -> None:
+        import ocop
+
+        self.settings = settings
+        self.clock = as_of_clock(settings.as_of)
+        self.stop_event = threading.Event()
+        self.worker = settings.worker or f"{socket.gethostname()}:{os.getpid()}"
+        self.registry: Registry = ocop.open(
+            settings.database,
+            clock=self.clock,
+            calendar=settings.calendar,
+            notices=notices_for(settings.plan),
+        )
+        self.outbox = Outbox(self.registry.database)
+        self.transport = transport_from_url(settings.mail)
+        self.drainer = Drainer(
+            self.outbox,
+            self.transport,
+            sender=settings.sender or settings.plan.sender or DEFAULT_SENDER,
+            worker=self.worker,
+            clock=self.clock,
+            backoff=settings.backoff,
+            batch=settings.batch,
+            stop=self.stop_event,
+        )
+        self._lock: IO[str] | None = None
+        self._jobs = threading.Lock()
+
+    def __enter__(self) -> Daemon:
+        try:
+            self._lock = _lock_sqlite(self.registry)
+        except BaseException:
+            self.registry.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.registry.close()
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    def sweep(self) -> SweepResult:
+        """Fire due system transitions and queue due reminders."""
+        with self._jobs:
+            result = sweep(self.registry, self.settings.plan, self.outbox)
+        log.info(
+            "sweep: %d transition(s) fired, %d reminder(s) due, %d new",
+            len(result.fired),
+            result.due,
+            result.queued,
+        )
+        return result
+
+    def drain(self, *, until_empty: bool = True) -> DrainResult:
+        """Send the messages that are due."""
+        with self._jobs:
+            result = self.drainer.drain(until_empty=until_empty)
+        if result.attempted or result.released:
+            log.info(
+                "drain: %d sent, %d to retry, %d failed, %d uncertain",
+                result.sent,
+                result.retried,
+                result.failed,
+                result.uncertain,
+            )
+        return result
+
+    def run_once(self) -> tuple[SweepResult, DrainResult]:
+        """One sweep, then drain until nothing is due."""
+        return self.sweep(), self.drain()
+
+    def stop(self) -> None:
+        """Ask the daemon to stop after the message in flight."""
+        self.stop_event.set()
+
+    def run(self) -> None:
+        """Run the jobs until :meth:`stop` or a SIGTERM/SIGINT (from the main thread)."""
+        # Imported here: `import ocop` and the light CLI commands must not load APScheduler.
+        from apscheduler.executors.pool import ThreadPoolExecutor
+        from apscheduler.schedulers.background import BackgroundScheduler
+        from apscheduler.triggers.cron import CronTrigger
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        settings = self.settings
+        scheduler = BackgroundScheduler(
+            executors={"default": ThreadPoolExecutor(max_workers=1)},
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": int(settings.misfire_grace.total_seconds()),
+            },
+            timezone=TZ,
+        )
+        now = datetime.now(TZ)
+        scheduler.add_job(
+            self._guarded(self.sweep),
+            IntervalTrigger(seconds=settings.sweep_every.total_seconds(), timezone=TZ),
+            id="sweep",
+            next_run_time=now,
+        )
+        scheduler.add_job(
+            self._guarded(self.drain),
+            IntervalTrigger(seconds=settings.drain_every.total_seconds(), timezone=TZ),
+            id="drain",
+            next_run_time=now + timedelta(seconds=1),
+        )
+        at = settings.plan.reminders.digest_at
+        # The digest is part of the sweep once its hour has come; this run sends it on time.
+        scheduler.add_job(
+            self._guarded(self._digest),
+            CronTrigger(day_of_week="mon-fri", hour=at.hour, minute=at.minute, timezone=TZ),
+            id="digest",
+        )
+        with self._signals():
+            scheduler.start()
+            log.info(
+                "daemon %s started on %s, mail to %s",
+                self.worker,
+                self.registry.database.name,
+                self.transport.name,
+            )
+            try:
+                while not self.stop_event.wait(1):
+                    pass
+            finally:
+                log.info("stopping after the message in flight")
+                scheduler.shutdown(wait=True)
+        log.info("daemon %s stopped", self.worker)
+
+    def _digest(self) -> None:
+        self.sweep()
+        self.drain()
+
+    def _guarded(self, job: Callable[[], object]) -> Callable[[], None]:
+        def run() -> None:
+            if self.stop_event.is_set():
+                return
+            try:
+                job()
+            except OcopError as exc:
+                # A database or server outage must not kill the daemon; the next tick retries.
+                log.error("%s failed: %s", getattr(job, "__name__", "job"), exc)
+            except Exception:
+                log.exception("%s failed", getattr(job, "__name__", "job"))
+
+        return run
+
+    @contextmanager
+    def _signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def handler(signum: int, frame: FrameType | None) -> None:
+            log.info("received %s", signal.Signals(signum).name)
+            self.stop()
+
+        previous: dict[signal.Signals, Any] = {}
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous[sig] = signal.signal(sig, handler)
+        try:
+            yield
+        finally:
+            for sig, old in previous.items():
+                signal.signal(sig, old)
+
+
+def _lock_sqlite(registry: Registry) -> IO[str] | None:
+    """Hold ``<database>.daemon.lock`` for the daemon's life; refuse if another holds it."""
+    database = registry.database
+    if database.dialect != "sqlite" or database.url.database in (None, "", ":memory:"):
+        return None
+    import fcntl
+
+    path = Path(f"{database.url.database}.daemon.lock")
+    stream = path.open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(stream.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        stream.seek(0)
+        holder = stream.read().strip() or "unknown"
+        stream.close()
+        raise DaemonAlreadyRunning(
+            f"Another ocop daemon ({holder}) is already running on {database.name}. Stop it "
+            "first; several daemons on one database need PostgreSQL."
+        ) from None
+    stream.seek(0)
+    stream.truncate()
+    stream.write(f"pid {os.getpid()} on {socket.gethostname()}\n")
+    stream.flush()
+    return stream

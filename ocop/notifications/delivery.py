@@ -1,0 +1,226 @@
+"""The sweep (reminders into the outbox) and the drain (the outbox to the mail server).
+
+Both only read and write the database, so they can run in any number of processes: the sweep's
+rows are deduplicated by key, and the drain's claims are exclusive.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+
+from ocop.errors import InvalidInput
+from ocop.notifications.reminder import Reminder
+from ocop.notifications.render import build_email, render
+from ocop.notifications.rules import digest, reminders_due
+from ocop.notifications.transports import (
+    PermanentFailure,
+    TemporaryFailure,
+    Transport,
+    UncertainFailure,
+)
+from ocop.plan import Plan
+from ocop.storage.outbox import Outbox, OutboxMessage
+from ocop.workflow.registry import Registry
+
+__all__ = ["Backoff", "DrainResult", "Drainer", "SweepResult", "preview", "sweep"]
+
+log = logging.getLogger("ocop.daemon")
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Exponential backoff after temporary failures: ``base``, ×2 each time, up to ``cap``.
+
+    After ``max_attempts`` temporary failures a message is marked failed.
+    """
+
+    base: timedelta = timedelta(minutes=1)
+    cap: timedelta = timedelta(hours=6)
+    max_attempts: int = 10
+
+    def delay(self, attempts: int) -> timedelta:
+        """How long to wait after the ``attempts``-th failed attempt."""
+        delay: timedelta = self.base * (2 ** max(attempts - 1, 0))
+        return min(delay, self.cap)
+
+
+@dataclass
+class SweepResult:
+    """What one sweep did."""
+
+    fired: list[str] = field(default_factory=list)
+    due: int = 0
+    queued: int = 0
+
+
+@dataclass
+class DrainResult:
+    """What one drain did, message by message."""
+
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    uncertain: int = 0
+    released: int = 0
+
+    @property
+    def attempted(self) -> int:
+        """Messages offered to the transport or given up on."""
+        return self.sent + self.retried + self.failed + self.uncertain
+
+
+def preview(registry: Registry, plan: Plan, *, with_digest: bool = True) -> list[Reminder]:
+    """The reminders the sweep would queue now, without writing anything."""
+    now = registry.now()
+    dossiers = registry.find(commune=plan.commune, province=plan.province)
+    found = reminders_due(dossiers, plan, registry.calendar, now, rule_sets=registry.rule_sets)
+    if with_digest:
+        found += digest(dossiers, plan, registry.calendar, now, rule_sets=registry.rule_sets)
+    return found
+
+
+def sweep(registry: Registry, plan: Plan, outbox: Outbox) -> SweepResult:
+    """Fire the due system transitions, then queue every reminder due now (once each)."""
+    result = SweepResult()
+    for event in registry.advance():
+        result.fired.append(f"{event.trigger} #{event.after.id}")
+    now = registry.now()
+    dossiers = registry.find(commune=plan.commune, province=plan.province)
+    calendar, rule_sets = registry.calendar, registry.rule_sets
+    found = reminders_due(dossiers, plan, calendar, now, rule_sets=rule_sets)
+    found += digest(dossiers, plan, calendar, now, rule_sets=rule_sets, outbox=outbox.counts())
+    result.due = len(found)
+    result.queued = outbox.add([r.message() for r in found], now)
+    return result
+
+
+class Drainer:
+    """Claims due messages, renders and sends them, and records each outcome.
+
+    ``stop`` is checked between messages: when it is set, the message in flight is finished and
+    the rest of the batch is handed back for another drain.
+    """
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        transport: Transport,
+        *,
+        sender: str,
+        worker: str,
+        clock: Callable[[], datetime],
+        backoff: Backoff | None = None,
+        batch: int = 50,
+        lease: timedelta = timedelta(minutes=15),
+        stop: threading.Event | None = None,
+    ) -> None:
+        self.outbox = outbox
+        self.transport = transport
+        self.sender = sender
+        self.worker = worker
+        self.clock = clock
+        self.backoff = backoff or Backoff()
+        self.batch = batch
+        self.lease = lease
+        self.stop = stop or threading.Event()
+
+    def drain(self, *, until_empty: bool = True) -> DrainResult:
+        """Send what is due: one batch, or batches until nothing is due (or the server is down)."""
+        result = DrainResult()
+        requeued, doubtful = self.outbox.recover(self.clock(), self.lease)
+        if requeued or doubtful:
+            log.warning(
+                "recovered after a stopped daemon: %d requeued, %d marked uncertain",
+                requeued,
+                doubtful,
+            )
+        try:
+            while not self.stop.is_set():
+                rows = self.outbox.claim(self.worker, self.clock(), self.batch)
+                if not rows:
+                    break
+                reachable = self._batch(rows, result)
+                if not reachable or not until_empty:
+                    break
+        finally:
+            self.transport.close()
+        return result
+
+    def _batch(self, rows: list[OutboxMessage], result: DrainResult) -> bool:
+        """Send one claimed batch; False when the server could not be reached."""
+        for index, row in enumerate(rows):
+            if self.stop.is_set():
+                result.released += self.outbox.release([r.id for r in rows[index:]], self.worker)
+                return True
+            try:
+                self.transport.open()
+                self._one(row, result)
+            except TemporaryFailure as exc:
+                if not exc.connection:
+                    raise
+                # The server is unreachable: every message left would fail the same way, so
+                # they all back off together instead of hammering it.
+                for other in rows[index:]:
+                    self._later(other, str(exc), result)
+                log.warning("mail server unreachable, %d message(s) wait: %s", len(rows), exc)
+                return False
+        return True
+
+    def _one(self, row: OutboxMessage, result: DrainResult) -> None:
+        now = self.clock()
+        try:
+            rendered = render(
+                row.kind,
+                row.context,
+                lang=row.lang,
+                reference=str(row.id),
+                dossier_id=row.dossier_id,
+            )
+            mail = build_email(row, rendered, sender=self.sender, now=now)
+        except InvalidInput as exc:
+            self.outbox.failed(row.id, self.worker, str(exc), attempts=row.attempts + 1)
+            result.failed += 1
+            log.error("message %d cannot be built: %s", row.id, exc)
+            return
+        if not self.outbox.start(row.id, self.worker, now):
+            log.info("message %d was taken over by another worker; skipped", row.id)
+            return
+        try:
+            self.transport.send(mail, row.recipient, _envelope(self.sender))
+        except TemporaryFailure as exc:
+            if exc.connection:
+                raise
+            self._later(row, str(exc), result)
+        except PermanentFailure as exc:
+            self.outbox.failed(row.id, self.worker, str(exc), attempts=row.attempts + 1)
+            result.failed += 1
+            log.error("message %d to %s failed: %s", row.id, row.recipient, exc)
+        except UncertainFailure as exc:
+            self.outbox.uncertain(row.id, self.worker, str(exc), attempts=row.attempts + 1)
+            result.uncertain += 1
+            log.error("message %d to %s is uncertain: %s", row.id, row.recipient, exc)
+        else:
+            self.outbox.sent(row.id, self.worker, self.clock())
+            result.sent += 1
+            log.info("sent message %d (%s) to %s", row.id, row.kind, row.recipient)
+
+    def _later(self, row: OutboxMessage, error: str, result: DrainResult) -> None:
+        attempts = row.attempts + 1
+        if attempts >= self.backoff.max_attempts:
+            message = f"gave up after {attempts} attempts: {error}"
+            self.outbox.failed(row.id, self.worker, message, attempts=attempts)
+            result.failed += 1
+            return
+        at = self.clock() + self.backoff.delay(attempts)
+        self.outbox.retry_later(row.id, self.worker, error, at, attempts=attempts)
+        result.retried += 1
+
+
+def _envelope(sender: str) -> str:
+    """The bare address of ``Name <address>``, for MAIL FROM."""
+    return parseaddr(sender)[1] or sender
