@@ -73,7 +73,16 @@ def open(
 
     With ``upgrade`` (the default) a new or older schema is brought up to date first; pass
     ``upgrade=False`` where the schema is managed with ``ocop db upgrade``.
+
+    ``notices`` turns each transition into outbox messages, written in its transaction. By
+    default a producer who gave an e-mail address hears that their dossier was accepted,
+    returned, rated or revoked; ``ocop.notifications.notices.notices_for(plan)`` also tells
+    the commune's officers, and ``notices=lambda *_: ()`` writes none.
     """
+    if notices is None:
+        from ocop.notifications.notices import default_notices
+
+        notices = default_notices
     database = Database(url)
     try:
         if upgrade and not database.schema_is_current():

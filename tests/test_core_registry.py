@@ -359,7 +359,9 @@ def test_outbox_rows_are_deduplicated_by_key(registry: ocop.Registry) -> None:
             == 1
         )
     with db.read() as conn:
-        assert conn.execute(select(func.count()).select_from(outbox)).scalar_one() == 2
+        # The register above wrote its own notice to the producer too (ocop.open's default).
+        count = select(func.count()).select_from(outbox).where(outbox.c.kind == "test")
+        assert conn.execute(count).scalar_one() == 2
 
 
 def test_notices_commit_with_the_transition_and_not_without_it(db_url: str, clock: Clock) -> None:
