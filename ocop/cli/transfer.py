@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
@@ -22,7 +23,7 @@ from ocop import Registry
 from ocop.cli.core import Commands, Context, UsageError
 from ocop.cli.output import dumps, fmt_date, jsonable, table
 from ocop.cli.render import due_text, stars
-from ocop.errors import OcopError
+from ocop.errors import OcopError, PermissionDenied
 from ocop.models import Actor, Dossier, to_date
 from ocop.states import RULE_SETS
 
@@ -81,6 +82,8 @@ EXPORT_COLUMNS = (
 )
 """Columns ``ocop export`` writes: a superset of the import's, so an export reads back in."""
 
+# The shape the library's model accepts; checked here to say so in the officer's language.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _PRODUCER = ("legal_representative", "title", "address", "phone", "email")
 
 
@@ -286,6 +289,14 @@ def _checked(
                 f"rule_set: unknown '{rules}' (known: {', '.join(sorted(RULE_SETS))})",
             )
         )
+    email = row.get("email")
+    if email and not _EMAIL.fullmatch(email):
+        problems.append(
+            t(
+                f"email: '{email}' không phải địa chỉ thư điện tử",
+                f"email: '{email}' is not an e-mail address",
+            )
+        )
     commune = row.get("commune") or actor.commune
     province = row.get("province") or actor.province
     if not commune or not province:
@@ -359,12 +370,23 @@ def import_csv(ctx: Context) -> int:
         problems.add(exc.line, exc.message)
     if not problems and not good:
         problems.add(2, ctx.t("tệp không có dòng dữ liệu nào", "the file has no data rows"))
-    if not problems:
+    if good:
         # The library's own checks, row by row, on a scratch database no one else sees.
         with ocop.open("sqlite://", clock=reg.clock, calendar=reg.calendar) as scratch:
             for line, arguments in good:
                 try:
                     _import(scratch, arguments, actor)
+                except PermissionDenied:
+                    where = arguments["registration"]
+                    problems.add(
+                        line,
+                        ctx.t(
+                            f"{actor.name} không được nhập hồ sơ của xã {where['commune']}, "
+                            f"tỉnh {where['province']}; đề nghị cán bộ của địa bàn đó nhập",
+                            f"{actor.name} may not import dossiers of {where['commune']}, "
+                            f"{where['province']}; ask an officer of that area",
+                        ),
+                    )
                 except OcopError as exc:
                     from ocop.cli.messages import explain
 

@@ -1,8 +1,9 @@
 """``ocop user add / list / disable / enable``: who may act, in which role and area.
 
 Users are managed by an administrator (``--as`` an admin). To start, on a database with no
-active administrator, ``ocop user add`` without ``--as`` may create one administrator, and
-nothing else: the first admin opens the door, and it closes behind them.
+active administrator, ``ocop user add`` may create an administrator, and nothing else, whoever
+runs it (a configured ``OCOP_USER`` need not exist yet): the first admin opens the door, and it
+closes behind them.
 """
 
 from __future__ import annotations
@@ -79,15 +80,15 @@ def add_user(ctx: Context) -> int:
     """``ocop user add``."""
     args = ctx.args
     role = Role(args.role)
-    if ctx.settings.user:
-        _admin(ctx)
-    elif _has_admin(ctx):
-        raise UsageError(
-            ctx.t(
-                "cần --as một quản trị viên để thêm người dùng",
-                "adding a user needs --as an administrator",
+    if _has_admin(ctx):
+        if not ctx.settings.user:
+            raise UsageError(
+                ctx.t(
+                    "cần --as một quản trị viên để thêm người dùng",
+                    "adding a user needs --as an administrator",
+                )
             )
-        )
+        _admin(ctx)
     elif role is not Role.ADMIN:
         raise PermissionDenied(
             ctx.t(
