@@ -106,11 +106,16 @@ def working_days_before(calendar: Calendar, day: date, count: int) -> date:
     return current
 
 
-def select(candidates: Iterable[Reminder], today: date) -> list[Reminder]:
-    """Those sendable today; of each series only the latest due."""
+def select(candidates: Iterable[Reminder], today: date, stale_after: int) -> list[Reminder]:
+    """Those sendable today; of each series only the latest due.
+
+    A reminder stays sendable until its ``until`` day but at most ``stale_after`` days after it
+    fell due: a daemon that was down sends what it missed, not news months old.
+    """
     best: dict[tuple[str, str, int | None, date, str], Reminder] = {}
     for reminder in candidates:
-        if not reminder.due_on <= today <= reminder.until:
+        last = min(reminder.until, reminder.due_on + timedelta(days=stale_after))
+        if not reminder.due_on <= today <= last:
             continue
         current = best.get(reminder.series)
         if current is None or reminder.due_on > current.due_on:

@@ -134,7 +134,7 @@ def evaluation_window(
                 today,
                 dossier=dossier,
             )
-    return select(candidates, today)
+    return select(candidates, today, plan.reminders.stale_after)
 
 
 def round_cutoffs(
@@ -177,7 +177,7 @@ def round_cutoffs(
                 context,
                 local_date(now),
             )
-    return select(candidates, local_date(now))
+    return select(candidates, local_date(now), plan.reminders.stale_after)
 
 
 def _step_due(
@@ -249,7 +249,7 @@ def step_deadlines(
                     context | {"days_overdue": (today - deadline).days},
                 )
             )
-    return select(candidates, today)
+    return select(candidates, today, plan.reminders.stale_after)
 
 
 def certificates(
@@ -308,8 +308,11 @@ def certificates(
                 for to in people
             )
         if dossier.state is not State.EXPIRED:
+            window = dossier.state in _CERTIFIED
             leads = [
-                n for n in plan.reminders.certificate if cert.expires_on - timedelta(n) != opens
+                n
+                for n in plan.reminders.certificate
+                if not (window and cert.expires_on - timedelta(n) == opens)
             ]
             candidates += series(
                 "certificate_expiring",
@@ -336,7 +339,7 @@ def certificates(
             )
             for to in people
         )
-    return select(candidates, today)
+    return select(candidates, today, plan.reminders.stale_after)
 
 
 def events(
@@ -372,7 +375,7 @@ def events(
             }
             subject = f"plan:{plan.key}:{meeting.id}"
             candidates += series("meeting", day, meeting.remind, people, subject, context, today)
-    return select(candidates, today)
+    return select(candidates, today, plan.reminders.stale_after)
 
 
 RULES: tuple[Rule, ...] = (
