@@ -53,6 +53,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ocop.cli.transfer",
     "ocop.cli.db",
     "ocop.cli.demo",
+    "ocop.cli.notify",
 )
 """The modules whose ``register(commands)`` adds subcommands, in the order ``--help`` lists."""
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, Any
 
-from ocop.errors import OcopError
+from ocop.errors import OcopError, StorageUnavailable
 from ocop.notifications.delivery import Backoff, Drainer, DrainResult, SweepResult, sweep
 from ocop.notifications.notices import notices_for
 from ocop.notifications.transports import transport_from_url
@@ -62,6 +62,8 @@ class DaemonSettings:
     backoff: Backoff = field(default_factory=Backoff)
     batch: int = 50
     worker: str | None = None
+    upgrade: bool = True
+    """Create or upgrade the schema first; else refuse a database not at the newest schema."""
 
 
 def as_of_clock(day: date | None) -> Callable[[], datetime]:
@@ -92,7 +94,14 @@ class Daemon:
             clock=self.clock,
             calendar=settings.calendar,
             notices=notices_for(settings.plan),
+            upgrade=settings.upgrade,
         )
+        if not settings.upgrade and not self.registry.database.schema_is_current():
+            name = self.registry.database.name
+            self.registry.close()
+            raise StorageUnavailable(
+                f"Database {name} has no up-to-date ocop schema; run `ocop db upgrade` first."
+            )
         self.outbox = Outbox(self.registry.database)
         self.transport = transport_from_url(settings.mail)
         self.drainer = Drainer(
