@@ -222,7 +222,7 @@ def preview(ctx: Context) -> int:
     registry.clock = as_of_clock(ctx.args.as_of)
     found = due(registry, plan)
     queued = {m.dedupe_key for m in Outbox(registry.database).find(limit=None)}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for reminder in found:
         message = reminder.message()
         subject = render(
