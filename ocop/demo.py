@@ -26,6 +26,7 @@ from typing import Any
 import ocop
 from ocop.errors import InvalidInput, OcopError
 from ocop.models import Actor, Dossier, User
+from ocop.plan import Event, Plan, luu_ve_2026
 from ocop.states import RULE_SETS, Role, State
 from ocop.workdays import TZ
 
@@ -40,6 +41,8 @@ _IN_CYCLE = (
     State.SUBMITTED,
 )
 START = date(2026, 1, 5)
+EVALUATION_DAY = date(2026, 8, 20)
+"""The commune's evaluation: inside the plan's window ("tháng 8/2026", Mục III.3)."""
 END = date(2026, 12, 31)
 
 
@@ -116,18 +119,34 @@ class Product:
 
 @dataclass(frozen=True)
 class Seed:
-    """The commune, its users, its certified products and its new product."""
+    """The commune's plan, its users, its certified products and its new product."""
 
-    commune: str
-    province: str
-    rule_set: str
+    plan: Plan
     users: tuple[User, ...]
     certified: tuple[Product, ...]
     new: tuple[Product, ...]
 
+    @property
+    def commune(self) -> str:
+        """The plan's commune."""
+        return self.plan.commune
 
-def load_seed(text: str | None = None) -> Seed:
-    """The Lưu Vệ seed shipped in the package (or ``text`` in the same TOML form)."""
+    @property
+    def province(self) -> str:
+        """The plan's province."""
+        return self.plan.province
+
+    @property
+    def rule_set(self) -> str:
+        """The rule set the plan names."""
+        return self.plan.rule_set
+
+
+def load_seed(text: str | None = None, plan: Plan | None = None) -> Seed:
+    """The Lưu Vệ products shipped in the package (or ``text`` in the same TOML form), with
+    the commune's plan (default: the shipped Lưu Vệ 2026 plan) they must match."""
+    if plan is None:
+        plan = luu_ve_2026()
     if text is None:
         text = resources.files("ocop").joinpath("data", SEED).read_text(encoding="utf-8")
     try:
@@ -139,16 +158,20 @@ def load_seed(text: str | None = None) -> Seed:
             )
             for kind in ("certified", "new")
         }
-        return Seed(
-            commune=data["commune"],
-            province=data["province"],
-            rule_set=data["rule_set"],
+        seed = Seed(
+            plan=plan,
             users=tuple(User.model_validate(u) for u in data.get("users", [])),
             certified=products["certified"],
             new=products["new"],
         )
     except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
         raise InvalidInput(f"The demo seed is malformed: {exc}") from exc
+    targets = sorted(t.product for t in plan.targets.rerecognise)
+    if sorted(p.product_name for p in seed.certified) != targets:
+        raise InvalidInput(f"The demo's certified products differ from the plan's: {targets}.")
+    if plan.targets.new and len(seed.new) != plan.targets.new.count:
+        raise InvalidInput(f"The plan aims at {plan.targets.new.count} new product(s).")
+    return seed
 
 
 class _Clock:
@@ -219,7 +242,7 @@ class Demo:
 
     def steps(self) -> Iterator[Step]:
         """The year, day by day: each scripted day, preceded by the sweeps that found work."""
-        timeline: tuple[tuple[date, Callable[[date], Step]], ...] = (
+        work: list[tuple[date, Callable[[date], Step]]] = [
             (START, self._setup),
             (date(2026, 6, 1), self._reapply(self.seed.certified[:1])),
             (date(2026, 6, 15), self._reapply(self.seed.certified[1:])),
@@ -228,11 +251,16 @@ class Demo:
             (date(2026, 7, 29), self._return_new),
             (date(2026, 8, 5), self._resubmit_new),
             (date(2026, 8, 7), self._check_new),
-            (date(2026, 8, 20), self._evaluate_all),
+            (EVALUATION_DAY, self._evaluate_all),
             (date(2026, 8, 25), self._submit_all),
             (date(2026, 11, 16), self._rate_all),
-        )
-        for day, action in timeline:
+        ]
+        # The plan's conferences come first on their day, before that day's dossier work.
+        conferences = [(event.date, self._event(event)) for event in self.seed.plan.events]
+        ranked = [(day, 0, n, act) for n, (day, act) in enumerate(conferences)]
+        ranked += [(day, 1, n, act) for n, (day, act) in enumerate(work)]
+        actions = [(day, act) for day, _, _, act in sorted(ranked, key=lambda r: r[:3])]
+        for day, action in actions:
             yield from self._sweep(day - timedelta(days=1))
             self.clock.at(day, 9)
             yield action(day)
@@ -454,8 +482,43 @@ class Demo:
     def _all(self) -> tuple[Product, ...]:
         return self.seed.certified + self.seed.new
 
+    def _event(self, event: Event) -> Callable[[date], Step]:
+        def action(when: date) -> Step:
+            at = f" {event.time:%H:%M}" if event.time else ""
+            place = f", {event.place}" if event.place else ""
+            notes = [
+                Text(
+                    f"Kế hoạch: {at.strip() or 'trong ngày'}{place}.",
+                    f"The plan: {at.strip() or 'during the day'}{place}.",
+                )
+            ]
+            if event.illustrative:
+                notes.append(
+                    Text(
+                        "Kế hoạch nêu hội nghị nhưng không nêu ngày; ngày ở đây là minh họa.",
+                        "The plan names the conference but not its date; this one is illustrative.",
+                    )
+                )
+            return Step(when, Text(event.name, event.name), notes=tuple(notes))
+
+        return action
+
     def _evaluate_all(self, when: date) -> Step:
         day = _Day()
+        window = self.seed.plan.evaluation
+        if window is not None:
+            if not window.opens <= when <= window.closes:
+                raise InvalidInput(
+                    f"The demo evaluates on {when}, outside the plan's window "
+                    f"{window.opens}–{window.closes}."
+                )
+            day.notes.append(
+                Text(
+                    f"Trong thời gian đánh giá của kế hoạch: {window.opens:%d/%m}–"
+                    f"{window.closes:%d/%m/%Y}.",
+                    f"Within the plan's evaluation window: {window.opens}–{window.closes}.",
+                )
+            )
         for product in self._all():
             self._fire(
                 day,

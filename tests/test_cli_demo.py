@@ -44,14 +44,17 @@ def test_the_demo_runs_in_seconds_and_tells_the_year(cli: Cli) -> None:
     # Year end: certificates, upcoming dates and the plan's targets met.
     assert "GCN số DEMO-2026-004, 3★, cấp 16/11/2026, hết hạn 16/11/2029" in out
     assert "mở thời hạn đánh giá lại" in out
-    assert "Công nhận lại: 3/3 sản phẩm 3★; công nhận mới: 1/1 sản phẩm 3★." in out
+    assert "Kết quả: công nhận lại 3/3 sản phẩm; công nhận mới 1/1 sản phẩm 3★." in out
+    # The commune's plan: its conferences on their (illustrative) days and its August window.
+    assert "── Thứ Ba 10/03/2026 — Hội nghị triển khai Chương trình OCOP năm 2026" in out
+    assert "Trong thời gian đánh giá của kế hoạch: 01/08–31/08/2026." in out
     assert "Traceback" not in result.err
     assert not cli.db.exists()  # the configured database is never touched
 
 
 def test_the_demo_in_english(cli: Cli) -> None:
     out = cli.ok("demo", "--lang", "en")
-    assert "Re-recognised: 3/3 products at 3★; newly recognised: 1/1 at 3★." in out
+    assert "Result: re-recognised 3/3 products; newly recognised 1/1 at 3★." in out
     assert "Rated and certified" in out
 
 

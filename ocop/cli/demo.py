@@ -76,7 +76,7 @@ def demo(ctx: Context) -> int:
     with tempfile.TemporaryDirectory(prefix="ocop-demo-") as folder:
         url, path = _target(ctx, folder)
         with Demo(url) as story:
-            _intro(ctx, story, path, kept=ctx.args.database is not None)
+            _intro(ctx, story, path)
             for step in story.steps():
                 _step(ctx, step)
             _summary(ctx, story)
@@ -105,22 +105,35 @@ def demo(ctx: Context) -> int:
     return 0
 
 
-def _intro(ctx: Context, story: Demo, path: Path, *, kept: bool) -> None:
-    t, seed = ctx.t, story.seed
+def _intro(ctx: Context, story: Demo, path: Path) -> None:
+    t, lang, plan = ctx.t, ctx.lang, story.seed.plan
     ctx.print(
         t(
-            f"OCOP xã {seed.commune}, tỉnh {seed.province}: kế hoạch năm 2026 (chạy thử)",
-            f"OCOP in {seed.commune}, {seed.province}: the 2026 plan (a demo run)",
+            f"OCOP xã {plan.commune}, tỉnh {plan.province}: kế hoạch năm {plan.year} (chạy thử)",
+            f"OCOP in {plan.commune}, {plan.province}: the {plan.year} plan (a demo run)",
         )
     )
-    ctx.print(
-        t(
-            "Mục tiêu: công nhận lại 3 sản phẩm OCOP 3★, công nhận mới 1 sản phẩm 3★; "
-            "tổ đánh giá của xã làm việc tháng 8/2026.",
-            "Targets: re-recognise three 3★ products and newly recognise one 3★ product; the "
-            "commune's evaluation team meets in August 2026.",
-        )
+    rerating = plan.targets.rerecognise
+    names = ", ".join(f"{target.product} {stars(target.stars)}" for target in rerating)
+    new = plan.targets.new
+    aims = t(
+        f"Mục tiêu: công nhận lại {len(rerating)} sản phẩm ({names})",
+        (f"Targets: re-recognise {len(rerating)} products ({names})"),
     )
+    if new is not None:
+        aims += t(
+            f"; công nhận mới {new.count} sản phẩm {stars(new.stars)}",
+            f"; newly recognise {new.count} at {stars(new.stars)}",
+        )
+    ctx.print(aims + ".")
+    if plan.evaluation is not None:
+        window = plan.evaluation
+        ctx.print(
+            t("Đánh giá của xã: ", "Commune evaluation: ")
+            + f"{fmt_date(window.opens, lang)}–{fmt_date(window.closes, lang)}; "
+            + t("quy định của kế hoạch: ", "the plan's rule set: ")
+            + plan.rule_set
+        )
     ctx.print(t("Cơ sở dữ liệu: ", "Database: ") + str(path))
 
 
@@ -223,24 +236,28 @@ def _summary(ctx: Context, story: Demo) -> None:
     ]
     ctx.print(table(headers, rows))
     by_key = {key: story.registry.get(number) for key, number in story.ids.items()}
+    plan = story.seed.plan
+    wanted = {t.product: t.stars for t in plan.targets.rerecognise}
 
-    def recognised(key: str) -> bool:
+    def recognised(key: str, least: int) -> bool:
         d = by_key[key]
         cert = d.certificate
         return (
             d.state is State.RATED
             and cert is not None
-            and cert.stars >= 3
-            and cert.issued_on.year == today.year
+            and cert.stars >= least
+            and cert.issued_on.year == plan.year
         )
 
-    rerated = sum(recognised(p.key) for p in story.seed.certified)
-    new = sum(recognised(p.key) for p in story.seed.new)
+    rerated = sum(recognised(p.key, wanted[p.product_name]) for p in story.seed.certified)
+    least = plan.targets.new.stars if plan.targets.new else 3
+    new = sum(recognised(p.key, least) for p in story.seed.new)
+    aimed = plan.targets.new.count if plan.targets.new else 0
     ctx.print(
         t(
-            f"Công nhận lại: {rerated}/{len(story.seed.certified)} sản phẩm 3★; "
-            f"công nhận mới: {new}/{len(story.seed.new)} sản phẩm 3★.",
-            f"Re-recognised: {rerated}/{len(story.seed.certified)} products at 3★; "
-            f"newly recognised: {new}/{len(story.seed.new)} at 3★.",
+            f"Kết quả: công nhận lại {rerated}/{len(wanted)} sản phẩm; "
+            f"công nhận mới {new}/{aimed} sản phẩm {stars(least)}.",
+            f"Result: re-recognised {rerated}/{len(wanted)} products; "
+            f"newly recognised {new}/{aimed} at {stars(least)}.",
         )
     )

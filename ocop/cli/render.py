@@ -133,6 +133,13 @@ def step_payload_text(entry: HistoryEntry, lang: str) -> str:
     if entry.trigger == "import_certified" and isinstance(p.get("certificate"), dict):
         cert = p["certificate"]
         parts.append(t(f"GCN {cert.get('number')}", f"certificate {cert.get('number')}"))
+    if entry.trigger in ("check", "resubmit") and p.get("documents") is not None:
+        docs = ", ".join(p["documents"]) or "—"
+        parts.append(
+            t(f"{docs}; {p.get('samples', 0)} mẫu", f"{docs}; {p.get('samples', 0)} samples")
+        )
+    if entry.trigger == "evaluate" and isinstance(p.get("criteria"), dict):
+        parts.append(t(f"{len(p['criteria'])} tiêu chí", f"{len(p['criteria'])} criteria"))
     if p.get("reason"):
         parts.append(t(f"lý do: {p['reason']}", f"reason: {p['reason']}"))
     if p.get("rule_set"):
