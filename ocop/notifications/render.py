@@ -76,6 +76,7 @@ _STEPS = {
 }
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _MARKER = "@@ocop-body@@"
+_ADDRESS = re.compile(r"[^@\s<>\",;]+@[^@\s<>\",;]+\.[^@\s<>\",;]+")
 
 
 @dataclass(frozen=True)
@@ -229,6 +230,8 @@ def build_email(
     """The MIME message (text and HTML alternatives, UTF-8 headers) for an outbox row."""
     mail = EmailMessage(policy=SMTP)
     try:
+        if not _ADDRESS.fullmatch(message.recipient):
+            raise ValueError("not an e-mail address")
         name = single_line(str(message.context.get("recipient_name") or ""), 120)
         user, _, host = message.recipient.partition("@")
         mail["To"] = Address(display_name=name, username=user, domain=host)
