@@ -3,6 +3,7 @@ default database, and how the first administrator is made."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,31 @@ def test_the_first_administrator_opens_the_door_and_it_closes(cli: Cli) -> None:
     cli.ok("--as", "root", "user", "disable", "lan")
     users = {u["username"]: u["active"] for u in cli.json("user", "list")}
     assert users == {"root": True, "lan": False}
+
+
+def test_a_command_module_adds_its_commands_and_variables(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import sys
+    import types
+
+    import ocop.cli
+    from ocop.cli.core import Commands, Context
+
+    def hello(ctx: Context) -> int:
+        ctx.print(ctx.t("xin chào ", "hello ") + ctx.args.name)
+        return 0
+
+    def register(commands: Commands) -> None:
+        commands.add("hello", hello, commands.t("chào", "greet")).add_argument("name")
+
+    module = types.ModuleType("cli_module_under_test")
+    module.register = register  # type: ignore[attr-defined]
+    module.ENVIRONMENT = {"OCOP_GREETING": ("lời chào", "the greeting")}  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    monkeypatch.setattr(ocop.cli, "COMMAND_MODULES", (*ocop.cli.COMMAND_MODULES, module.__name__))
+    assert re.search(r"OCOP_GREETING +the greeting", ocop.cli.build_parser("en").format_help())
+    environ = {"XDG_CONFIG_HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path)}
+    # Global options may come after the command, as with the built-in ones.
+    assert ocop.cli.main(["hello", "Lan", "--lang", "en"], environ=environ) == 0
+    assert capsys.readouterr().out == "hello Lan\n"

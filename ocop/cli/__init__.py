@@ -23,7 +23,9 @@ Adding commands
     ``ctx.registry()`` opens the registry, ``ctx.actor()`` is the acting user, ``ctx.t(vi, en)``
     picks the language, ``ctx.settings.sections`` holds the config file's tables (``[mail]`` …)
     and ``ctx.print`` writes a line. It raises :class:`~ocop.cli.core.UsageError` for exit 2 and
-    lets :class:`~ocop.errors.OcopError` through for exit 1.
+    lets :class:`~ocop.errors.OcopError` through for exit 1. A module that reads environment
+    variables of its own lists them in a module-level ``ENVIRONMENT`` dict (name → Vietnamese
+    and English help), and ``ocop --help`` shows them with the others.
 
     Every module is imported on every run, ``--help`` and ``--version`` included, so a module
     imports heavy dependencies (APScheduler, jinja2, smtplib) inside its handlers, never at the
@@ -100,10 +102,10 @@ def _common(t: Translate, *, suppress: bool) -> argparse.ArgumentParser:
     return parser
 
 
-def _epilog(t: Translate) -> str:
-    width = max(len(name) for name in ENVIRONMENT)
+def _epilog(t: Translate, environment: Mapping[str, tuple[str, str]]) -> str:
+    width = max(len(name) for name in environment)
     lines = [t("Biến môi trường:", "Environment variables:")]
-    lines += [f"  {name.ljust(width)}  {t(vi, en)}" for name, (vi, en) in ENVIRONMENT.items()]
+    lines += [f"  {name.ljust(width)}  {t(vi, en)}" for name, (vi, en) in environment.items()]
     lines += [
         "",
         t(
@@ -133,15 +135,18 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
             "OCOP (One Commune One Product) dossiers: register, check, evaluate, submit, rate, "
             "re-rate.",
         ),
-        epilog=_epilog(t),
         parents=[_common(t, suppress=False)],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"ocop {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands = Commands(subparsers, _common(t, suppress=True), lang)
+    environment = dict(ENVIRONMENT)
     for name in COMMAND_MODULES:
-        importlib.import_module(name).register(commands)
+        module = importlib.import_module(name)
+        module.register(commands)
+        environment.update(getattr(module, "ENVIRONMENT", {}))
+    parser.epilog = _epilog(t, environment)
     return parser
 
 
