@@ -17,6 +17,7 @@ self-signed certificates only, ``verify=0``. User and password are URL-decoded.
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import smtplib
@@ -232,21 +233,34 @@ class SmtpTransport(_Context):
                 smtp.starttls(context=self._tls())
                 smtp.ehlo()
             if self.username:
-                smtp.login(self.username, self.password or "")
+                self._login(smtp, self.username, self.password or "")
         except smtplib.SMTPAuthenticationError as exc:
             # Wrong credentials are the deployment's problem, not the messages': keep them.
             raise TemporaryFailure(
                 f"{self.name} refused the login: {_answer(exc)}", connection=True
             ) from exc
         except smtplib.SMTPNotSupportedError as exc:
-            raise TemporaryFailure(
-                f"{self.name} does not support STARTTLS: {exc}", connection=True
-            ) from exc
+            raise TemporaryFailure(f"{self.name}: {exc}", connection=True) from exc
         except (smtplib.SMTPException, OSError) as exc:
             raise TemporaryFailure(
                 f"Cannot connect to {self.name}: {_describe(exc)}", connection=True
             ) from exc
         self._smtp = smtp
+
+    @staticmethod
+    def _login(smtp: smtplib.SMTP, username: str, password: str) -> None:
+        if (username + password).isascii():
+            smtp.login(username, password)
+            return
+        # smtplib encodes credentials as ASCII; AUTH PLAIN is UTF-8 (RFC 4616), so a
+        # Vietnamese password is sent by hand.
+        smtp.ehlo_or_helo_if_needed()
+        if "plain" not in smtp.esmtp_features.get("auth", "").lower().split():
+            raise smtplib.SMTPNotSupportedError("the server offers no AUTH PLAIN for a UTF-8 login")
+        token = base64.b64encode(b"\0" + username.encode() + b"\0" + password.encode())
+        code, answer = smtp.docmd("AUTH", "PLAIN " + token.decode("ascii"))
+        if code != 235:
+            raise smtplib.SMTPAuthenticationError(code, answer)
 
     def close(self) -> None:
         """Say QUIT if the line is still up."""
