@@ -204,3 +204,14 @@ def test_an_english_reader_gets_english_headers_too() -> None:
     mail: EmailMessage = build_email(row(message, lang="en"), out, sender="a@b.vn", now=NOW)
     assert mail["Content-Language"] == "en"
     assert mail["Subject"] == "OCOP digest for Lưu Vệ commune, " + out.subject.split(", ")[-1]
+
+
+def test_a_long_vietnamese_subject_keeps_every_space_across_folds() -> None:
+    message = MESSAGES["window_opening"]
+    out = render(message.kind, message.context)
+    # Where Python's own folding put a fold between "cấp" and "xã", and lost the space.
+    assert out.subject == "Đợt đánh giá sản phẩm OCOP cấp xã bắt đầu ngày 01/08/2026 (còn 14 ngày)"
+    raw = bytes(build_email(row(message), out, sender="a@b.vn", now=NOW))
+    assert max(len(line) for line in raw.split(b"\r\n\r\n")[0].split(b"\r\n")) <= 78
+    parsed: Any = email.message_from_bytes(raw, policy=default)
+    assert parsed["Subject"] == out.subject

@@ -19,7 +19,7 @@ import argparse
 import logging
 import os
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -144,7 +144,7 @@ def register(commands: Commands) -> None:
         "--as-of",
         type=date_type(t),
         metavar="DATE",
-        help=t("chạy như thể hôm nay là ngày này (từ 08:00)", "run as if on DATE (from 08:00)"),
+        help=t("chạy như thể hôm nay là ngày này", "run as if today were DATE"),
     )
     _plan_option(daemon, t)
     where = daemon.add_mutually_exclusive_group()
@@ -219,7 +219,9 @@ def preview(ctx: Context) -> int:
 
     plan = _plan(ctx)
     registry = ctx.registry()
-    registry.clock = as_of_clock(ctx.args.as_of)
+    # The end of the day, so that everything due that day shows, the digest included.
+    day = ctx.args.as_of or registry.today()
+    registry.clock = as_of_clock(day, time(23, 59))
     found = due(registry, plan)
     queued = {m.dedupe_key for m in Outbox(registry.database).find(limit=None)}
     rows: list[dict[str, Any]] = []

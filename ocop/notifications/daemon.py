@@ -55,7 +55,7 @@ class DaemonSettings:
     """The From address; default the plan's ``sender``."""
     calendar: Calendar | None = None
     as_of: date | None = None
-    """Run as if on that day (from 08:00 there, time then flowing)."""
+    """Run as if today were that day (at the real time of day)."""
     sweep_every: timedelta = timedelta(minutes=10)
     drain_every: timedelta = timedelta(seconds=30)
     misfire_grace: timedelta = timedelta(minutes=30)
@@ -66,12 +66,17 @@ class DaemonSettings:
     """Create or upgrade the schema first; else refuse a database not at the newest schema."""
 
 
-def as_of_clock(day: date | None) -> Callable[[], datetime]:
-    """The real clock, or one that starts at 08:00 on ``day`` in Vietnam and runs on."""
+def as_of_clock(day: date | None, at: time | None = None) -> Callable[[], datetime]:
+    """The real clock, or one set to ``day`` in Vietnam that then runs on.
+
+    The time of day is ``at``, else the real one: runs on the same ``day`` one after the other
+    see time go forward, as a retry's due time expects.
+    """
     if day is None:
         return lambda: datetime.now(UTC)
     start = datetime.now(UTC)
-    base = datetime.combine(day, time(8), tzinfo=TZ).astimezone(UTC)
+    clock = at or start.astimezone(TZ).time().replace(tzinfo=None)
+    base = datetime.combine(day, clock, tzinfo=TZ).astimezone(UTC)
     return lambda: base + (datetime.now(UTC) - start)
 
 

@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -238,7 +239,11 @@ def build_email(
         mail["From"] = sender
     except (ValueError, IndexError, TypeError) as exc:
         raise InvalidInput(f"Bad address {message.recipient!r}: {exc}", field="recipient") from exc
-    mail["Subject"] = rendered.subject
+    # The email package's own folding of an unstructured header turns the space at a fold into
+    # folding white space between two encoded words, which readers drop ("cấp xã" arrives as
+    # "cấpxã"); the legacy Header encoder keeps every space inside an encoded word.
+    subject = Header(rendered.subject, "utf-8", maxlinelen=76, header_name="Subject")
+    mail.set_raw("Subject", subject.encode(linesep="\n"))
     mail["Date"] = format_datetime(local_now(now))
     mail["Message-ID"] = message_id(message.dedupe_key, _domain(sender))
     mail["Auto-Submitted"] = "auto-generated"
