@@ -27,7 +27,16 @@ from ocop.plan import Plan
 from ocop.storage.outbox import Outbox, OutboxMessage
 from ocop.workflow.registry import Registry
 
-__all__ = ["Backoff", "DrainResult", "Drainer", "SweepResult", "preview", "sweep"]
+__all__ = [
+    "Backoff",
+    "Delivered",
+    "DrainResult",
+    "Drainer",
+    "SweepResult",
+    "preview",
+    "queue_reminders",
+    "sweep",
+]
 
 log = logging.getLogger("ocop.daemon")
 
@@ -58,6 +67,17 @@ class SweepResult:
     queued: int = 0
 
 
+@dataclass(frozen=True)
+class Delivered:
+    """A message the transport accepted."""
+
+    id: int
+    kind: str
+    recipient: str
+    subject: str
+    dossier_id: int | None
+
+
 @dataclass
 class DrainResult:
     """What one drain did, message by message."""
@@ -67,6 +87,8 @@ class DrainResult:
     failed: int = 0
     uncertain: int = 0
     released: int = 0
+    delivered: list[Delivered] = field(default_factory=list)
+    """The messages sent, in order."""
 
     @property
     def attempted(self) -> int:
@@ -84,19 +106,27 @@ def preview(registry: Registry, plan: Plan, *, with_digest: bool = True) -> list
     return found
 
 
-def sweep(registry: Registry, plan: Plan, outbox: Outbox) -> SweepResult:
+def sweep(
+    registry: Registry, plan: Plan, outbox: Outbox, *, with_digest: bool = True
+) -> SweepResult:
     """Fire the due system transitions, then queue every reminder due now (once each)."""
-    result = SweepResult()
-    for event in registry.advance():
-        result.fired.append(f"{event.trigger} #{event.after.id}")
+    fired = [f"{event.trigger} #{event.after.id}" for event in registry.advance()]
+    due, queued = queue_reminders(registry, plan, outbox, with_digest=with_digest)
+    return SweepResult(fired, due, queued)
+
+
+def queue_reminders(
+    registry: Registry, plan: Plan, outbox: Outbox, *, with_digest: bool = True
+) -> tuple[int, int]:
+    """Queue the reminders due now, without firing anything; returns (due, new)."""
     now = registry.now()
     dossiers = registry.find(commune=plan.commune, province=plan.province)
     calendar, rule_sets = registry.calendar, registry.rule_sets
     found = reminders_due(dossiers, plan, calendar, now, rule_sets=rule_sets)
-    found += digest(dossiers, plan, calendar, now, rule_sets=rule_sets, outbox=outbox.counts())
-    result.due = len(found)
-    result.queued = outbox.add([r.message() for r in found], now)
-    return result
+    if with_digest:
+        counts = outbox.counts()
+        found += digest(dossiers, plan, calendar, now, rule_sets=rule_sets, outbox=counts)
+    return len(found), outbox.add([r.message() for r in found], now)
 
 
 class Drainer:
@@ -182,6 +212,7 @@ class Drainer:
                 dossier_id=row.dossier_id,
             )
             mail = build_email(row, rendered, sender=self.sender, now=now)
+            delivered = Delivered(row.id, row.kind, row.recipient, rendered.subject, row.dossier_id)
         except InvalidInput as exc:
             self.outbox.failed(row.id, self.worker, str(exc), attempts=row.attempts + 1)
             result.failed += 1
@@ -207,6 +238,7 @@ class Drainer:
         else:
             self.outbox.sent(row.id, self.worker, self.clock())
             result.sent += 1
+            result.delivered.append(delivered)
             log.info("sent message %d (%s) to %s", row.id, row.kind, row.recipient)
 
     def _later(self, row: OutboxMessage, error: str, result: DrainResult) -> None:
