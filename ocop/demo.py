@@ -12,13 +12,17 @@ is registered, returned once, resubmitted and checked; all four are evaluated in
 August evaluation, submitted to the province and rated 3★. Cycles filed before QĐ 148/1489
 lapse (21/7/2026) run under them, as the plan says; later ones run under whatever the registry
 picks for their date.
+
+Given a ``mail`` folder, the daemon's part runs too: each day's reminders and the transition
+notices are rendered and written there as ``.eml`` files, and listed on the day's step.
 """
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from importlib import resources
 from typing import Any
@@ -30,7 +34,7 @@ from ocop.plan import Event, Plan, luu_ve_2026
 from ocop.states import RULE_SETS, Role, State
 from ocop.workdays import TZ
 
-__all__ = ["Change", "Demo", "Product", "Refusal", "Seed", "Step", "Text", "load_seed"]
+__all__ = ["Change", "Demo", "Mail", "Product", "Refusal", "Seed", "Step", "Text", "load_seed"]
 
 SEED = "luu-ve-2026/products.toml"
 _IN_CYCLE = (
@@ -78,6 +82,15 @@ class Refusal:
 
 
 @dataclass(frozen=True)
+class Mail:
+    """An e-mail of the day, as the daemon would have sent it (written to the mail folder)."""
+
+    kind: str
+    recipient: str
+    subject: str
+
+
+@dataclass(frozen=True)
 class Step:
     """One day of the story."""
 
@@ -88,6 +101,8 @@ class Step:
     notes: tuple[Text, ...] = ()
     system: bool = False
     """Fired by the daily sweep rather than by a person."""
+    mail: tuple[Mail, ...] = ()
+    """E-mails sent that day: reminders and notices (only when the demo has a mail folder)."""
 
 
 @dataclass(frozen=True)
@@ -202,12 +217,20 @@ class _Day:
 class Demo:
     """The story on a registry of its own, at ``url`` (a fresh database)."""
 
-    def __init__(self, url: str, seed: Seed | None = None) -> None:
+    def __init__(
+        self, url: str, seed: Seed | None = None, mail: str | os.PathLike[str] | None = None
+    ) -> None:
         self.seed = seed or load_seed()
         self.clock = _Clock(START)
-        self.registry = ocop.open(url, clock=self.clock)
+        notices = None
+        if mail is not None:
+            from ocop.notifications.notices import notices_for
+
+            notices = notices_for(self.seed.plan)
+        self.registry = ocop.open(url, clock=self.clock, notices=notices)
         self.ids: dict[str, int] = {}
         self._swept = START - timedelta(days=1)
+        self._postman = None if mail is None else _Postman(self, mail)
 
     def __enter__(self) -> Demo:
         return self
@@ -263,7 +286,8 @@ class Demo:
         for day, action in actions:
             yield from self._sweep(day - timedelta(days=1))
             self.clock.at(day, 9)
-            yield action(day)
+            step = action(day)
+            yield replace(step, mail=self._deliver())
         yield from self._sweep(END)
 
     def dossiers(self) -> list[Dossier]:
@@ -281,16 +305,26 @@ class Demo:
                 for e in events
             )
             notes = tuple(self._lapsed_today(day))
-            if changes or notes:
+            mail = self._deliver()
+            if changes or notes or mail:
                 yield Step(
                     day,
                     Text("Rà soát tự động hằng ngày", "The daily sweep"),
                     changes,
                     notes=notes,
                     system=True,
+                    mail=mail,
                 )
             day += timedelta(days=1)
         self._swept = until
+
+    @property
+    def mail_sent(self) -> int:
+        """How many e-mails the story has written to its mail folder."""
+        return self._postman.sent if self._postman else 0
+
+    def _deliver(self) -> tuple[Mail, ...]:
+        return self._postman.deliver() if self._postman else ()
 
     def _lapsed_today(self, day: date) -> Iterator[Text]:
         # A certificate lapsing while its re-rating runs changes no state; say so on the day.
@@ -579,3 +613,31 @@ class Demo:
             "The province council rates; the province certifies",
             day,
         )
+
+
+class _Postman:
+    """The daemon's part of the story: the day's reminders and notices, written as .eml files.
+
+    The morning digest is left out: it would repeat the plan's upcoming dates every working day.
+    """
+
+    def __init__(self, demo: Demo, folder: str | os.PathLike[str]) -> None:
+        from ocop.notifications.delivery import Drainer
+        from ocop.notifications.transports import FolderTransport
+        from ocop.storage.outbox import Outbox
+
+        self.demo = demo
+        self.outbox = Outbox(demo.registry.database)
+        sender = demo.seed.plan.sender or "OCOP <ocop@localhost>"
+        self.drainer = Drainer(
+            self.outbox, FolderTransport(folder), sender=sender, worker="demo", clock=demo.clock
+        )
+        self.sent = 0
+
+    def deliver(self) -> tuple[Mail, ...]:
+        from ocop.notifications.delivery import queue_reminders
+
+        queue_reminders(self.demo.registry, self.demo.seed.plan, self.outbox, with_digest=False)
+        delivered = self.drainer.drain().delivered
+        self.sent += len(delivered)
+        return tuple(Mail(d.kind, d.recipient, d.subject) for d in delivered)

@@ -75,11 +75,13 @@ def demo(ctx: Context) -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="ocop-demo-") as folder:
         url, path = _target(ctx, folder)
-        with Demo(url) as story:
+        mail = path.with_name(f"{path.stem}-mail")
+        with Demo(url, mail=mail) as story:
             _intro(ctx, story, path)
             for step in story.steps():
                 _step(ctx, step)
             _summary(ctx, story)
+            _mail_summary(ctx, story, mail)
     t = ctx.t
     ctx.print()
     if ctx.args.database is None:
@@ -200,6 +202,25 @@ def _step(ctx: Context, step: Step) -> None:
         ctx.print(ctx.t(f"       ✗ bị từ chối: {message}", f"       ✗ refused: {message}"))
     for note in step.notes:
         ctx.print(f"   · {note(lang)}")
+    # One line per message, its recipients together: what the daemon sent that day.
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for mail in step.mail:
+        grouped.setdefault((mail.kind, mail.subject), []).append(mail.recipient)
+    for (_, subject), recipients in grouped.items():
+        ctx.print(f"   ✉ {subject} → {', '.join(recipients)}")
+
+
+def _mail_summary(ctx: Context, story: Demo, folder: Path) -> None:
+    count = story.mail_sent
+    kept = ctx.args.database is not None
+    ctx.print(
+        ctx.t(
+            f"✉ {count} thư nhắc việc và thông báo đã được ghi thành tệp .eml"
+            + (f" trong {folder}." if kept else " (trong thư mục tạm)."),
+            f"✉ {count} reminders and notices were written as .eml files"
+            + (f" in {folder}." if kept else " (in the temporary folder)."),
+        )
+    )
 
 
 def _summary(ctx: Context, story: Demo) -> None:
