@@ -72,7 +72,8 @@ class Cli:
         return json.loads(self.ok(*args, "--json", env=env))
 
     def users(self) -> None:
-        """An administrator, officers of Lưu Vệ, another commune and the province, a producer.
+        """An administrator, officers of Lưu Vệ, another commune, the province and the centre,
+        and a producer.
 
         Added through the library: they are the tests' setting, and `ocop user add` has tests
         of its own.
@@ -85,6 +86,7 @@ class Cli:
             ("binh", "Trần Bình", "commune_officer", "Quảng Yên", PROVINCE),
             ("hoa", "Nguyễn Hòa", "province_officer", None, PROVINCE),
             ("minhanh", "Cơ sở Minh Anh", "producer", COMMUNE, PROVINCE),
+            ("tam", "Phạm Tâm", "central_officer", None, None),
         ]
         with ocop.open(f"sqlite:///{self.db}") as registry:
             for username, name, role, commune, province in people:

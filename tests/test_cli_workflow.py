@@ -255,3 +255,47 @@ def test_user_list_json_and_the_diagram(cli: Cli) -> None:
     assert "submitted --> rated: rate" in diagram
     assert "Đã công nhận" in diagram
     assert "Rated and certified" in cli.ok("diagram", "--lang", "en")
+
+
+def _to_submitted(cli: Cli, dossier: int) -> None:
+    cli.ok("check", str(dossier), "--as", "lan")
+    cli.ok("evaluate", str(dossier), "--as", "lan", *CRITERIA)
+    cli.ok("submit", str(dossier), "--as", "lan", "--letter-number", "45", "--letter-date",
+           "2026-08-20")  # fmt: skip
+
+
+def test_central_rating_revocation_reapplication_and_withdrawal(cli: Cli) -> None:
+    top = _register(cli, "--documents", "mau_01,mau_02", "--samples", "5")
+    _to_submitted(cli, top)
+    out = cli.ok("rate", str(top), "--as", "hoa", "--a", "38", "--b", "24", "--c", "30")
+    assert "Đã gửi tỉnh → Chờ Trung ương đánh giá" in out and "= 92 → 5★" in out
+    refused = cli("rate-central", str(top), "--as", "hoa", "--a", "38", "--b", "24", "--c", "30")
+    assert refused.code == 1 and "Chỉ cán bộ Trung ương" in refused.err
+    rated = cli.json(
+        "rate-central", str(top), "--as", "tam", "--a", "37", "--b", "24", "--c", "30",
+        "--certificate", "TW-01", "--issued-on", "2026-10-01",
+    )  # fmt: skip
+    assert rated["state"] == "rated"
+    assert (rated["certificate"]["stars"], rated["certificate"]["issued_by"]) == (5, "central")
+
+    no_ground = cli("revoke", str(top), "--as", "hoa")
+    assert no_ground.code == 1 and "căn cứ thu hồi (--ground:" in no_ground.err
+    assert "production_stopped" in no_ground.err
+    revoked = cli.json("revoke", str(top), "--as", "hoa", "--ground", "production_stopped")
+    assert revoked["state"] == "revoked"
+    assert revoked["certificate"]["revocation_ground"] == "production_stopped"
+
+    again = _register(cli, "--documents", "mau_01,mau_02", "--samples", "5")
+    _to_submitted(cli, again)
+    cli.ok("rate", str(again), "--as", "hoa", "--a", "30", "--b", "15", "--c", "20",
+           "--certificate", "GCN-02")  # fmt: skip
+    cycle = cli.json("reapply", str(again), "--as", "lan", "--documents", "mau_01,mau_02")
+    assert (cycle["state"], cycle["cycle"], cycle["kind"]) == ("registered", 2, "rerating")
+    assert cycle["certificate"]["number"] == "GCN-02"  # the certificate keeps its validity
+
+    mine = _register(cli)
+    not_mine = cli("withdraw", str(mine), "--as", "lan")
+    assert not_mine.code == 1 and "Chỉ chủ thể sản xuất" in not_mine.err
+    gone = cli.json("withdraw", str(mine), "--as", "minhanh", "--reason", "Ngừng sản xuất")
+    assert gone["state"] == "withdrawn"
+    assert cli.json("history", str(mine))[-1]["payload"] == {"reason": "Ngừng sản xuất"}
