@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -303,7 +303,8 @@ class Outbox:
                 .values(
                     status=PENDING,
                     attempts=0,
-                    next_attempt_at=now,
+                    # Due at once even for a daemon whose clock is behind (``--as-of``).
+                    next_attempt_at=case((c.next_attempt_at < now, c.next_attempt_at), else_=now),
                     claimed_by=None,
                     claimed_at=None,
                 )
