@@ -146,10 +146,12 @@ def dossier_summary(dossier: Dossier) -> dict[str, Any]:
 
 
 def base_context(plan: Plan) -> dict[str, Any]:
+    """What every reminder's template may use: the commune, the province, the year."""
     return {"commune": plan.commune, "province": plan.province, "year": plan.year}
 
 
 def officers(plan: Plan, *roles: str) -> list[Addressee]:
+    """The plan's recipients with those roles, as addressees."""
     return [
         Addressee(r.email, r.name, r.role, r.lang)
         for role in roles
@@ -158,6 +160,7 @@ def officers(plan: Plan, *roles: str) -> list[Addressee]:
 
 
 def producer(dossier: Dossier, plan: Plan) -> Addressee | None:
+    """The producer of ``dossier``, if an address is known (Mẫu 01, else the plan's target)."""
     email = dossier.producer.email
     if email is None:
         # A plan's target may carry the address of a product's producer.
@@ -170,6 +173,7 @@ def producer(dossier: Dossier, plan: Plan) -> Addressee | None:
 
 
 def producers(dossiers: Iterable[Dossier], plan: Plan) -> list[Addressee]:
+    """The producers of the dossiers still in play, one per address."""
     seen: dict[str, Addressee] = {}
     for dossier in dossiers:
         if dossier.state in GONE:
@@ -210,6 +214,7 @@ def series(
 
 
 def audience(plan: Plan, dossiers: Sequence[Dossier], roles: Iterable[str]) -> list[Addressee]:
+    """Everyone with one of ``roles``; ``producer`` means the dossiers' producers."""
     people: dict[str, Addressee] = {}
     for role in roles:
         found = producers(dossiers, plan) if role == "producer" else officers(plan, role)
