@@ -22,10 +22,20 @@ from ocop.errors import (
     NotFound,
     OcopError,
     PermissionDenied,
+    RowsRejected,
     StorageUnavailable,
     TransitionNotAllowed,
 )
-from ocop.models import Actor, Certificate, Dossier, HistoryEntry, Kind, Registration, User
+from ocop.models import (
+    Actor,
+    Certificate,
+    CertifiedProduct,
+    Dossier,
+    HistoryEntry,
+    Kind,
+    Registration,
+    User,
+)
 from ocop.states import Role, RuleSet, State, Trigger
 from ocop.storage.database import Database
 from ocop.workdays import Calendar
@@ -37,6 +47,7 @@ __all__ = [
     "Actor",
     "Calendar",
     "Certificate",
+    "CertifiedProduct",
     "ConcurrentUpdate",
     "Dossier",
     "GuardFailed",
@@ -49,6 +60,7 @@ __all__ = [
     "Registration",
     "Registry",
     "Role",
+    "RowsRejected",
     "RuleSet",
     "State",
     "StorageUnavailable",

@@ -7,7 +7,7 @@ officer can act on: the CLI prints ``str(error)``, a portal may read the fields.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 __all__ = [
     "ConcurrentUpdate",
@@ -16,6 +16,7 @@ __all__ = [
     "NotFound",
     "OcopError",
     "PermissionDenied",
+    "RowsRejected",
     "StorageUnavailable",
     "TransitionNotAllowed",
 ]
@@ -38,6 +39,18 @@ class InvalidInput(OcopError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class RowsRejected(InvalidInput):
+    """A batch (an import) was refused whole; ``problems`` maps each bad row to its errors."""
+
+    def __init__(self, problems: Mapping[int, Sequence[str]]) -> None:
+        lines = [f"row {row}: {'; '.join(errors)}" for row, errors in sorted(problems.items())]
+        super().__init__(
+            f"Nothing was imported: {len(problems)} bad row(s). " + " | ".join(lines),
+            field="rows",
+        )
+        self.problems = {row: tuple(errors) for row, errors in problems.items()}
 
 
 class NotFound(OcopError):

@@ -30,6 +30,7 @@ from ocop.states import Role, State
 __all__ = [
     "Actor",
     "Certificate",
+    "CertifiedProduct",
     "CommuneEvaluation",
     "Dossier",
     "HistoryEntry",
@@ -164,6 +165,21 @@ class Registration(_Model):
     documents: frozenset[Annotated[str, Field(pattern=r"^[a-z0-9_]{1,40}$")]] = frozenset()
     samples: Annotated[int, Field(ge=0, le=1000)] = 0
     form_number: Line | None = None
+
+
+def _stars(value: object) -> object:
+    return int(value) if isinstance(value, str) and value.strip().isdigit() else value
+
+
+class CertifiedProduct(_Model):
+    """One certified product to import: its Mẫu 01 fields and its certificate."""
+
+    registration: Registration
+    certificate_number: Line
+    stars: Annotated[int, BeforeValidator(_stars), Field(ge=3, le=5)]
+    issued_on: Day
+    rule_set: str | None = None
+    note: Annotated[str, Field(max_length=4000)] | None = None
 
 
 class CommuneEvaluation(_Model):

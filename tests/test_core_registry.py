@@ -432,3 +432,48 @@ def test_a_malformed_dossier_number_is_invalid_input(registry: ocop.Registry, ke
 def test_an_unknown_role_is_invalid_input() -> None:
     with pytest.raises(InvalidInput, match="Unknown role 'mayor'"):
         ocop.Actor("x", "mayor")  # type: ignore[arg-type]
+
+
+def _certified(name: str, number: str, **overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "registration": registration(product_name=name, owner=None),
+        "certificate_number": number,
+        "stars": 3,
+        "issued_on": "2023-06-20",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_an_import_is_all_or_nothing_and_names_every_bad_row(registry: ocop.Registry) -> None:
+    held = registry.import_certified(
+        registration(owner=None),
+        certificate_number="HELD-1",
+        stars=4,
+        issued_on="2024-01-02",
+        actor=OFFICER,
+    )
+    rows = [
+        _certified("Nem chua", "A-1"),
+        _certified("Miến gạo", "A-2", stars=7),
+        _certified("Bánh răng bừa", "A-1"),
+        _certified("Chè lam", "B-1", issued_on="31/02/2023"),
+        _certified("Bánh gai", "HELD-1"),
+        _certified("Rượu", "C-1", registration=registration(commune="Quảng Yên")),
+        _certified("Mật ong", "D-1"),
+    ]
+    with pytest.raises(ocop.RowsRejected) as refused:
+        registry.import_certified_many(rows, actor=OFFICER)
+    problems = refused.value.problems
+    assert sorted(problems) == [2, 3, 4, 5, 6]
+    assert "stars" in problems[2][0]
+    assert problems[3] == ("certificate A-1 is also on row 1",)
+    assert "issued_on" in problems[4][0]
+    assert problems[5] == (f"certificate HELD-1 is already on dossier {held.id}",)
+    assert "may not import" in problems[6][0]
+    assert [d.id for d in registry.find()] == [held.id]
+
+    good = registry.import_certified_many([rows[0], rows[6]], actor=OFFICER)
+    assert [d.product_name for d in good] == ["Nem chua", "Mật ong"]
+    assert all(d.state is State.RATED and d.version == 1 for d in good)
+    assert [h.trigger for h in registry.history(good[1].id)] == ["import_certified"]

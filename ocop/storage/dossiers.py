@@ -160,16 +160,38 @@ class DossierStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def insert(self, draft: Dossier, entry: HistoryDraft, messages: Sequence[Message]) -> Dossier:
-        """Insert a new dossier (``draft.id`` is ignored) with its first history row."""
-        row = _row(draft)
+    def insert(
+        self, batch: Sequence[tuple[Dossier, HistoryDraft, Sequence[Message]]]
+    ) -> list[Dossier]:
+        """Insert new dossiers (their ``id`` is ignored) with their first history rows.
+
+        One transaction: all of them or none.
+        """
+        stored = []
         with self.db.write() as conn:
-            new_id = conn.execute(
-                insert(dossiers).values(row).returning(dossiers.c.id)
-            ).scalar_one()
-            dossier = draft.model_copy(update={"id": new_id})
-            self._append(conn, dossier, entry, messages)
-        return dossier
+            for draft, entry, messages in batch:
+                new_id = conn.execute(
+                    insert(dossiers).values(_row(draft)).returning(dossiers.c.id)
+                ).scalar_one()
+                dossier = draft.model_copy(update={"id": new_id})
+                self._append(conn, dossier, entry, messages)
+                stored.append(dossier)
+        return stored
+
+    def certificate_holders(self, numbers: Iterable[str]) -> dict[str, int]:
+        """Which of these certificate numbers dossiers already hold, and which dossier."""
+        wanted = sorted(set(numbers))
+        found: dict[str, int] = {}
+        with self.db.read() as conn:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                rows = conn.execute(
+                    select(dossiers.c.cert_number, dossiers.c.id).where(
+                        dossiers.c.cert_number.in_(chunk)
+                    )
+                )
+                found.update({number: dossier_id for number, dossier_id in rows})
+        return found
 
     def get(self, dossier_id: int) -> Dossier:
         """The dossier with that id, or :class:`NotFound`."""

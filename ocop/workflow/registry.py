@@ -12,21 +12,21 @@ from ocop.errors import (
     ConcurrentUpdate,
     GuardFailed,
     InvalidInput,
+    OcopError,
     PermissionDenied,
+    RowsRejected,
     TransitionNotAllowed,
 )
 from ocop.models import (
     Actor,
-    Certificate,
+    CertifiedProduct,
     Dossier,
     HistoryEntry,
-    Kind,
     Message,
     Registration,
     User,
     nfc,
     parse,
-    to_date,
 )
 from ocop.states import (
     RULE_SETS,
@@ -41,8 +41,9 @@ from ocop.states import (
 from ocop.storage.database import Database
 from ocop.storage.dossiers import DossierQuery, DossierStore, HistoryDraft
 from ocop.storage.users import UserStore
-from ocop.workdays import Calendar, add_months, local_date
+from ocop.workdays import Calendar, local_date
 from ocop.workflow.deadlines import next_due
+from ocop.workflow.importing import IMPORT_TRIGGER, certified_draft
 from ocop.workflow.machine import Engine
 from ocop.workflow.permissions import check_permission, permitted
 from ocop.workflow.steps import STEPS, Context
@@ -50,10 +51,6 @@ from ocop.workflow.steps import STEPS, Context
 __all__ = ["IMPORT_TRIGGER", "Notices", "Registry", "TransitionEvent"]
 
 log = logging.getLogger("ocop")
-
-# History rows of dossiers brought in with their certificate carry this trigger.
-IMPORT_TRIGGER = "import_certified"
-_IMPORTERS = frozenset({Role.COMMUNE_OFFICER, Role.PROVINCE_OFFICER, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -188,7 +185,7 @@ class Registry:
             updated_at=now,
         )
         check_permission(actor, TRANSITIONS[Trigger.REGISTER], draft)
-        return self._create(draft, Trigger.REGISTER.value, actor, _note(note), rules)
+        return self._create([(draft, rules)], Trigger.REGISTER.value, actor, _note(note))[0]
 
     def import_certified(
         self,
@@ -205,70 +202,88 @@ class Registry:
 
         The dossier starts ``rated``; the sweep flags it when its re-rating window opens.
         """
-        reg = parse(Registration, registration)
-        rules = self.rule_set(rule_set)
-        issued = to_date(issued_on, "issued_on")
-        certificate = parse(
-            Certificate,
+        product = parse(
+            CertifiedProduct,
             {
-                "number": certificate_number,
+                "registration": registration,
+                "certificate_number": certificate_number,
                 "stars": stars,
-                "issued_on": issued,
-                "expires_on": add_months(issued, rules.certificate_months),
-                "issued_by": "central" if stars == 5 else "province",
+                "issued_on": issued_on,
+                "rule_set": rule_set,
+                "note": note,
             },
         )
-        if issued > self.today():
-            raise InvalidInput("issued_on is in the future.", field="issued_on")
-        now = self.now()
-        draft = Dossier(
-            id=0,
-            **reg.model_dump(exclude={"documents", "kind"}),
-            kind=Kind.FIRST,
-            documents=reg.documents,
-            state=State.RATED,
-            cycle=1,
-            rule_set=rules.id,
-            version=1,
-            certificate=certificate,
-            registered_at=now,
-            created_at=now,
-            updated_at=now,
-        )
-        if actor.role not in _IMPORTERS or (
-            actor.role is not Role.ADMIN and not _in_area(actor, draft)
-        ):
-            raise PermissionDenied(
-                f"{actor.name} may not import dossiers of {draft.commune}, {draft.province}; "
-                "ask an officer of that commune or province.",
-                trigger=IMPORT_TRIGGER,
-                allowed_roles=sorted(_IMPORTERS),
+        rules = self.rule_set(product.rule_set)
+        draft = certified_draft(product, rules, actor, self.now(), self.today())
+        return self._create([(draft, rules)], IMPORT_TRIGGER, actor, _note(product.note))[0]
+
+    def import_certified_many(
+        self, products: Iterable[CertifiedProduct | Mapping[str, Any]], *, actor: Actor
+    ) -> list[Dossier]:
+        """Import many certified products in one transaction: all of them or none.
+
+        Every product is checked first; if any is refused, :class:`RowsRejected` maps each
+        bad one (numbered from 1, in the order given) to what is wrong, and nothing is written.
+        A certificate number may appear once, and not on a dossier already stored.
+        """
+        now, today = self.now(), self.today()
+        problems: dict[int, list[str]] = {}
+        drafts: list[tuple[Dossier, RuleSet]] = []
+        seen: dict[str, int] = {}
+        for row, data in enumerate(products, start=1):
+            try:
+                product = parse(CertifiedProduct, data)
+                rules = self.rule_set(product.rule_set)
+                draft = certified_draft(product, rules, actor, now, today)
+            except OcopError as exc:
+                problems.setdefault(row, []).append(str(exc))
+                continue
+            number = product.certificate_number
+            if number in seen:
+                problems.setdefault(row, []).append(
+                    f"certificate {number} is also on row {seen[number]}"
+                )
+            seen.setdefault(number, row)
+            drafts.append((draft, rules))
+        for number, dossier_id in self._dossiers.certificate_holders(seen).items():
+            problems.setdefault(seen[number], []).append(
+                f"certificate {number} is already on dossier {dossier_id}"
             )
-        return self._create(draft, IMPORT_TRIGGER, actor, _note(note), rules)
+        if problems:
+            raise RowsRejected(problems)
+        return self._create(drafts, IMPORT_TRIGGER, actor, None)
 
     def _create(
-        self, draft: Dossier, trigger: str, actor: Actor, note: str | None, rules: RuleSet
-    ) -> Dossier:
-        due_on, due = next_due(draft, rules, self.calendar)
-        draft = draft.model_copy(update={"next_due_on": due_on, "next_due": due})
-        payload = draft.model_dump(
-            mode="json",
-            exclude={"id", "registered_at", "created_at", "updated_at", "version", "state"},
-        )
-        entry = HistoryDraft(
-            draft.created_at,
-            actor.name,
-            actor.role.value,
-            trigger,
-            None,
-            draft.state,
-            note,
-            payload,
-        )
-        messages = self.notices(None, draft, entry) if self.notices else ()
-        dossier = self._dossiers.insert(draft, entry, messages)
-        self._publish(TransitionEvent(None, dossier, trigger, actor, note))
-        return dossier
+        self,
+        drafts: Sequence[tuple[Dossier, RuleSet]],
+        trigger: str,
+        actor: Actor,
+        note: str | None,
+    ) -> list[Dossier]:
+        batch = []
+        for draft, rules in drafts:
+            due_on, due = next_due(draft, rules, self.calendar)
+            draft = draft.model_copy(update={"next_due_on": due_on, "next_due": due})
+            payload = draft.model_dump(
+                mode="json",
+                exclude={"id", "registered_at", "created_at", "updated_at", "version", "state"},
+            )
+            entry = HistoryDraft(
+                draft.created_at,
+                actor.name,
+                actor.role.value,
+                trigger,
+                None,
+                draft.state,
+                note,
+                payload,
+            )
+            messages = self.notices(None, draft, entry) if self.notices else ()
+            batch.append((draft, entry, messages))
+        stored = self._dossiers.insert(batch)
+        for dossier in stored:
+            self._publish(TransitionEvent(None, dossier, trigger, actor, note))
+        return stored
 
     def fire(
         self,
@@ -456,12 +471,6 @@ class Registry:
                 f"User '{username}' is disabled; ask an administrator.", trigger="*"
             )
         return user.actor()
-
-
-def _in_area(actor: Actor, dossier: Dossier) -> bool:
-    if actor.role is Role.COMMUNE_OFFICER:
-        return actor.commune == dossier.commune
-    return actor.province == dossier.province
 
 
 def _trigger(name: str) -> Trigger:

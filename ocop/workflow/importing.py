@@ -1,0 +1,62 @@
+"""Products rated before the system existed, brought in with their certificates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ocop.errors import InvalidInput, PermissionDenied
+from ocop.models import Actor, Certificate, CertifiedProduct, Dossier, Kind, parse
+from ocop.states import Role, RuleSet, State
+from ocop.workdays import add_months
+
+__all__ = ["IMPORTERS", "IMPORT_TRIGGER", "certified_draft"]
+
+# History rows of dossiers brought in with their certificate carry this trigger.
+IMPORT_TRIGGER = "import_certified"
+IMPORTERS = frozenset({Role.COMMUNE_OFFICER, Role.PROVINCE_OFFICER, Role.ADMIN})
+
+
+def certified_draft(
+    product: CertifiedProduct, rules: RuleSet, actor: Actor, now: datetime, today: date
+) -> Dossier:
+    """The dossier ``product`` becomes (not yet stored), or the error that refuses it."""
+    if product.issued_on > today:
+        raise InvalidInput("issued_on is in the future.", field="issued_on")
+    reg = product.registration
+    certificate = parse(
+        Certificate,
+        {
+            "number": product.certificate_number,
+            "stars": product.stars,
+            "issued_on": product.issued_on,
+            "expires_on": add_months(product.issued_on, rules.certificate_months),
+            "issued_by": "central" if product.stars == 5 else "province",
+        },
+    )
+    draft = Dossier(
+        id=0,
+        **reg.model_dump(exclude={"documents", "kind"}),
+        kind=Kind.FIRST,
+        documents=reg.documents,
+        state=State.RATED,
+        cycle=1,
+        rule_set=rules.id,
+        version=1,
+        certificate=certificate,
+        registered_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    in_area = (
+        actor.commune == draft.commune
+        if actor.role is Role.COMMUNE_OFFICER
+        else actor.province == draft.province
+    )
+    if actor.role not in IMPORTERS or (actor.role is not Role.ADMIN and not in_area):
+        raise PermissionDenied(
+            f"{actor.name} may not import dossiers of {draft.commune}, {draft.province}; "
+            "ask an officer of that commune or province.",
+            trigger=IMPORT_TRIGGER,
+            allowed_roles=sorted(IMPORTERS),
+        )
+    return draft
