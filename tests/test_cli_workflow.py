@@ -248,7 +248,7 @@ def test_list_filters_sorts_and_prints_json(cli: Cli) -> None:
 
 def test_user_list_json_and_the_diagram(cli: Cli) -> None:
     users = {u["username"]: u for u in cli.json("user", "list")}
-    assert set(users) == {"root", "lan", "binh", "hoa", "minhanh"}
+    assert set(users) == {"root", "lan", "binh", "hoa", "minhanh", "tam"}
     assert users["lan"]["role"] == "commune_officer" and users["lan"]["commune"] == "Lưu Vệ"
     diagram = cli.ok("diagram")
     assert diagram.startswith("stateDiagram-v2")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import tomllib
 from datetime import date
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ocop.cli.args import add_documents, add_dossier, date_type, documents
-from ocop.cli.core import Commands, Context, UsageError
+from ocop.cli.core import Commands, Context, Translate, UsageError
 from ocop.cli.output import dumps, fmt_date, fmt_moment, jsonable, table
 from ocop.cli.render import (
     certificate_text,
@@ -132,7 +133,7 @@ def register(commands: Commands) -> None:
     )
 
 
-def _as_of(parser: Any, t: Any) -> None:
+def _as_of(parser: argparse.ArgumentParser, t: Translate) -> None:
     parser.add_argument(
         "--as-of",
         type=date_type(t),
@@ -228,7 +229,7 @@ def print_outcome(ctx: Context, before: Dossier | None, after: Dossier, actor: A
         return
     t, lang = ctx.t, ctx.lang
     today = ctx.today()
-    name = f"{after.product_name}"
+    name = after.product_name
     if before is None:
         ctx.print(
             t(
@@ -269,8 +270,14 @@ def print_outcome(ctx: Context, before: Dossier | None, after: Dossier, actor: A
             t("  Giấy chứng nhận: ", "  Certificate: ")
             + certificate_text(after.certificate, lang, today)
         )
-    if before is None or before.rule_set != after.rule_set:
-        ctx.print(t("  Quy định áp dụng: ", "  Rule set: ") + rule_set_text(after.rule_set))
+    if before is None or before.cycle != after.cycle:
+        ctx.print(
+            t(
+                f"  Chu kỳ {after.cycle} ({after.kind.label(lang)}), quy định: ",
+                f"  Cycle {after.cycle} ({after.kind.label(lang)}), rule set: ",
+            )
+            + rule_set_text(after.rule_set)
+        )
     ctx.print(t("  Hạn tiếp theo: ", "  Next date: ") + due_text(after, lang, today))
     ctx.print(
         t("  Bước tiếp theo của bạn: ", "  Your next steps: ")
