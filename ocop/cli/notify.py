@@ -1,7 +1,8 @@
 """``ocop reminders``, ``ocop outbox list / retry`` and ``ocop daemon``.
 
 Each setting comes from its flag, else its environment variable, else the config file's
-``[mail]`` table (keys ``plan``, ``smtp``, ``maildir``, ``from``), else the default:
+``[mail]`` table (keys ``plan``, ``smtp``, ``maildir``, ``from``, ``retry_base``), else the
+default:
 
 * ``--plan`` / ``OCOP_PLAN``: the commune plan (TOML); default the shipped Lưu Vệ 2026 plan;
 * ``--smtp`` / ``OCOP_SMTP_URL``: ``smtp://``, ``smtp+starttls://user:pw@host:587`` or
