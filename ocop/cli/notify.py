@@ -191,9 +191,12 @@ def _plan_option(parser: argparse.ArgumentParser, t: Translate) -> None:
 
 
 def _setting(ctx: Context, flag: str, variable: str, key: str) -> str | None:
-    value = getattr(ctx.args, flag, None) or os.environ.get(variable)
+    flagged = getattr(ctx.args, flag, None)
+    if flagged is not None:  # `--retry-base 0` is a value, not an absence
+        return str(flagged)
+    value = os.environ.get(variable)
     if value:
-        return str(value)
+        return value
     mail: Mapping[str, Any] = ctx.settings.sections.get("mail", {})
     found = mail.get(key)
     return str(found) if found else None
