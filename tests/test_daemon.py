@@ -146,7 +146,7 @@ def test_a_second_daemon_on_sqlite_refuses_and_sigterm_stops_the_first_after_its
         Outbox(registry.database).add(
             [
                 Message(dedupe_key=f"t:{i}", kind="digest", recipient=f"r{i}@x.vn", context=DIGEST)
-                for i in range(12)
+                for i in range(30)
             ],
             datetime.now(UTC),
         )
