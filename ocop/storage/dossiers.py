@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, insert, select, true, update
+from sqlalchemy import Connection, Select, Update, bindparam, func, insert, select, true, update
 from sqlalchemy.exc import IntegrityError
 
 from ocop.errors import ConcurrentUpdate, InvalidInput, NotFound
@@ -48,6 +49,26 @@ _COLUMNS = (
     "next_due_on",
     "next_due",
 )
+# The statements of a transition, built once: building one per call (``values()`` turns every
+# value into a bound parameter, then the whole tree is hashed for the compiled cache) cost more
+# than executing it: fire() took 830 µs with them built per call, 450 µs reused (see bench/).
+_GET = select(dossiers).where(dossiers.c.id == bindparam("dossier_id"))
+_INSERT_HISTORY = insert(history)
+
+
+@functools.lru_cache(maxsize=4)
+def _update(columns: tuple[str, ...]) -> Update:
+    """The optimistic UPDATE of ``columns``, checked against the id and the old version."""
+    return (
+        update(dossiers)
+        .where(
+            dossiers.c.id == bindparam("where_id"),
+            dossiers.c.version == bindparam("where_version"),
+        )
+        .values({name: bindparam(name) for name in columns})
+    )
+
+
 _SORTS = {
     "id": dossiers.c.id,
     "due": dossiers.c.next_due_on,
@@ -197,7 +218,7 @@ class DossierStore:
         """The dossier with that id, or :class:`NotFound`."""
         dossier_id = dossier_key(dossier_id)
         with self.db.read() as conn:
-            row = conn.execute(select(dossiers).where(dossiers.c.id == dossier_id)).first()
+            row = conn.execute(_GET, {"dossier_id": dossier_id}).first()
         if row is None:
             raise NotFound("dossier", dossier_id)
         return _dossier(row)
@@ -215,11 +236,10 @@ class DossierStore:
         and the outbox rows commit together or not at all.
         """
         row = _row(after)
+        statement = _update(tuple(row))
         with self.db.write() as conn:
             result = conn.execute(
-                update(dossiers)
-                .where(dossiers.c.id == before.id, dossiers.c.version == before.version)
-                .values(row)
+                statement, row | {"where_id": before.id, "where_version": before.version}
             )
             if result.rowcount != 1:
                 raise ConcurrentUpdate(before.id, before.version)
@@ -230,18 +250,19 @@ class DossierStore:
     ) -> None:
         try:
             conn.execute(
-                insert(history).values(
-                    dossier_id=dossier.id,
-                    version=dossier.version,
-                    at=entry.at,
-                    actor=entry.actor,
-                    role=entry.role,
-                    trigger=entry.trigger,
-                    from_state=entry.from_state.value if entry.from_state else None,
-                    to_state=entry.to_state.value,
-                    note=entry.note,
-                    payload=entry.payload,
-                )
+                _INSERT_HISTORY,
+                {
+                    "dossier_id": dossier.id,
+                    "version": dossier.version,
+                    "at": entry.at,
+                    "actor": entry.actor,
+                    "role": entry.role,
+                    "trigger": entry.trigger,
+                    "from_state": entry.from_state.value if entry.from_state else None,
+                    "to_state": entry.to_state.value,
+                    "note": entry.note,
+                    "payload": entry.payload,
+                },
             )
         except IntegrityError as exc:
             # Two writers got past the version check at once: only possible without row locks.
