@@ -11,11 +11,14 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import Cli
-from factories import OFFICER, Clock, registration
+from factories import OFFICER, Clock, registration, to_rated
 from smtpserver import Mailbox, smtp_server
 
 import ocop
+from ocop.cli.core import Settings, open_registry
 from ocop.demo import Demo
+from ocop.plan import LUU_VE_2026
+from ocop.storage.outbox import Outbox
 
 OFFICE = "phongkinhte@luuve.example"
 PRODUCER = "minhanh@example.vn"
@@ -130,3 +133,34 @@ def test_ocop_demo_lists_the_mail_on_its_day(tmp_path: Path) -> None:
     )
     count = len(list((tmp_path / "demo-mail").glob("*.eml")))
     assert f"✉ {count} thư nhắc việc và thông báo đã được ghi thành tệp .eml trong" in out
+
+
+def test_the_clis_registry_tells_the_configured_plans_officers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = tmp_path / "plan.toml"
+    plan.write_text(
+        LUU_VE_2026.read_text("utf-8").replace(OFFICE, "kinhte.moi@luuve.example"), "utf-8"
+    )
+    monkeypatch.delenv("OCOP_PLAN", raising=False)
+    settings = Settings(
+        database=f"sqlite:///{tmp_path / 'o.db'}",
+        database_is_default=False,
+        user=None,
+        lang="vi",
+        calendar=None,
+        config_file=None,
+        sections={"mail": {"plan": str(plan)}},
+    )
+    registry = open_registry(settings)
+    try:
+        registry.clock = Clock(date(2026, 3, 2))
+        dossier = registry.register(registration(), actor=OFFICER)
+        registry.fire(dossier.id, "return_dossier", actor=OFFICER, reason="Thiếu")
+        registry.fire(dossier.id, "resubmit", actor=OFFICER)
+        to_rated(registry, dossier.id)
+        told = {(m.kind, m.recipient) for m in Outbox(registry.database).find(limit=None)}
+    finally:
+        registry.close()
+    assert ("rated", "kinhte.moi@luuve.example") in told and ("rated", PRODUCER) in told
+    assert not any(recipient == OFFICE for _, recipient in told)

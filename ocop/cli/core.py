@@ -194,7 +194,9 @@ def open_registry(settings: Settings, *, check_schema: bool = True) -> Registry:
 
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     calendar = Calendar.from_file(settings.calendar) if settings.calendar else None
-    registry = ocop.open(url, calendar=calendar, upgrade=sqlite)
+    from ocop.cli.notify import plan_notices
+
+    registry = ocop.open(url, calendar=calendar, upgrade=sqlite, notices=plan_notices(settings))
     if check_schema and not sqlite and not registry.database.schema_is_current():
         name = registry.database.name
         registry.close()

@@ -26,13 +26,14 @@ from typing import TYPE_CHECKING, Any
 
 from ocop.cli.args import date_type
 from ocop.cli.config import default_database_file
-from ocop.cli.core import Commands, Context, Translate, UsageError
+from ocop.cli.core import Commands, Context, Settings, Translate, UsageError
 from ocop.cli.output import dumps, fmt_date, fmt_moment, table
 
 if TYPE_CHECKING:
     from ocop.plan import Plan
+    from ocop.workflow.registry import Notices
 
-__all__ = ["ENVIRONMENT", "register"]
+__all__ = ["ENVIRONMENT", "plan_notices", "register"]
 
 ENVIRONMENT: dict[str, tuple[str, str]] = {
     "OCOP_PLAN": ("tệp kế hoạch OCOP của xã (TOML)", "the commune's OCOP plan (TOML)"),
@@ -200,6 +201,18 @@ def _setting(ctx: Context, flag: str, variable: str, key: str) -> str | None:
     mail: Mapping[str, Any] = ctx.settings.sections.get("mail", {})
     found = mail.get(key)
     return str(found) if found else None
+
+
+def plan_notices(settings: Settings) -> Notices:
+    """Transition notices for the CLI's registry: the configured plan's officers hear of
+    ratings, revocations and returns too (``OCOP_PLAN``, the ``[mail]`` table's ``plan``, else
+    the shipped Lưu Vệ plan); producers with an address always do."""
+    from ocop.notifications.notices import notices_for
+    from ocop.plan import load_plan, luu_ve_2026
+
+    mail: Mapping[str, Any] = settings.sections.get("mail", {})
+    path = os.environ.get("OCOP_PLAN") or mail.get("plan")
+    return notices_for(load_plan(Path(str(path)).expanduser()) if path else luu_ve_2026())
 
 
 def _plan(ctx: Context) -> Plan:
