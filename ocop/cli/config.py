@@ -40,15 +40,20 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
 """Each variable the CLI reads, with its help text in Vietnamese and English."""
 
 
+def _home(environ: Mapping[str, str]) -> Path:
+    # The environment given, not the process's, so that main(environ=...) is self-contained.
+    return Path(environ["HOME"]) if environ.get("HOME") else Path.home()
+
+
 def default_config_file(environ: Mapping[str, str]) -> Path:
     """``$XDG_CONFIG_HOME/ocop/config.toml``, by default under ``~/.config``."""
-    base = environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    base = environ.get("XDG_CONFIG_HOME") or str(_home(environ) / ".config")
     return Path(base) / "ocop" / "config.toml"
 
 
 def default_database_file(environ: Mapping[str, str]) -> Path:
     """``$XDG_DATA_HOME/ocop/ocop.db``, by default under ``~/.local/share``."""
-    base = environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    base = environ.get("XDG_DATA_HOME") or str(_home(environ) / ".local" / "share")
     return Path(base) / "ocop" / "ocop.db"
 
 

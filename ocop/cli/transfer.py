@@ -2,11 +2,11 @@
 ``ocop export`` (CSV or JSON).
 
 An import is all rows or none. Every row is checked first, by the CLI's own checks (columns,
-numbers, dates) and then by the library itself, each row imported into a scratch in-memory
-registry on the same clock and as the same user; only when every row passes is anything
-written, and every bad row is reported with its line number. The library has no call that
-writes many dossiers in one transaction, so a failure of the database itself half-way through
-(a full disk) is reported with the rows already written.
+numbers, dates, repeated certificates) and then by the library itself, each row imported into a
+scratch in-memory registry on the same clock and as the same user, so that every bad row is
+reported with its line number and in the officer's language. Only then are the rows written,
+in one transaction (:meth:`ocop.Registry.import_certified_many`), which refuses them whole if
+anything changed in between.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from ocop import Registry
 from ocop.cli.core import Commands, Context, UsageError
 from ocop.cli.output import dumps, fmt_date, jsonable, table
 from ocop.cli.render import due_text, stars
-from ocop.errors import OcopError, PermissionDenied
+from ocop.errors import OcopError, PermissionDenied, RowsRejected
 from ocop.models import Actor, Dossier, to_date
 from ocop.states import RULE_SETS
 
@@ -392,21 +392,7 @@ def import_csv(ctx: Context) -> int:
 
                     problems.add(line, explain(exc, ctx.lang, actor=actor))
     if problems:
-        for line in sorted(problems.by_line):
-            ctx.stderr.write(
-                ctx.t(f"{args.file}: dòng {line}: ", f"{args.file}: line {line}: ")
-                + "; ".join(problems.by_line[line])
-                + "\n"
-            )
-        ctx.stderr.write(
-            ctx.t(
-                f"Không nhập dòng nào: {len(problems.by_line)} dòng có lỗi. Sửa tệp rồi chạy lại.",
-                f"Nothing imported: {len(problems.by_line)} bad line(s). Fix the file and run "
-                "again.",
-            )
-            + "\n"
-        )
-        return 1
+        return _refuse(ctx, problems)
     if args.dry_run:
         ctx.print(
             ctx.t(
@@ -415,22 +401,34 @@ def import_csv(ctx: Context) -> int:
             )
         )
         return 0
-    imported: list[Dossier] = []
     try:
-        for _line, arguments in good:
-            imported.append(_import(reg, arguments, actor))
-    except OcopError:
-        if imported:
-            ids = ", ".join(str(d.id) for d in imported)
-            ctx.stderr.write(
-                ctx.t(
-                    f"Lỗi sau khi đã nhập {len(imported)} dòng (hồ sơ {ids}):\n",
-                    f"Failed after importing {len(imported)} row(s) (dossiers {ids}):\n",
-                )
-            )
-        raise
+        imported = reg.import_certified_many([arguments for _, arguments in good], actor=actor)
+    except RowsRejected as exc:
+        # Refused whole at the last moment, e.g. another officer imported one of these
+        # certificates since the checks above: nothing was written; report it by line.
+        for index, errors in exc.problems.items():
+            for error in errors:
+                problems.add(good[index - 1][0], error)
+        return _refuse(ctx, problems)
     _report(ctx, imported)
     return 0
+
+
+def _refuse(ctx: Context, problems: _Problems) -> int:
+    for line in sorted(problems.by_line):
+        ctx.stderr.write(
+            ctx.t(f"{ctx.args.file}: dòng {line}: ", f"{ctx.args.file}: line {line}: ")
+            + "; ".join(problems.by_line[line])
+            + "\n"
+        )
+    ctx.stderr.write(
+        ctx.t(
+            f"Không nhập dòng nào: {len(problems.by_line)} dòng có lỗi. Sửa tệp rồi chạy lại.",
+            f"Nothing imported: {len(problems.by_line)} bad line(s). Fix the file and run again.",
+        )
+        + "\n"
+    )
+    return 1
 
 
 def _import(reg: Registry, arguments: Mapping[str, Any], actor: Actor) -> Dossier:
