@@ -130,8 +130,13 @@ def test_vietnamese_and_english_say_the_same_thing_differently() -> None:
 
 
 def test_html_is_escaped_and_text_is_not_and_the_subject_stays_one_line() -> None:
-    nasty = dossier(4, product="<script>alert(1)</script>\r\nBcc: victim@x.vn", issued="2023-09-15",
-                    state=State.RATED, producer="Cơ sở Hà")  # fmt: skip
+    nasty = dossier(
+        4,
+        product="<script>alert(1)</script>\r\nBcc: victim@x.vn",
+        issued="2023-09-15",
+        state=State.RATED,
+        producer="Cơ sở Hà",
+    )
     (reminder, *_) = [
         r
         for r in reminders_due([nasty], PLAN, Calendar(), at("2026-08-16"))

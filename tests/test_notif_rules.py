@@ -64,8 +64,13 @@ def test_of_a_series_only_the_latest_due_lead_is_kept() -> None:
 def test_producers_hear_of_the_opening_and_of_the_closing_when_their_dossier_was_returned() -> None:
     waiting = dossier(1, state=State.CHECKED, email="a@example.vn")
     returned = dossier(2, state=State.RETURNED, product="Bánh răng bừa Nga My", email="b@x.vn")
-    due = dossier(3, state=State.RECERTIFICATION_DUE, product="Miến gạo Dung Tháp",
-                  issued="2023-09-15", email="c@x.vn")  # fmt: skip
+    due = dossier(
+        3,
+        state=State.RECERTIFICATION_DUE,
+        product="Miến gạo Dung Tháp",
+        issued="2023-09-15",
+        email="c@x.vn",
+    )
     evaluated = dossier(4, state=State.COMMUNE_EVALUATED, product="Chè", email="d@x.vn")
     ds = [waiting, returned, due, evaluated]
     opening = evaluation_window(ds, PLAN, CAL, at("2026-07-18"))

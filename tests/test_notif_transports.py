@@ -200,10 +200,17 @@ def outbox(sqlite_url: str) -> Iterator[Outbox]:
 
 def queue(outbox: Outbox, clock: Clock, *recipients: str, kind: str = "event") -> list[int]:
     context = {
-        "commune": "Lưu Vệ", "province": "Thanh Hóa", "year": 2026, "name": "Hội nghị",
-        "date": "2026-08-25", "time": None, "place": None, "illustrative": False,
-        "days_left": 7, "recipient_name": "Chị Lan",
-    }  # fmt: skip
+        "commune": "Lưu Vệ",
+        "province": "Thanh Hóa",
+        "year": 2026,
+        "name": "Hội nghị",
+        "date": "2026-08-25",
+        "time": None,
+        "place": None,
+        "illustrative": False,
+        "days_left": 7,
+        "recipient_name": "Chị Lan",
+    }
     messages = [
         Message(dedupe_key=f"{kind}:{r}", kind=kind, recipient=r, context=context)
         for r in recipients

@@ -217,8 +217,9 @@ class Daemon:
                 self.transport.name,
             )
             try:
+                # A timed wait, so that signals are handled promptly on every platform.
                 while not self.stop_event.wait(1):
-                    pass
+                    continue
             finally:
                 log.info("stopping after the message in flight")
                 scheduler.shutdown(wait=True)
