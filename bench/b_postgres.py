@@ -31,7 +31,14 @@ DOSSIERS_PER_WORKER = 20
 
 
 def _worker(pipe: Connection, url: str, dsn: str) -> None:
-    """A worker process: sets itself up for ``lib`` or ``raw``, then fires on command."""
+    """A worker process: fires with the library or with raw psycopg on command.
+
+    Orders: ``("setup", officers, raw_ids)``, then ``("run", "lib" | "raw", ops)`` answered by
+    "ready", then "go" answered by the seconds taken; ``("stop",)`` ends it. A failure is sent
+    back as ``("error", traceback)`` so that the parent can show it.
+    """
+    import traceback
+
     import psycopg
     from psycopg.types.json import Jsonb
 
@@ -43,33 +50,41 @@ def _worker(pipe: Connection, url: str, dsn: str) -> None:
 
     registry = ocop.open(url, clock=data.clock(), notices=default_notices, upgrade=False)
     conn = psycopg.connect(dsn, autocommit=True)
-    now = data.clock()()
     raw_fire = RawFire(
         conn, style="format", json_param=Jsonb, stamp=lambda moment: moment, begin_write="BEGIN"
     )
-    flips: dict[str, Any] = {}
+    flips: dict[str, LibraryFlips | RawFlips] = {}
     try:
         while True:
             order = pipe.recv()
             if order[0] == "stop":
                 return
-            if order[0] == "setup":  # ("setup", officers for lib, ids for raw)
-                officers, raw_ids = order[1], order[2]
-                flips["lib"] = LibraryFlips(registry, officers)
-                flips["raw"] = RawFlips(raw_fire, raw_ids, now)
-                flips["lib"].run(20)  # warm up caches and prepared statements
-                flips["raw"].run(20)
+            if order[0] == "setup":
+                flips["lib"] = LibraryFlips(registry, order[1])
+                flips["raw"] = RawFlips(raw_fire, order[2], data.clock()())
+                for flip in flips.values():
+                    flip.run(20)  # warm up caches and prepared statements
                 pipe.send("ready")
                 continue
-            _, which, ops = order  # ("run", "lib" | "raw", ops)
+            _, which, ops = order
             pipe.send("ready")
             pipe.recv()  # "go"
             start = time.perf_counter()
             flips[which].run(ops)
             pipe.send(time.perf_counter() - start)
+    except BaseException:
+        pipe.send(("error", traceback.format_exc()))
     finally:
         registry.close()
         conn.close()
+
+
+def _answer(pipe: Connection) -> Any:
+    """A worker's answer; its traceback raised here if it failed."""
+    answer = pipe.recv()
+    if isinstance(answer, tuple) and answer[0] == "error":
+        raise RuntimeError(f"a PostgreSQL worker failed:\n{answer[1]}")
+    return answer
 
 
 @contextmanager
@@ -135,8 +150,7 @@ def _measure(run: Run, server: Any) -> list[Result]:
             raw_ids = list(_registered(url, DOSSIERS_PER_WORKER, 1000 * w + 500))
             pipe.send(("setup", officers, raw_ids))
         for _, pipe in workers:
-            if pipe.recv() != "ready":
-                raise RuntimeError("a worker failed to start")
+            _answer(pipe)
         run.log(f"PostgreSQL: {run.reps} × {ops} transitions per process, 1 and 2 processes")
 
         def timed_run(which: str, processes: int) -> float:
@@ -145,10 +159,10 @@ def _measure(run: Run, server: Any) -> list[Result]:
             for pipe in chosen:
                 pipe.send(("run", which, ops))
             for pipe in chosen:
-                pipe.recv()
+                _answer(pipe)
             for pipe in chosen:
                 pipe.send("go")
-            return max(float(pipe.recv()) for pipe in chosen)
+            return max(float(_answer(pipe)) for pipe in chosen)
 
         samples: dict[tuple[str, int], list[float]] = {}
         order = [("lib", 1), ("raw", 1), ("lib", 2), ("raw", 2)]

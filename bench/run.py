@@ -14,6 +14,7 @@ CLI or daemon yet…) is printed as "not measured: <reason>".
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import shutil
 import sys
@@ -116,6 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         verbose=not args.silent,
     )
     started = time.perf_counter()
+    load_before = os.getloadavg()[0]
     results: list[Result] = []
     try:
         for bench in chosen:
@@ -131,17 +133,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             shutil.rmtree(workdir, ignore_errors=True)
     elapsed = time.perf_counter() - started
-    print(_header(run, elapsed))
+    print(_header(run, elapsed, load_before, os.getloadavg()[0]))
     print(format_table(results))
     return 0
 
 
-def _header(run: Run, elapsed: float) -> str:
-    import os
-
+def _header(run: Run, elapsed: float, load_before: float, load_after: float) -> str:
     mode = "quick" if run.quick else "full"
     return (
         f"ocop bench ({mode}, {run.reps} repetitions): Python {platform.python_version()}, "
         f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
-        f"run took {elapsed:.0f} s\n"
+        f"run took {elapsed:.0f} s, load average {load_before:.1f} → {load_after:.1f} "
+        "(other work on the machine skews the figures, the 2-process ones most)\n"
     )
