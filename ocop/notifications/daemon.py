@@ -6,7 +6,10 @@ misfire grace: after a sleeping laptop or a restart, the next sweep queues whate
 meanwhile (each reminder stays sendable for its whole period) and the drain sends it.
 
 On SQLite one daemon runs per database: it holds a lock file beside the database, and a second
-one refuses to start. Several daemons need PostgreSQL, where claims use ``SKIP LOCKED``.
+one refuses to start. Holding the lock, it knows that messages left claimed or being sent belong
+to a daemon that was killed, and cleans them up at once. Several daemons need PostgreSQL, where
+claims use ``SKIP LOCKED`` and a killed daemon's claims are recovered once their lease has run
+out.
 """
 
 from __future__ import annotations
@@ -125,8 +128,22 @@ class Daemon:
     def __enter__(self) -> Daemon:
         try:
             self._lock = _lock_sqlite(self.registry)
+            if self._lock is not None:
+                # The lock proves that no other daemon runs on this database: whatever is still
+                # claimed or being sent belongs to one that was killed. Clean it up now rather
+                # than after the lease, so that a restart sends at once what was waiting.
+                requeued, doubtful = self.outbox.abandon()
+                if requeued or doubtful:
+                    log.warning(
+                        "recovered after a stopped daemon: %d requeued, %d marked uncertain",
+                        requeued,
+                        doubtful,
+                    )
         except BaseException:
             self.registry.close()
+            if self._lock is not None:
+                self._lock.close()
+                self._lock = None
             raise
         return self
 
