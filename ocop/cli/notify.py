@@ -417,6 +417,9 @@ def run_daemon(ctx: Context) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # The state machine library logs every callback of every transition at INFO: a sweep that
+    # fires hundreds would bury the daemon's own lines.
+    logging.getLogger("transitions").setLevel(logging.WARNING)
     with Daemon(settings) as daemon:
         if not ctx.args.once:
             daemon.run()
