@@ -90,10 +90,12 @@ def test_the_story_as_library_steps(tmp_path: Path) -> None:
         for e in s.events
         if isinstance(e, Change) and e.trigger == "flag_recertification"
     ]
+    # 148+1489 would open the window 30 days before expiry (27/5 and 14/6), but from 22/5 the
+    # law in force is 26/2026, whose window (180 days before) is already open that day.
     assert flagged == [
-        (date(2026, 5, 27), "Nem chua Minh Anh"),
-        (date(2026, 6, 14), "Bánh răng bừa Nga My"),
-        (date(2026, 6, 14), "Miến gạo Dung Tháp"),
+        (date(2026, 5, 22), "Nem chua Minh Anh"),
+        (date(2026, 5, 22), "Bánh răng bừa Nga My"),
+        (date(2026, 5, 22), "Miến gạo Dung Tháp"),
     ]
     assert all(s.system for s in steps if s.day in {d for d, _ in flagged})
     refusals = [e for s in steps for e in s.events if isinstance(e, Refusal)]

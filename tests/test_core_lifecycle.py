@@ -19,6 +19,7 @@ from ocop.states import (
     State,
     Trigger,
     mermaid,
+    periods,
     rule_set,
     rule_set_for,
 )
@@ -172,3 +173,10 @@ def test_province_rounds_by_the_date_the_commune_proposes(
 ) -> None:
     assert round_for(QD26_2026, day) == expected
     assert round_for(QD148_1489, day) is None
+
+
+def test_each_day_is_governed_by_one_rule_set() -> None:
+    assert [(start, end, rules.id) for start, end, rules in periods()] == [
+        (date(2025, 7, 6), date(2026, 5, 21), "qd148-2023+qd1489-2025"),
+        (date(2026, 5, 22), None, "qd26-2026"),
+    ]

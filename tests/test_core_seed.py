@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from factories import CRITERIA, OFFICER, PROVINCE_OFFICER, Clock, registration
+from factories import CRITERIA, OFFICER, PROVINCE_OFFICER, Clock, registration, to_rated
 
 import ocop
 from ocop import Kind, State
@@ -126,3 +126,20 @@ def test_a_certificate_lapses_after_its_grace(sqlite_registry: ocop.Registry, cl
     assert lapsed.after.state is State.EXPIRED and lapsed.trigger == "expire"
     again = reg.fire(d.id, "reapply", actor=OFFICER)
     assert again.kind is Kind.FIRST  # no valid certificate left to re-rate
+
+
+def test_a_certificate_is_re_rated_under_the_law_of_its_day(
+    sqlite_registry: ocop.Registry, clock: Clock
+) -> None:
+    """Rated under 148+1489 in March 2026; its 2029 window is the 180 days of 26/2026."""
+    reg = sqlite_registry
+    clock.set(date(2026, 3, 2))
+    d = reg.register(registration(), actor=OFFICER)
+    d = to_rated(reg, d.id)
+    assert d.rule_set == "qd148-2023+qd1489-2025"
+    assert d.certificate is not None and d.certificate.expires_on == date(2029, 3, 2)
+    assert (d.next_due_on, d.next_due) == (date(2028, 9, 3), "recertification_opens")
+    clock.set(date(2028, 9, 2))
+    assert reg.advance() == []
+    clock.set(date(2028, 9, 3))
+    assert [e.after.state for e in reg.advance()] == [State.RECERTIFICATION_DUE]

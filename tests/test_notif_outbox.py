@@ -76,13 +76,13 @@ def test_the_sweep_fires_system_transitions_and_queues_each_reminder_once(
 ) -> None:
     planned.import_certified(
         registration(product_name="Miến gạo Dung Tháp"),
-        certificate_number="GCN-2023-07",
+        certificate_number="GCN-2024-02",
         stars=3,
-        issued_on="2023-09-15",
+        issued_on="2024-02-12",
         actor=OFFICER,
     )
     outbox = Outbox(planned.database)
-    clock.set(date(2026, 8, 16))  # the 148 window opens 30 days before expiry (15/9/2026)
+    clock.set(date(2026, 8, 16))  # 26/2026: the window opens 180 days before expiry (12/2/2027)
     would = {(r.kind, r.to.email) for r in preview(planned, PLAN)}
     first = sweep(planned, PLAN, outbox)
     assert first.fired == ["flag_recertification #1"]
@@ -91,10 +91,12 @@ def test_the_sweep_fires_system_transitions_and_queues_each_reminder_once(
     again = sweep(planned, PLAN, outbox)
     assert (again.fired, again.queued) == ([], 0)
     assert len(outbox.find(limit=None)) == first.queued
-    clock.set(date(2026, 9, 16))
-    later = sweep(planned, PLAN, outbox)
-    assert later.fired == ["expire #1"]
+    clock.set(date(2027, 2, 13))  # expired, but valid for 180 more days (Điều 12.3)
+    expired = sweep(planned, PLAN, outbox)
+    assert expired.fired == []
     assert {m.kind for m in outbox.find(kind="certificate_expired")} == {"certificate_expired"}
+    clock.set(date(2027, 8, 12))  # the day after the grace
+    assert sweep(planned, PLAN, outbox).fired == ["expire #1"]
 
 
 def _messages(n: int) -> list[Message]:

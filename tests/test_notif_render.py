@@ -133,7 +133,7 @@ def test_html_is_escaped_and_text_is_not_and_the_subject_stays_one_line() -> Non
     nasty = dossier(
         4,
         product="<script>alert(1)</script>\r\nBcc: victim@x.vn",
-        issued="2023-09-15",
+        issued="2024-02-12",
         state=State.RATED,
         producer="Cơ sở Hà",
     )

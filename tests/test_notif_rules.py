@@ -181,38 +181,53 @@ def test_148_sets_no_commune_deadline_and_the_province_deadline_goes_to_the_prov
 
 
 def test_under_26_2026_the_filing_window_opens_180_days_before_expiry() -> None:
-    d = dossier(3, state=State.RECERTIFICATION_DUE, rule_set="qd26-2026", issued="2023-10-01")
-    people = {OFFICE, "minhanh@example.vn"}
-    assert certificates([d], PLAN, CAL, at("2026-04-03")) == []
-    opening = certificates([d], PLAN, CAL, at("2026-04-04"))
+    d = dossier(3, state=State.RECERTIFICATION_DUE, rule_set="qd26-2026", issued="2024-02-01")
+    people = {OFFICE, "minhanh@example.vn"}  # expires 1/2/2027
+    assert certificates([d], PLAN, CAL, at("2026-08-04")) == []
+    opening = certificates([d], PLAN, CAL, at("2026-08-05"))
     # The 180-day expiry lead falls on the same day and is left to the window reminder.
     assert who(opening) == {("filing_window", p) for p in people}
-    assert opening[0].context["window_closes"] == "2026-06-03"
-    assert {r.kind for r in certificates([d], PLAN, CAL, at("2026-05-04"))} == {"filing_window"}
-    # Sent on 4/4, the window reminder is stale after 30 days; the last filing day has its own.
-    assert certificates([d], PLAN, CAL, at("2026-05-05")) == []
-    last_day = certificates([d], PLAN, CAL, at("2026-06-03"))
+    assert opening[0].context["window_closes"] == "2026-10-04"
+    assert {r.kind for r in certificates([d], PLAN, CAL, at("2026-09-04"))} == {"filing_window"}
+    # Sent on 5/8, the window reminder is stale after 30 days; the last filing day has its own.
+    assert certificates([d], PLAN, CAL, at("2026-09-05")) == []
+    last_day = certificates([d], PLAN, CAL, at("2026-10-04"))
     assert {(r.kind, r.lead) for r in last_day} == {("certificate_expiring", "120d")}
     assert last_day[0].context["filing"] == "open"
-    assert {(r.kind, r.lead) for r in certificates([d], PLAN, CAL, at("2026-09-01"))} == {
+    assert {(r.kind, r.lead) for r in certificates([d], PLAN, CAL, at("2027-01-02"))} == {
         ("certificate_expiring", "30d")
     }
-    expired = certificates([d], PLAN, CAL, at("2026-10-02"))
+    expired = certificates([d], PLAN, CAL, at("2027-02-02"))
     assert who(expired) == {("certificate_expired", p) for p in people}
-    assert expired[0].context["grace_until"] == "2027-03-30"
-    assert certificates([d], PLAN, CAL, at("2026-11-01")) == []
+    assert expired[0].context["grace_until"] == "2027-07-31"
+    assert certificates([d], PLAN, CAL, at("2027-03-04")) == []
 
 
 def test_under_148_the_window_opens_30_days_before_and_expiry_is_reminded_at_180_and_120() -> None:
-    d = dossier(4, state=State.RATED, issued="2023-12-20")  # expires 20/12/2026
+    d = dossier(4, state=State.RATED, issued="2023-04-30")  # expires 30/4/2026, under 148
+    leads = {
+        day: {(r.kind, r.lead) for r in certificates([d], PLAN, CAL, at(day))}
+        for day in ("2025-11-01", "2025-12-31", "2026-03-31")
+    }
+    assert leads == {
+        "2025-11-01": {("certificate_expiring", "180d")},
+        "2025-12-31": {("certificate_expiring", "120d")},
+        "2026-03-31": {("filing_window", "open")},
+    }
+    assert certificates([d], PLAN, CAL, at("2026-05-01"))[0].context["grace_until"] is None
+
+
+def test_a_148_certificate_expiring_under_26_2026_follows_the_new_window() -> None:
+    """Issued under 148 but expiring on 20/12/2026: the window is the one of 26/2026."""
+    d = dossier(4, state=State.RATED, issued="2023-12-20")
     leads = {
         day: {(r.kind, r.lead) for r in certificates([d], PLAN, CAL, at(day))}
         for day in ("2026-06-23", "2026-08-22", "2026-11-20")
     }
     assert leads == {
-        "2026-06-23": {("certificate_expiring", "180d")},
+        "2026-06-23": {("filing_window", "open")},
         "2026-08-22": {("certificate_expiring", "120d")},
-        "2026-11-20": {("filing_window", "open")},
+        "2026-11-20": {("certificate_expiring", "30d")},
     }
 
 

@@ -27,9 +27,9 @@ from ocop.notifications.reminder import (
     working_days_before,
 )
 from ocop.plan import Plan
-from ocop.states import RULE_SETS, RuleSet, State
+from ocop.states import RULE_SETS, RuleSet, State, rule_set_for
 from ocop.workdays import Calendar, local_date, local_now
-from ocop.workflow.deadlines import next_due
+from ocop.workflow.deadlines import lapses_on, next_due, window_opens
 
 __all__ = [
     "RULES",
@@ -272,19 +272,28 @@ def certificates(
         rules = rule_sets.get(dossier.rule_set)
         if cert is None or cert.revoked_on is not None or dossier.state in GONE or not rules:
             continue
-        opens = cert.expires_on - timedelta(days=rules.recertification_opens_days)
+        # The window and the grace are those of the law in force on their days, which for a
+        # certificate issued under 148+1489 may be 26/2026's.
+        opens, lapses = window_opens(cert, rule_sets), lapses_on(cert, rule_sets)
+        if opens is None or lapses is None:
+            continue
+        window_law = rule_set_for(opens, rule_sets)
         closes = (
-            cert.expires_on - timedelta(days=rules.filing_closes_days)
-            if rules.filing_closes_days is not None
+            cert.expires_on - timedelta(days=window_law.filing_closes_days)
+            if window_law.filing_closes_days is not None
             else cert.expires_on
         )
-        grace_until = cert.expires_on + timedelta(days=rules.grace_after_expiry_days)
+        grace_until = lapses - timedelta(days=1)
+        if closes < opens:
+            # The new law's window had closed before it came into force (26/2026 Điều 12.3):
+            # filing stays possible while the certificate is kept valid.
+            closes = grace_until
         context = base_context(plan) | {
             "dossier": dossier_summary(dossier),
             "expires_on": cert.expires_on.isoformat(),
             "window_opens": opens.isoformat(),
             "window_closes": closes.isoformat(),
-            "grace_until": grace_until.isoformat() if rules.grace_after_expiry_days else None,
+            "grace_until": grace_until.isoformat() if grace_until > cert.expires_on else None,
             "cycle_running": dossier.state not in _CERTIFIED | {State.EXPIRED},
             "days_left": (cert.expires_on - today).days,
             "filing": "before" if today < opens else "open" if today <= closes else "closed",

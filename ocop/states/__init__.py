@@ -23,6 +23,8 @@ from ocop.states.rulesets import (
     RoundCutoff,
     RuleSet,
     StarBand,
+    first_day,
+    periods,
     rule_set,
     rule_set_for,
 )
@@ -48,7 +50,9 @@ __all__ = [
     "State",
     "Transition",
     "Trigger",
+    "first_day",
     "mermaid",
+    "periods",
     "rule_set",
     "rule_set_for",
     "transition_for",

@@ -8,9 +8,9 @@ are ``None`` here and can be set by a deployment with :meth:`RuleSet.replace`; n
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from types import MappingProxyType
 from typing import Literal
 
@@ -25,6 +25,8 @@ __all__ = [
     "RoundCutoff",
     "RuleSet",
     "StarBand",
+    "first_day",
+    "periods",
     "rule_set",
     "rule_set_for",
 ]
@@ -206,6 +208,48 @@ def rule_set(rule_set_id: str, registry: Mapping[str, RuleSet] = RULE_SETS) -> R
         raise InvalidInput(
             f"Unknown rule set '{rule_set_id}'. Known rule sets: {known}.", field="rule_set"
         ) from None
+
+
+def periods(
+    registry: Mapping[str, RuleSet] = RULE_SETS,
+) -> list[tuple[date, date | None, RuleSet]]:
+    """The days each rule set governs, in order, as (first day, last day or None, rule set).
+
+    Where two overlap the newer governs, as in :func:`rule_set_for`.
+    """
+    changes = {r.effective_from for r in registry.values()}
+    changes |= {
+        r.effective_until + timedelta(days=1) for r in registry.values() if r.effective_until
+    }
+    points = sorted(changes)
+    spans: list[tuple[date, date | None, RuleSet]] = []
+    for n, start in enumerate(points):
+        in_force = [r for r in registry.values() if r.in_force_on(start)]
+        if not in_force:
+            continue
+        rules = max(in_force, key=lambda r: r.effective_from)
+        end = points[n + 1] - timedelta(days=1) if n + 1 < len(points) else None
+        if spans and spans[-1][2] is rules and spans[-1][1] == start - timedelta(days=1):
+            spans[-1] = (spans[-1][0], end, rules)
+        else:
+            spans.append((start, end, rules))
+    return spans
+
+
+def first_day(
+    earliest: Callable[[RuleSet], date], registry: Mapping[str, RuleSet] = RULE_SETS
+) -> date | None:
+    """The first day on which the rule set then in force allows something.
+
+    ``earliest(rules)`` is the first day that rule set would allow it: the re-rating window
+    of a certificate is the one of the law in force on the day, not of the law it was issued
+    under (a 2026 certificate rated under 148 is re-rated under 26/2026).
+    """
+    for start, end, rules in periods(registry):
+        day = max(start, earliest(rules))
+        if end is None or day <= end:
+            return day
+    return None
 
 
 def rule_set_for(day: date, registry: Mapping[str, RuleSet] = RULE_SETS) -> RuleSet:

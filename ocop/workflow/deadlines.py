@@ -2,25 +2,45 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 
-from ocop.models import Dossier
-from ocop.states import RuleSet, State
+from ocop.models import Certificate, Dossier
+from ocop.states import RULE_SETS, RuleSet, State
+from ocop.states.rulesets import first_day
 from ocop.workdays import Calendar, local_date
 
-__all__ = ["next_due"]
+__all__ = ["lapses_on", "next_due", "window_opens"]
 
 _AT_COMMUNE = frozenset({State.REGISTERED, State.CHECKED, State.COMMUNE_EVALUATED})
 
 
+def window_opens(cert: Certificate, rule_sets: Mapping[str, RuleSet]) -> date | None:
+    """The day the re-rating window of ``cert`` opens, under the law in force that day."""
+    return first_day(
+        lambda r: cert.expires_on - timedelta(days=r.recertification_opens_days), rule_sets
+    )
+
+
+def lapses_on(cert: Certificate, rule_sets: Mapping[str, RuleSet]) -> date | None:
+    """The first day ``cert`` is no longer valid, grace included, under the law of that day."""
+    return first_day(
+        lambda r: cert.expires_on + timedelta(days=r.grace_after_expiry_days + 1), rule_sets
+    )
+
+
 def next_due(
-    dossier: Dossier, rules: RuleSet, calendar: Calendar
+    dossier: Dossier,
+    rules: RuleSet,
+    calendar: Calendar,
+    rule_sets: Mapping[str, RuleSet] = RULE_SETS,
 ) -> tuple[date | None, str | None]:
     """The earliest date something falls due for ``dossier``, and what it is.
 
     At the commune: the commune's step deadline. At the province: the re-rating deadline or
     the end of the assigned round. Certified: the day the re-rating window opens, then the day
-    the certificate lapses. A certificate that would expire during a running cycle is due too.
+    the certificate lapses, both under the law in force on those days. A certificate that
+    would expire during a running cycle is due too.
     """
     due: list[tuple[date, str]] = []
     state = dossier.state
@@ -41,11 +61,10 @@ def next_due(
                     due.append((date(sub.round_year, *cutoff.rated_by), "province_round"))
     cert = dossier.certificate
     if cert is not None and cert.revoked_on is None and state not in (State.EXPIRED, State.REVOKED):
-        if state is State.RATED:
-            opens = cert.expires_on - timedelta(days=rules.recertification_opens_days)
+        if state is State.RATED and (opens := window_opens(cert, rule_sets)):
             due.append((opens, "recertification_opens"))
-        lapses = cert.expires_on + timedelta(days=rules.grace_after_expiry_days + 1)
-        due.append((lapses, "certificate_lapses"))
+        if lapses := lapses_on(cert, rule_sets):
+            due.append((lapses, "certificate_lapses"))
     if not due:
         return None, None
     return min(due)

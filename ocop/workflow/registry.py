@@ -262,7 +262,7 @@ class Registry:
     ) -> list[Dossier]:
         batch = []
         for draft, rules in drafts:
-            due_on, due = next_due(draft, rules, self.calendar)
+            due_on, due = next_due(draft, rules, self.calendar, self.rule_sets)
             draft = draft.model_copy(update={"next_due_on": due_on, "next_due": due})
             payload = draft.model_dump(
                 mode="json",
@@ -331,7 +331,7 @@ class Registry:
             update=outcome.changes
             | {"state": state, "version": before.version + 1, "updated_at": now}
         )
-        due_on, due = next_due(after, self.rule_set(after.rule_set), self.calendar)
+        due_on, due = next_due(after, self.rule_set(after.rule_set), self.calendar, self.rule_sets)
         after = after.model_copy(update={"next_due_on": due_on, "next_due": due})
         entry = HistoryDraft(
             now,

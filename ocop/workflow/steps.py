@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from ocop.errors import GuardFailed, InvalidInput
@@ -27,6 +27,7 @@ from ocop.models import (
 )
 from ocop.states import RuleSet, State, Trigger, rule_set, rule_set_for
 from ocop.workdays import Calendar, add_months
+from ocop.workflow.deadlines import lapses_on, window_opens
 
 __all__ = ["STEPS", "Context", "Outcome", "round_for"]
 
@@ -275,22 +276,22 @@ def _certificate(d: Dossier, trigger: Trigger) -> Certificate:
 
 
 def flag_recertification(d: Dossier, data: Data, ctx: Context) -> Outcome:
-    """The re-rating window opens a set number of days before the certificate expires."""
+    """The re-rating window opens, days before expiry, as the law in force that day says."""
     _take(data, (), Trigger.FLAG_RECERTIFICATION)
     cert = _certificate(d, Trigger.FLAG_RECERTIFICATION)
-    opens = cert.expires_on - timedelta(days=ctx.rule_set.recertification_opens_days)
-    if ctx.today < opens:
+    opens = window_opens(cert, ctx.rule_sets)
+    if opens is None or ctx.today < opens:
         raise GuardFailed(Trigger.FLAG_RECERTIFICATION, [f"the window to open on {opens}"])
     return Outcome(payload={"window_opened": opens.isoformat()})
 
 
 def expire(d: Dossier, data: Data, ctx: Context) -> Outcome:
-    """The certificate is past its expiry and any grace the rule set allows."""
+    """The certificate is past its expiry and any grace the law in force allows."""
     _take(data, (), Trigger.EXPIRE)
     cert = _certificate(d, Trigger.EXPIRE)
-    lapses = cert.expires_on + timedelta(days=ctx.rule_set.grace_after_expiry_days)
-    if ctx.today <= lapses:
-        raise GuardFailed(Trigger.EXPIRE, [f"the certificate to lapse after {lapses}"])
+    lapses = lapses_on(cert, ctx.rule_sets)
+    if lapses is None or ctx.today < lapses:
+        raise GuardFailed(Trigger.EXPIRE, [f"the certificate to lapse on {lapses}"])
     return Outcome(payload={"expired_on": cert.expires_on.isoformat()})
 
 
