@@ -8,11 +8,13 @@ officer can act on: the CLI prints ``str(error)``, a portal may read the fields.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 __all__ = [
     "ConcurrentUpdate",
     "GuardFailed",
     "InvalidInput",
+    "Missing",
     "NotFound",
     "OcopError",
     "PermissionDenied",
@@ -74,19 +76,52 @@ class TransitionNotAllowed(OcopError):
 
 
 class PermissionDenied(OcopError):
-    """The acting user may not fire this trigger on this dossier."""
+    """The acting user may not do this here.
 
-    def __init__(self, message: str, *, trigger: str, allowed_roles: Sequence[str] = ()) -> None:
+    ``reason`` says why: ``role`` (the step is for other roles, ``allowed_roles``), ``state``
+    (not by this role at this stage), ``commune``, ``province`` or ``area`` (outside the
+    actor's area), ``owner`` (not the producer's dossier), ``disabled`` (the user is disabled).
+    ``details`` holds the names and places the message was built from.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        trigger: str | None,
+        reason: str = "role",
+        allowed_roles: Sequence[str] = (),
+        details: Mapping[str, object] | None = None,
+    ) -> None:
         super().__init__(message)
         self.trigger = trigger
+        self.reason = reason
         self.allowed_roles = tuple(allowed_roles)
+        self.details = dict(details or {})
+
+
+@dataclass(frozen=True)
+class Missing:
+    """One thing a guard still needs.
+
+    ``code`` is the kind of thing (``document``, ``samples``, ``criterion``, ``value``,
+    ``certificate``, ``valid_certificate``, ``window``, ``lapse``), ``params`` which one (e.g.
+    ``{"field": "reason"}``), ``text`` the English phrase.
+    """
+
+    code: str
+    text: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class GuardFailed(OcopError):
     """A transition's precondition is not met; ``missing`` lists what must be supplied."""
 
-    def __init__(self, trigger: str, missing: Sequence[str]) -> None:
-        super().__init__(f"'{trigger}' needs: " + "; ".join(missing) + ".")
+    def __init__(self, trigger: str, missing: Sequence[Missing]) -> None:
+        super().__init__(f"'{trigger}' needs: " + "; ".join(map(str, missing)) + ".")
         self.trigger = trigger
         self.missing = tuple(missing)
 

@@ -202,29 +202,35 @@ def test_evaluation_needs_all_four_criteria(registry: ocop.Registry) -> None:
     partial = {k: v for k, v in CRITERIA.items() if k != "local_identity"}
     with pytest.raises(GuardFailed) as refused:
         registry.fire(d.id, "evaluate", actor=OFFICER, criteria=partial)
-    assert refused.value.missing == ("an assessment of local_identity",)
+    [missing] = refused.value.missing
+    assert (missing.code, missing.params, str(missing)) == (
+        "criterion",
+        {"criterion": "local_identity"},
+        "an assessment of local_identity",
+    )
     with pytest.raises(InvalidInput, match="Unknown criterion"):
         registry.fire(d.id, "evaluate", actor=OFFICER, criteria={**CRITERIA, "taste": "ngon"})
     assert registry.get(d.id).state is State.CHECKED
 
 
 @pytest.mark.parametrize(
-    ("actor", "trigger", "text"),
+    ("actor", "trigger", "reason", "text"),
     [
-        (PRODUCER, "check", "Only a commune officer"),
-        (OTHER_OFFICER, "check", "Ask an officer of Lưu Vệ"),
-        (PROVINCE_OFFICER, "return_dossier", "cannot return the dossier while"),
-        (ocop.Actor("ai", ocop.Role.PRODUCER), "withdraw", "not ai's"),
-        (ADMIN, "check", "Only a commune officer"),
+        (PRODUCER, "check", "role", "Only a commune officer"),
+        (OTHER_OFFICER, "check", "commune", "Ask an officer of Lưu Vệ"),
+        (PROVINCE_OFFICER, "return_dossier", "state", "cannot return the dossier while"),
+        (ocop.Actor("ai", ocop.Role.PRODUCER), "withdraw", "owner", "not ai's"),
+        (ADMIN, "check", "role", "Only a commune officer"),
     ],
 )
 def test_permissions_say_who_may(
-    registry: ocop.Registry, actor: ocop.Actor, trigger: str, text: str
+    registry: ocop.Registry, actor: ocop.Actor, trigger: str, reason: str, text: str
 ) -> None:
     d = registry.register(registration(), actor=OFFICER)
     before = _snapshot(registry, d.id)
-    with pytest.raises(PermissionDenied, match=text):
+    with pytest.raises(PermissionDenied, match=text) as refused:
         registry.fire(d.id, trigger, actor=actor, reason="x")
+    assert refused.value.reason == reason and refused.value.details["actor"] == actor.name
     assert _snapshot(registry, d.id) == before
 
 

@@ -1,14 +1,11 @@
 """A refused step, said in one line an officer can act on, in Vietnamese or English.
 
-The library's errors carry structured fields (the trigger, what is missing, the roles allowed);
-the words here are built from those fields. Where a detail comes only as the library's English
-text, that text is used as it is rather than guessed at.
+The library's errors carry structured fields (the trigger, what is missing and its code, why a
+permission was refused and the names and places involved); the words here are built from those
+fields. Where a detail comes only as the library's English text, that text is used as it is.
 """
 
 from __future__ import annotations
-
-import re
-from collections.abc import Callable
 
 from ocop.cli.core import translator
 from ocop.cli.render import COMMANDS, command_for
@@ -16,6 +13,7 @@ from ocop.errors import (
     ConcurrentUpdate,
     GuardFailed,
     InvalidInput,
+    Missing,
     NotFound,
     OcopError,
     PermissionDenied,
@@ -23,7 +21,7 @@ from ocop.errors import (
     TransitionNotAllowed,
 )
 from ocop.models import Actor, Dossier
-from ocop.states import ROLE_SOURCES, TRANSITIONS, Role, State, Trigger
+from ocop.states import Role, State, Trigger
 
 __all__ = ["CRITERIA", "DOCUMENTS", "explain"]
 
@@ -48,71 +46,51 @@ def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-# (pattern of one item of GuardFailed.missing, its Vietnamese and English rendering)
-_Render = Callable[[re.Match[str]], tuple[str, str]]
-_MISSING: tuple[tuple[re.Pattern[str], _Render], ...] = (
-    (
-        re.compile(r"document (\w+)"),
-        lambda m: (
-            f"{DOCUMENTS.get(m[1], (m[1], m[1]))[0]} (--documents {m[1]})",
-            f"{DOCUMENTS.get(m[1], (m[1], m[1]))[1]} (--documents {m[1]})",
-        ),
-    ),
-    (
-        re.compile(r"(\d+) product samples \((\d+) handed in\)"),
-        lambda m: (
-            f"{m[1]} mẫu sản phẩm (mới có {m[2]}; --samples)",
-            f"{m[1]} product samples ({m[2]} handed in; --samples)",
-        ),
-    ),
-    (
-        re.compile(r"an assessment of (\w+)"),
-        lambda m: (
-            f"đánh giá tiêu chí “{CRITERIA.get(m[1], (m[1], m[1]))[0]}” ({_flag(m[1])})",
-            f"an assessment of “{CRITERIA.get(m[1], (m[1], m[1]))[1]}” ({_flag(m[1])})",
-        ),
-    ),
-    (re.compile(r"a reason"), lambda m: ("lý do (--reason)", "a reason (--reason)")),
-    (
-        re.compile(r"the request letter's (number|date)"),
-        lambda m: (
-            f"{'số' if m[1] == 'number' else 'ngày'} văn bản đề nghị tỉnh (--letter-{m[1]})",
-            f"the request letter's {m[1]} (--letter-{m[1]})",
-        ),
-    ),
-    (
-        re.compile(r"the part (\w) score"),
-        lambda m: (
-            f"điểm phần {m[1]} (--{m[1].lower()})",
-            f"the part {m[1]} score (--{m[1].lower()})",
-        ),
-    ),
-    (
-        re.compile(r"a certificate number"),
-        lambda m: ("số giấy chứng nhận (--certificate)", "a certificate number (--certificate)"),
-    ),
-    (
-        re.compile(r"a revocation ground \((.*)\)"),
-        lambda m: (f"căn cứ thu hồi (--ground: {m[1]})", f"a revocation ground (--ground: {m[1]})"),
-    ),
-    (
-        re.compile(r"a valid certificate for a (\w+) cycle"),
-        lambda m: (
+# The values a step asks for: what officers call them, and the flag that gives them.
+_VALUES: dict[str, tuple[str, str, str]] = {
+    "reason": ("lý do", "a reason", "--reason"),
+    "letter_number": ("số văn bản đề nghị tỉnh", "the request letter's number", "--letter-number"),
+    "letter_date": ("ngày văn bản đề nghị tỉnh", "the request letter's date", "--letter-date"),
+    "a": ("điểm phần A", "the part A score", "--a"),
+    "b": ("điểm phần B", "the part B score", "--b"),
+    "c": ("điểm phần C", "the part C score", "--c"),
+    "certificate_number": ("số giấy chứng nhận", "a certificate number", "--certificate"),
+    "ground": ("căn cứ thu hồi", "a revocation ground", "--ground"),
+}
+
+
+def _missing(item: Missing, lang: str) -> str:
+    t = translator(lang)
+    p = item.params
+    if item.code == "document":
+        doc = str(p["document"])
+        vi, en = DOCUMENTS.get(doc, (doc, doc))
+        return t(f"{vi} (--documents {doc})", f"{en} (--documents {doc})")
+    if item.code == "samples":
+        return t(
+            f"{p['needed']} mẫu sản phẩm (mới có {p['have']}; --samples)",
+            f"{p['needed']} product samples ({p['have']} handed in; --samples)",
+        )
+    if item.code == "criterion":
+        name = str(p["criterion"])
+        vi, en = CRITERIA.get(name, (name, name))
+        return t(
+            f"đánh giá tiêu chí “{vi}” ({_flag(name)})", f"an assessment of “{en}” ({_flag(name)})"
+        )
+    if item.code == "value":
+        name = str(p["field"])
+        vi, en, flag = _VALUES.get(name, (name, name, _flag(name)))
+        options = p.get("options")
+        choice = f": {', '.join(map(str, options))}" if isinstance(options, tuple) else ""
+        return t(f"{vi} ({flag}{choice})", f"{en} ({flag}{choice})")
+    if item.code == "valid_certificate":
+        return t(
             "giấy chứng nhận còn hiệu lực (nếu đã hết hạn, đăng ký lần đầu: --kind first)",
-            f"a valid certificate for a {m[1]} cycle (once it has lapsed: --kind first)",
-        ),
-    ),
-    (re.compile(r"a certificate"), lambda m: ("giấy chứng nhận", "a certificate")),
-)
-
-
-def _missing(item: str, lang: str) -> str:
-    for pattern, render in _MISSING:
-        match = pattern.fullmatch(item)
-        if match:
-            vi, en = render(match)
-            return en if lang == "en" else vi
-    return item
+            f"{item.text} (once it has lapsed: --kind first)",
+        )
+    if item.code == "certificate":
+        return t("giấy chứng nhận", item.text)
+    return item.text
 
 
 _TRIGGERS = {t.value: t for t in Trigger}
@@ -130,50 +108,53 @@ def _roles(roles: tuple[str, ...], lang: str) -> str:
     return (" hoặc " if lang != "en" else " or ").join(names)
 
 
-def _permission(error: PermissionDenied, lang: str, actor: Actor | None, d: Dossier | None) -> str:
+def _permission(error: PermissionDenied, lang: str) -> str:
     t = translator(lang)
-    trigger = _TRIGGERS.get(error.trigger)
-    if actor is None or d is None or trigger is None:
-        return error.message
-    step = trigger.label(lang).lower()
-    who = f"{actor.name} ({actor.role.label(lang)})"
-    if actor.role not in TRANSITIONS[trigger].roles:
+    d = error.details
+    trigger = _TRIGGERS.get(error.trigger or "")
+    step = trigger.label(lang).lower() if trigger else t("làm bước này", "do this")
+    actor, dossier = d.get("actor", ""), d.get("dossier", "")
+    if error.reason == "disabled":
+        return t(
+            "Người dùng này đã bị khóa; đề nghị quản trị viên mở lại (`ocop user enable`).",
+            error.message,
+        )
+    if error.reason == "role" and trigger is not None:
         allowed = _roles(error.allowed_roles, lang)
+        role = _ROLES.get(str(d.get("role")))
+        who = f"{actor} ({role.label(lang)})" if role else str(actor)
         return t(
             f"Chỉ {allowed} mới được {step}; {who} không được làm bước này.",
             f"Only a {allowed} may {step}; {who} may not.",
         )
-    sources = ROLE_SOURCES.get((trigger, actor.role))
-    if sources is not None and d.state not in sources:
-        others = tuple(
-            r.value
-            for (tr, r), states in ROLE_SOURCES.items()
-            if tr == trigger and d.state in states
-        )
+    if error.reason == "state":
+        state = _STATES[str(d["state"])].label(lang)
+        others = d.get("others")
+        ask = _roles(tuple(others), lang) if isinstance(others, tuple) else ""
         return t(
-            f"{actor.role.label(lang).capitalize()} không thể {step} khi hồ sơ {d.id} đang "
-            f"“{d.state.label(lang)}”; đề nghị {_roles(others, lang)} thực hiện.",
-            f"A {actor.role.label(lang)} cannot {step} while dossier {d.id} is "
-            f"“{d.state.label(lang)}”; ask a {_roles(others, lang)}.",
+            f"Không thể {step} khi hồ sơ {dossier} đang “{state}”"
+            + (f"; đề nghị {ask} thực hiện." if ask else "."),
+            f"Cannot {step} while dossier {dossier} is “{state}”"
+            + (f"; ask a {ask}." if ask else "."),
         )
-    if actor.role is Role.COMMUNE_OFFICER and actor.commune != d.commune:
+    if error.reason == "commune":
+        own, place = d.get("own") or t("(chưa gán xã)", "no commune"), d.get("place")
         return t(
-            f"{actor.name} là cán bộ xã {actor.commune or '(chưa gán xã)'}; hồ sơ {d.id} thuộc "
-            f"xã {d.commune}. Đề nghị cán bộ xã {d.commune} thực hiện.",
-            f"{actor.name} is an officer of {actor.commune or 'no commune'}; dossier {d.id} "
-            f"belongs to {d.commune}. Ask an officer of {d.commune}.",
+            f"{actor} là cán bộ xã {own}; hồ sơ {dossier} thuộc xã {place}. "
+            f"Đề nghị cán bộ xã {place} thực hiện.",
+            f"{actor} is an officer of {own}; dossier {dossier} belongs to {place}. "
+            f"Ask an officer of {place}.",
         )
-    if actor.role is Role.PROVINCE_OFFICER and actor.province != d.province:
+    if error.reason == "province":
+        own, place = d.get("own") or t("(chưa gán tỉnh)", "no province"), d.get("place")
         return t(
-            f"{actor.name} là cán bộ tỉnh {actor.province or '(chưa gán tỉnh)'}; hồ sơ {d.id} "
-            f"thuộc tỉnh {d.province}.",
-            f"{actor.name} is an officer of {actor.province or 'no province'}; dossier {d.id} "
-            f"is in {d.province}.",
+            f"{actor} là cán bộ tỉnh {own}; hồ sơ {dossier} thuộc tỉnh {place}.",
+            f"{actor} is an officer of {own}; dossier {dossier} is in {place}.",
         )
-    if actor.role is Role.PRODUCER:
+    if error.reason == "owner":
         return t(
-            f"Hồ sơ {d.id} không phải của {actor.name}; chỉ chủ thể của hồ sơ mới được {step}.",
-            f"Dossier {d.id} is not {actor.name}'s; only its producer may {step}.",
+            f"Hồ sơ {dossier} không phải của {actor}; chỉ chủ thể của hồ sơ mới được {step}.",
+            f"Dossier {dossier} is not {actor}'s; only its producer may {step}.",
         )
     return error.message
 
@@ -214,12 +195,7 @@ def explain(
             f"Cannot “{step}” while {ref} is “{state}”. Possible now: {possible}.",
         )
     if isinstance(error, PermissionDenied):
-        if error.trigger == "*":  # a disabled user
-            return t(
-                "Người dùng này đã bị khóa; đề nghị quản trị viên mở lại (`ocop user enable`).",
-                error.message,
-            )
-        return _permission(error, lang, actor, dossier)
+        return _permission(error, lang)
     if isinstance(error, NotFound):
         if error.kind == "user":
             return t(

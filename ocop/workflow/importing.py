@@ -57,6 +57,8 @@ def certified_draft(
             f"{actor.name} may not import dossiers of {draft.commune}, {draft.province}; "
             "ask an officer of that commune or province.",
             trigger=IMPORT_TRIGGER,
+            reason="area" if actor.role in IMPORTERS else "role",
             allowed_roles=sorted(IMPORTERS),
+            details={"actor": actor.name, "commune": draft.commune, "province": draft.province},
         )
     return draft

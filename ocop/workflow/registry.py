@@ -167,7 +167,9 @@ class Registry:
                 raise PermissionDenied(
                     "A producer registers only their own products.",
                     trigger=Trigger.REGISTER,
+                    reason="owner",
                     allowed_roles=[Role.PRODUCER, Role.COMMUNE_OFFICER],
+                    details={"actor": actor.name, "owner": reg.owner},
                 )
             reg = reg.model_copy(update={"owner": actor.name})
         now = self.now()
@@ -468,7 +470,10 @@ class Registry:
         user = self.user(username)
         if not user.active:
             raise PermissionDenied(
-                f"User '{username}' is disabled; ask an administrator.", trigger="*"
+                f"User '{username}' is disabled; ask an administrator.",
+                trigger=None,
+                reason="disabled",
+                details={"actor": username},
             )
         return user.actor()
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from ocop.errors import GuardFailed, InvalidInput
+from ocop.errors import GuardFailed, InvalidInput, Missing
 from ocop.models import (
     Certificate,
     CommuneEvaluation,
@@ -66,11 +66,15 @@ def _take(data: Data, allowed: Iterable[str], trigger: Trigger) -> dict[str, Any
     return dict(data)
 
 
+def _value(name: str, text: str) -> Missing:
+    return Missing("value", text, {"field": name})
+
+
 def _text(data: Data, name: str, trigger: Trigger, *, required: bool) -> str | None:
     value = data.get(name)
     if value is None or (isinstance(value, str) and not nfc(value)):
         if required:
-            raise GuardFailed(trigger, [f"a {name.replace('_', ' ')}"])
+            raise GuardFailed(trigger, [_value(name, f"a {name.replace('_', ' ')}")])
         return None
     if not isinstance(value, str):
         raise InvalidInput(f"{name} must be text.", field=name)
@@ -117,10 +121,15 @@ def check(d: Dossier, data: Data, ctx: Context) -> Outcome:
     documents = changes.get("documents", d.documents)
     samples = changes.get("samples", d.samples)
     rules = ctx.rule_set
-    missing = [f"document {doc}" for doc in rules.required_documents if doc not in documents]
+    missing = [
+        Missing("document", f"document {doc}", {"document": doc})
+        for doc in rules.required_documents
+        if doc not in documents
+    ]
     needed = 0 if d.product_set in rules.sample_exempt_sets else rules.samples_required
     if samples < needed:
-        missing.append(f"{needed} product samples ({samples} handed in)")
+        text = f"{needed} product samples ({samples} handed in)"
+        missing.append(Missing("samples", text, {"needed": needed, "have": samples}))
     if missing:
         raise GuardFailed(Trigger.CHECK, missing)
     return Outcome(changes, {"documents": sorted(documents), "samples": samples})
@@ -140,7 +149,7 @@ def evaluate(d: Dossier, data: Data, ctx: Context) -> Outcome:
             field="criteria",
         )
     missing = [
-        f"an assessment of {name}"
+        Missing("criterion", f"an assessment of {name}", {"criterion": name})
         for name in known
         if not isinstance(criteria.get(name), str) or not nfc(criteria[name])
     ]
@@ -163,7 +172,7 @@ def submit(d: Dossier, data: Data, ctx: Context) -> Outcome:
     """The request letter to the province; assigns the province round from its date."""
     taken = _take(data, {"letter_number", "letter_date", "round"}, Trigger.SUBMIT)
     missing = [
-        f"the request letter's {k.split('_')[1]}"
+        _value(k, f"the request letter's {k.split('_')[1]}")
         for k in ("letter_number", "letter_date")
         if not taken.get(k)
     ]
@@ -193,7 +202,9 @@ _RATE_FIELDS = {
 
 
 def _scores(data: Data, rules: RuleSet, trigger: Trigger) -> tuple[dict[str, float], float]:
-    missing = [f"the part {p.upper()} score" for p in rules.part_maxima if data.get(p) is None]
+    missing = [
+        _value(p, f"the part {p.upper()} score") for p in rules.part_maxima if data.get(p) is None
+    ]
     if missing:
         raise GuardFailed(trigger, missing)
     scores: dict[str, float] = {}
@@ -271,7 +282,7 @@ def rate_central(d: Dossier, data: Data, ctx: Context) -> Outcome:
 
 def _certificate(d: Dossier, trigger: Trigger) -> Certificate:
     if d.certificate is None:
-        raise GuardFailed(trigger, ["a certificate"])
+        raise GuardFailed(trigger, [Missing("certificate", "a certificate")])
     return d.certificate
 
 
@@ -281,7 +292,8 @@ def flag_recertification(d: Dossier, data: Data, ctx: Context) -> Outcome:
     cert = _certificate(d, Trigger.FLAG_RECERTIFICATION)
     opens = window_opens(cert, ctx.rule_sets)
     if opens is None or ctx.today < opens:
-        raise GuardFailed(Trigger.FLAG_RECERTIFICATION, [f"the window to open on {opens}"])
+        wait = Missing("window", f"the window to open on {opens}", {"opens": opens})
+        raise GuardFailed(Trigger.FLAG_RECERTIFICATION, [wait])
     return Outcome(payload={"window_opened": opens.isoformat()})
 
 
@@ -291,7 +303,8 @@ def expire(d: Dossier, data: Data, ctx: Context) -> Outcome:
     cert = _certificate(d, Trigger.EXPIRE)
     lapses = lapses_on(cert, ctx.rule_sets)
     if lapses is None or ctx.today < lapses:
-        raise GuardFailed(Trigger.EXPIRE, [f"the certificate to lapse on {lapses}"])
+        wait = Missing("lapse", f"the certificate to lapse on {lapses}", {"on": lapses})
+        raise GuardFailed(Trigger.EXPIRE, [wait])
     return Outcome(payload={"expired_on": cert.expires_on.isoformat()})
 
 
@@ -304,7 +317,8 @@ def reapply(d: Dossier, data: Data, ctx: Context) -> Outcome:
     except ValueError:
         raise InvalidInput("kind must be first, upgrade or rerating.", field="kind") from None
     if kind is not Kind.FIRST and not valid:
-        raise GuardFailed(Trigger.REAPPLY, [f"a valid certificate for a {kind.value} cycle"])
+        text = f"a valid certificate for a {kind.value} cycle"
+        raise GuardFailed(Trigger.REAPPLY, [Missing("valid_certificate", text, {"kind": kind})])
     if taken.get("rule_set"):
         rules = rule_set(str(taken["rule_set"]), ctx.rule_sets).id
     else:
@@ -329,7 +343,9 @@ def revoke(d: Dossier, data: Data, ctx: Context) -> Outcome:
     grounds = ctx.rule_set.revocation_grounds
     ground = taken.get("ground")
     if not ground:
-        raise GuardFailed(Trigger.REVOKE, [f"a revocation ground ({', '.join(grounds)})"])
+        text = f"a revocation ground ({', '.join(grounds)})"
+        need = Missing("value", text, {"field": "ground", "options": tuple(grounds)})
+        raise GuardFailed(Trigger.REVOKE, [need])
     if ground not in grounds:
         raise InvalidInput(
             f"Unknown revocation ground '{ground}'; the grounds are {', '.join(grounds)}.",
