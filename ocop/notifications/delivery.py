@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parseaddr
+from functools import partial
 
-from ocop.errors import InvalidInput
+from ocop.errors import InvalidInput, StorageUnavailable
 from ocop.notifications.reminder import Reminder
 from ocop.notifications.render import build_email, render
 from ocop.notifications.rules import digest, reminders_due
@@ -134,6 +135,12 @@ class Drainer:
 
     ``stop`` is checked between messages: when it is set, the message in flight is finished and
     the rest of the batch is handed back for another drain.
+
+    When the database goes away in the middle of a drain (:class:`StorageUnavailable`), the
+    drain stops there and the error propagates. The outcome of a message the server had already
+    answered is kept in memory and written by the next drain, so the message is neither sent
+    again nor left "sending"; the rest of the interrupted batch, still claimed by this worker,
+    is handed back at once rather than after the lease.
     """
 
     def __init__(
@@ -158,10 +165,27 @@ class Drainer:
         self.batch = batch
         self.lease = lease
         self.stop = stop or threading.Event()
+        self._unrecorded: list[Callable[[], bool]] = []
+        self._interrupted = False
 
     def drain(self, *, until_empty: bool = True) -> DrainResult:
         """Send what is due: one batch, or batches until nothing is due (or the server is down)."""
         result = DrainResult()
+        if self._interrupted:
+            while self._unrecorded:
+                # Outcomes the database could not take last time; raises while it is still down.
+                self._unrecorded[0]()
+                self._unrecorded.pop(0)
+            # Whatever this worker still holds was cut off by the error: never offered to the
+            # server (requeued), or offered with no outcome known (uncertain).
+            requeued, doubtful = self.outbox.abandon(self.worker)
+            self._interrupted = False
+            if requeued or doubtful:
+                log.warning(
+                    "recovered after an interrupted drain: %d requeued, %d marked uncertain",
+                    requeued,
+                    doubtful,
+                )
         requeued, doubtful = self.outbox.recover(self.clock(), self.lease)
         if requeued or doubtful:
             log.warning(
@@ -177,6 +201,9 @@ class Drainer:
                 reachable = self._batch(rows, result)
                 if not reachable or not until_empty:
                     break
+        except BaseException:
+            self._interrupted = True
+            raise
         finally:
             self.transport.close()
         return result
@@ -221,36 +248,62 @@ class Drainer:
         if not self.outbox.start(row.id, self.worker, now):
             log.info("message %d was taken over by another worker; skipped", row.id)
             return
+        attempts = row.attempts + 1
         try:
             self.transport.send(mail, row.recipient, _envelope(self.sender))
         except TemporaryFailure as exc:
             if exc.connection:
                 raise
-            self._later(row, str(exc), result)
+            self._later(row, str(exc), result, sending=True)
         except PermanentFailure as exc:
-            self.outbox.failed(row.id, self.worker, str(exc), attempts=row.attempts + 1)
+            error = str(exc)
+            self._record(lambda: self.outbox.failed(row.id, self.worker, error, attempts=attempts))
             result.failed += 1
             log.error("message %d to %s failed: %s", row.id, row.recipient, exc)
         except UncertainFailure as exc:
-            self.outbox.uncertain(row.id, self.worker, str(exc), attempts=row.attempts + 1)
+            error = str(exc)
+            self._record(
+                lambda: self.outbox.uncertain(row.id, self.worker, error, attempts=attempts)
+            )
             result.uncertain += 1
             log.error("message %d to %s is uncertain: %s", row.id, row.recipient, exc)
         else:
-            self.outbox.sent(row.id, self.worker, self.clock())
+            at = self.clock()
+            self._record(lambda: self.outbox.sent(row.id, self.worker, at))
             result.sent += 1
             result.delivered.append(delivered)
             log.info("sent message %d (%s) to %s", row.id, row.kind, row.recipient)
 
-    def _later(self, row: OutboxMessage, error: str, result: DrainResult) -> None:
+    def _record(self, outcome: Callable[[], bool]) -> None:
+        """Write what the server said; if the database is away, keep it for the next drain."""
+        try:
+            outcome()
+        except StorageUnavailable:
+            self._unrecorded.append(outcome)
+            raise
+
+    def _later(
+        self, row: OutboxMessage, error: str, result: DrainResult, *, sending: bool = False
+    ) -> None:
+        # ``sending``: the server answered about this very message; otherwise it was never
+        # offered, and a row left claimed is handed back by the next drain anyway.
         attempts = row.attempts + 1
         if attempts >= self.backoff.max_attempts:
             message = f"gave up after {attempts} attempts: {error}"
-            self.outbox.failed(row.id, self.worker, message, attempts=attempts)
+            outcome: Callable[[], bool] = partial(
+                self.outbox.failed, row.id, self.worker, message, attempts=attempts
+            )
             result.failed += 1
-            return
-        at = self.clock() + self.backoff.delay(attempts)
-        self.outbox.retry_later(row.id, self.worker, error, at, attempts=attempts)
-        result.retried += 1
+        else:
+            at = self.clock() + self.backoff.delay(attempts)
+            outcome = partial(
+                self.outbox.retry_later, row.id, self.worker, error, at, attempts=attempts
+            )
+            result.retried += 1
+        if sending:
+            self._record(outcome)
+        else:
+            outcome()
 
 
 def _envelope(sender: str) -> str:
