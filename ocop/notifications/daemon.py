@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from time import monotonic
 from types import FrameType
 from typing import IO, Any
 
@@ -40,6 +41,8 @@ __all__ = ["Daemon", "DaemonAlreadyRunning", "DaemonSettings", "as_of_clock"]
 
 log = logging.getLogger("ocop.daemon")
 DEFAULT_SENDER = "OCOP <ocop@localhost>"
+OUTAGE_REPEAT = 300.0
+"""Seconds between two log lines about the same database outage."""
 
 
 class DaemonAlreadyRunning(OcopError):
@@ -124,6 +127,9 @@ class Daemon:
         )
         self._lock: IO[str] | None = None
         self._jobs = threading.Lock()
+        self._outage: dict[str, float] = {}
+        """Since when (monotonic) each job has been failing for want of the database."""
+        self._outage_said: dict[str, float] = {}
 
     def __enter__(self) -> Daemon:
         try:
@@ -210,12 +216,14 @@ class Daemon:
             self._guarded(self.sweep),
             IntervalTrigger(seconds=settings.sweep_every.total_seconds(), timezone=TZ),
             id="sweep",
+            name="sweep",
             next_run_time=now,
         )
         scheduler.add_job(
             self._guarded(self.drain),
             IntervalTrigger(seconds=settings.drain_every.total_seconds(), timezone=TZ),
             id="drain",
+            name="drain",
             next_run_time=now + timedelta(seconds=1),
         )
         at = settings.plan.reminders.digest_at
@@ -224,6 +232,7 @@ class Daemon:
             self._guarded(self._digest),
             CronTrigger(day_of_week="mon-fri", hour=at.hour, minute=at.minute, timezone=TZ),
             id="digest",
+            name="digest",
         )
         with self._signals():
             scheduler.start()
@@ -247,17 +256,40 @@ class Daemon:
         self.drain()
 
     def _guarded(self, job: Callable[[], object]) -> Callable[[], None]:
+        name = getattr(job, "__name__", "job").lstrip("_")
+
         def run() -> None:
             if self.stop_event.is_set():
                 return
             try:
                 job()
+            except StorageUnavailable as exc:
+                # The database went away: the daemon stays up and every tick tries again. Said
+                # once, then every few minutes, rather than on every tick.
+                now = monotonic()
+                since = self._outage.get(name)
+                if since is None:
+                    self._outage[name] = now
+                    self._outage_said[name] = now
+                    log.error("%s failed: %s Trying again on every tick.", name, exc)
+                elif now - self._outage_said[name] >= OUTAGE_REPEAT:
+                    self._outage_said[name] = now
+                    log.error("%s: still failing after %d s: %s", name, now - since, exc)
             except OcopError as exc:
-                # A database or server outage must not kill the daemon; the next tick retries.
-                log.error("%s failed: %s", getattr(job, "__name__", "job"), exc)
+                # A mail server outage must not kill the daemon either; the next tick retries.
+                log.error("%s failed: %s", name, exc)
             except Exception:
-                log.exception("%s failed", getattr(job, "__name__", "job"))
+                log.exception("%s failed", name)
+            else:
+                since = self._outage.pop(name, None)
+                if since is not None:
+                    log.info(
+                        "%s: the database is reachable again after %d s",
+                        name,
+                        monotonic() - since,
+                    )
 
+        run.__name__ = name
         return run
 
     @contextmanager
