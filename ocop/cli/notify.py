@@ -420,6 +420,8 @@ def run_daemon(ctx: Context) -> int:
     # The state machine library logs every callback of every transition at INFO: a sweep that
     # fires hundreds would bury the daemon's own lines.
     logging.getLogger("transitions").setLevel(logging.WARNING)
+    # APScheduler says "Running job …" and "… executed successfully" at INFO on every tick.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     with Daemon(settings) as daemon:
         if not ctx.args.once:
             daemon.run()
