@@ -258,6 +258,31 @@ class Dossier(_Model):
     next_due_on: date | None = None
     next_due: str | None = None  # what falls due on next_due_on, e.g. "commune_deadline"
 
+    @classmethod
+    def new(
+        cls,
+        registration: Registration,
+        *,
+        state: State,
+        rule_set: str,
+        now: datetime,
+        **fields: Any,
+    ) -> Dossier:
+        """A dossier not yet stored (id 0) from its Mẫu 01: version 1 of its first cycle."""
+        values: dict[str, Any] = registration.model_dump(exclude={"documents"})
+        values.update(documents=registration.documents, **fields)
+        return cls(
+            id=0,
+            state=state,
+            cycle=1,
+            rule_set=rule_set,
+            version=1,
+            registered_at=now,
+            created_at=now,
+            updated_at=now,
+            **values,
+        )
+
 
 class HistoryEntry(_Model):
     """One row of the append-only audit trail."""

@@ -33,19 +33,8 @@ def certified_draft(
             "issued_by": "central" if product.stars == 5 else "province",
         },
     )
-    draft = Dossier(
-        id=0,
-        **reg.model_dump(exclude={"documents", "kind"}),
-        kind=Kind.FIRST,
-        documents=reg.documents,
-        state=State.RATED,
-        cycle=1,
-        rule_set=rules.id,
-        version=1,
-        certificate=certificate,
-        registered_at=now,
-        created_at=now,
-        updated_at=now,
+    draft = Dossier.new(
+        reg, state=State.RATED, rule_set=rules.id, now=now, kind=Kind.FIRST, certificate=certificate
     )
     in_area = (
         actor.commune == draft.commune

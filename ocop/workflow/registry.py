@@ -174,18 +174,7 @@ class Registry:
             reg = reg.model_copy(update={"owner": actor.name})
         now = self.now()
         rules = self.rule_set(rule_set)
-        draft = Dossier(
-            id=0,
-            **reg.model_dump(exclude={"documents"}),
-            documents=reg.documents,
-            state=State.REGISTERED,
-            cycle=1,
-            rule_set=rules.id,
-            version=1,
-            registered_at=now,
-            created_at=now,
-            updated_at=now,
-        )
+        draft = Dossier.new(reg, state=State.REGISTERED, rule_set=rules.id, now=now)
         check_permission(actor, TRANSITIONS[Trigger.REGISTER], draft)
         return self._create([(draft, rules)], Trigger.REGISTER.value, actor, _note(note))[0]
 
