@@ -27,6 +27,7 @@ from pathlib import Path
 from time import monotonic
 from types import FrameType
 from typing import IO, Any
+from urllib.parse import unquote, urlsplit
 
 from ocop.errors import OcopError, StorageUnavailable
 from ocop.notifications.delivery import Backoff, Drainer, DrainResult, SweepResult, sweep
@@ -315,12 +316,24 @@ class Daemon:
 def _lock_sqlite(registry: Registry) -> IO[str] | None:
     """Hold ``<database>.daemon.lock`` for the daemon's life; refuse if another holds it."""
     database = registry.database
-    if database.dialect != "sqlite" or database.url.database in (None, "", ":memory:"):
+    name = database.url.database
+    if database.dialect != "sqlite" or name in (None, "", ":memory:"):
         return None
+    if name.startswith("file:"):
+        # A URI filename (sqlite:///file:/path/ocop.db?mode=ro&uri=true): the file is its path.
+        if database.url.query.get("mode") == "memory":
+            return None
+        name = unquote(urlsplit(name).path)
     import fcntl
 
-    path = Path(f"{database.url.database}.daemon.lock")
-    stream = path.open("a+", encoding="utf-8")
+    path = Path(f"{name}.daemon.lock")
+    try:
+        stream = path.open("a+", encoding="utf-8")
+    except OSError as exc:
+        raise StorageUnavailable(
+            f"Cannot create the daemon's lock file {path}: {exc.strerror}; the folder of the "
+            "database must be writable."
+        ) from None
     try:
         fcntl.flock(stream.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
