@@ -37,6 +37,7 @@ from ocop.storage.outbox import Outbox
 
 DOMAIN = "luuve.example"
 FIRST, LATER = 150, 30
+TICKS = ("--sweep-every", "1", "--drain-every", "0.5", "--batch", "20")
 DIGEST = {
     "commune": "Lưu Vệ",
     "province": "Thanh Hóa",
@@ -113,8 +114,7 @@ def test_postgresql_stopped_and_started_under_a_running_daemon_loses_and_doubles
     with smtp_server(box) as (host, port), log.open("wb") as err:
         env = environment(tmp_path, postgres_url, OCOP_SMTP_URL=f"smtp://{host}:{port}")
         daemon = subprocess.Popen(
-            [ocop_command(), "daemon", "--sweep-every", "1", "--drain-every", "0.5"]
-            + ["--batch", "20"],
+            [ocop_command(), "daemon", *TICKS],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=err,
@@ -233,8 +233,19 @@ def test_a_read_only_sqlite_file_is_one_line_and_nothing_written(cli: Cli) -> No
     for args in (
         ["--as", "lan", "return", "1", "--reason", "Thiếu Mẫu 02"],
         ["--as", "lan", "register", "--product", "Chè Lưu Vệ", "--set", "11", "--producer", "X"],
-        ["--as", "root", "user", "add", "mai", "--role", "province_officer", "--name", "Mai"]
-        + ["--province", "Thanh Hóa"],
+        [
+            "--as",
+            "root",
+            "user",
+            "add",
+            "mai",
+            "--role",
+            "province_officer",
+            "--name",
+            "M",
+            "--province",
+            "T",
+        ],
         ["outbox", "retry", "1"],
         ["daemon", "--once", "--maildir", str(cli.home / "mail")],
     ):
