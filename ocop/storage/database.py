@@ -105,9 +105,31 @@ class Database:
 
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
-        with self.write() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, revision)
+        if self.dialect != "sqlite":
+            with self.write() as conn:
+                config.attributes["connection"] = conn
+                command.upgrade(config, revision)
+            return
+        # To change a column, alembic rebuilds a SQLite table (copy, drop, rename); with foreign
+        # keys on, dropping a table that history or outbox rows refer to fails. They are off
+        # for the migration (the pragma is ignored inside a transaction, hence before BEGIN)
+        # and checked before the commit.
+        with self._errors(), self.engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            raw.execute("PRAGMA foreign_keys=OFF")
+            try:
+                with conn.execution_options(**{_WRITE: True}).begin():
+                    config.attributes["connection"] = conn
+                    command.upgrade(config, revision)
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise StorageUnavailable(
+                            f"Upgrading {self.name} would break {len(broken)} reference(s) "
+                            f"between tables (first: {tuple(broken[0])}); nothing was changed."
+                        )
+            finally:
+                raw.execute("PRAGMA foreign_keys=ON")
 
     def schema_is_current(self) -> bool:
         """Whether the schema is at the newest migration (a cheap check for every open)."""
