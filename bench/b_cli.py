@@ -108,7 +108,9 @@ def bench_read(run: Run) -> list[Result]:
     count = run.scale(100_000, 20_000)
     fixture = run.fixture(count)
     command, env = str(ocop_command()), _environment(run)
-    database = ["--db", data.sqlite_url(fixture.path)]
+    # A copy: the CLI opens databases read-write (and upgrades their schema if it is behind).
+    work = data.copy_db(fixture.path, run.path("cli-read.db"))
+    database = ["--db", data.sqlite_url(work)]
     reps = run.scale(5, 3)
     floor_argv = [sys.executable, "-c", "import sqlalchemy, pydantic"]
     middle = count // 2 + 7

@@ -14,7 +14,6 @@ see the same dossiers due as the benchmarks that pass a clock.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -240,10 +239,11 @@ def _replicate(conn: sqlite3.Connection, slots: Sequence[int], count: int, histo
 
 
 def copy_db(source: Path, target: Path) -> Path:
-    """Copy a fixture (checkpointed, so the main file is the whole database) to ``target``."""
-    for suffix in ("-wal", "-shm"):
+    """Copy a SQLite database to ``target`` (a consistent snapshot, WAL included)."""
+    for suffix in ("", "-wal", "-shm"):
         Path(str(target) + suffix).unlink(missing_ok=True)
-    shutil.copyfile(source, target)
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
     return target
 
 
