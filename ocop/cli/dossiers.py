@@ -173,7 +173,15 @@ def _registration(ctx: Context, actor: Actor) -> dict[str, Any]:
             data[key] = getattr(args, key)
     if args.form_number is not None:
         data["form_number"] = args.form_number
-    producer = dict(data.get("producer") or {})
+    given = data.get("producer") or {}
+    if not isinstance(given, dict):
+        raise UsageError(
+            ctx.t(
+                f"{args.file}: producer phải là một bảng ([producer] với name, email…)",
+                f"{args.file}: producer must be a table ([producer] with name, email, …)",
+            )
+        )
+    producer = dict(given)
     for key, flag in (
         ("name", "producer"),
         ("legal_representative", "representative"),
