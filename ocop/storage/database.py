@@ -16,7 +16,13 @@ from typing import Any
 
 from sqlalchemy import Connection, create_engine, event, inspect, select, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DataError,
+    DBAPIError,
+    NoSuchModuleError,
+    OperationalError,
+)
 from sqlalchemy.pool import StaticPool
 
 from ocop.errors import InvalidInput, StorageUnavailable
@@ -93,6 +99,10 @@ class Database:
             yield
         except OperationalError as exc:
             raise StorageUnavailable(_explain(exc, self.name)) from exc
+        except DataError as exc:
+            # A value this database cannot hold, e.g. a NUL character in a PostgreSQL text.
+            detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise InvalidInput(f"The database cannot store a value given: {detail}.") from exc
         except DBAPIError as exc:
             if exc.connection_invalidated:
                 raise StorageUnavailable(_explain(exc, self.name)) from exc
