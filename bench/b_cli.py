@@ -159,6 +159,35 @@ def _count_rated(path: Path) -> int:
         )
 
 
+# Forks and execs the command, waits, and writes its peak RSS (kB) and exit status to a file.
+# A small launcher is needed: a child's peak RSS includes the memory of the process it was
+# forked from until its exec, and the benchmark process holds hundreds of MB by then.
+_LAUNCHER = """
+import os, sys
+result, argv = sys.argv[1], sys.argv[2:]
+pid = os.fork()
+if pid == 0:
+    os.execv(argv[0], argv)
+_, status, usage = os.wait4(pid, 0)
+with open(result, "w") as f:
+    f.write(f"{usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+"""
+
+
+def _peak_rss(argv: list[str], env: dict[str, str], log: Path, result: Path) -> tuple[int, int]:
+    """Run ``argv`` (output to ``log``); its peak resident memory in kB and its exit status."""
+    with log.open("wb") as sink:  # a file, not a pipe: a full pipe would block the daemon
+        subprocess.run(
+            [sys.executable, "-c", _LAUNCHER, str(result), *argv],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env=env,
+            check=True,
+        )
+    peak, status = result.read_text().split()
+    return int(peak), int(status)
+
+
 def bench_daemon(run: Run) -> list[Result]:
     """``ocop daemon --once`` on 100 000 dossiers: its peak resident memory."""
     missing = _cli_missing(run, ["daemon", "--help"])
@@ -193,18 +222,13 @@ def bench_daemon(run: Run) -> list[Result]:
         ]
         log = run.path("daemon.log")
         start = time.perf_counter()
-        with log.open("wb") as sink:  # a file, not a pipe: a full pipe would block the daemon
-            process = subprocess.Popen(
-                argv, stdout=sink, stderr=subprocess.STDOUT, env=_environment(run)
-            )
-            _, status, usage = os.wait4(process.pid, 0)
-            process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        peak_kb, returncode = _peak_rss(argv, _environment(run), log, run.path("daemon.rss"))
         seconds.append(time.perf_counter() - start)
         out = log.read_bytes()
-        if process.returncode != 0:
+        if returncode != 0:
             raise RuntimeError(f"ocop daemon --once failed: {out.decode()[-500:]}")
         outputs.append(out.decode(errors="replace").strip().splitlines())
-        samples.append(usage.ru_maxrss / 1024)  # kB on Linux
+        samples.append(peak_kb / 1024)
         sent = len(list(maildir.rglob("*.eml"))) if maildir.exists() else 0
     summary = outputs[-1][-1] if outputs[-1] else ""
     return [
