@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, Update, bindparam, func, insert, select, true, update
+from sqlalchemy import Connection, Select, Update, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ocop.errors import ConcurrentUpdate, InvalidInput, NotFound
@@ -310,26 +310,42 @@ class DossierStore:
     def due(
         self, on_or_before: date, *, states: Sequence[State] | None = None, batch: int = 1000
     ) -> Iterator[Dossier]:
-        """Every dossier (in ``states``) with something due by ``on_or_before``, in id batches.
+        """Every dossier (in ``states``) with something due by ``on_or_before``, oldest date first.
 
-        Batched by keyset so memory stays flat however many dossiers there are.
+        Walks the ``next_due_on`` index one date at a time, in id batches within a date, so each
+        statement reads only due rows however big the table is, and memory stays flat. (Keyset
+        batches over all due dates let SQLite, which has no statistics, walk the state index
+        instead and re-read every rated dossier for each batch.) A dossier the caller moves to a
+        later date that is still due is met again on that date.
         """
-        last = 0
-        while True:
-            statement = (
-                select(dossiers)
-                .where(dossiers.c.next_due_on <= on_or_before, dossiers.c.id > last)
-                .where(dossiers.c.state.in_([s.value for s in states]) if states else true())
-                .order_by(dossiers.c.id)
-                .limit(batch)
-            )
-            with self.db.read() as conn:
-                rows = conn.execute(statement).all()
-            if not rows:
-                return
-            for row in rows:
-                yield _dossier(row)
-            last = rows[-1]._mapping["id"]
+        c = dossiers.c
+        wanted = [s.value for s in states] if states else None
+        day = self._next_due_day(None, on_or_before)
+        while day is not None:
+            last = 0
+            while True:
+                statement = select(dossiers).where(c.next_due_on == day, c.id > last)
+                if wanted is not None:
+                    statement = statement.where(c.state.in_(wanted))
+                with self.db.read() as conn:
+                    rows = conn.execute(statement.order_by(c.id).limit(batch)).all()
+                for row in rows:
+                    yield _dossier(row)
+                full, last = len(rows) == batch, rows[-1]._mapping["id"] if rows else last
+                del rows  # one batch in memory at a time, not two
+                if not full:
+                    break
+            day = self._next_due_day(day, on_or_before)
+
+    def _next_due_day(self, after: date | None, on_or_before: date) -> date | None:
+        """The first ``next_due_on`` after ``after`` (if given) and not after ``on_or_before``."""
+        c = dossiers.c
+        statement = select(func.min(c.next_due_on)).where(c.next_due_on <= on_or_before)
+        if after is not None:
+            statement = statement.where(c.next_due_on > after)
+        with self.db.read() as conn:
+            day: date | None = conn.execute(statement).scalar()
+        return day
 
     @staticmethod
     def _filtered(statement: Select[Any], q: DossierQuery) -> Select[Any]:
