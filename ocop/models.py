@@ -41,6 +41,7 @@ __all__ = [
     "Registration",
     "Submission",
     "User",
+    "clean_text",
     "fold",
     "nfc",
     "parse",
@@ -74,7 +75,24 @@ def _clean_line(value: object) -> object:
 
 
 def _clean_text(value: object) -> object:
-    return nfc(value) if isinstance(value, str) else value
+    """NFC; line breaks and tabs are kept, other control characters (NUL …) refused."""
+    if isinstance(value, str):
+        value = nfc(value)
+        if _CONTROL.search(value):
+            raise ValueError("must not contain control characters")
+    return value
+
+
+def clean_text(value: object, field: str, *, limit: int = 4000) -> str:
+    """Free text from a caller (a reason, a note): NFC, no control characters, ``limit`` long."""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field} must be text.", field=field)
+    text = nfc(value)
+    if _CONTROL.search(text):
+        raise InvalidInput(f"{field} must not contain control characters.", field=field)
+    if len(text) > limit:
+        raise InvalidInput(f"{field} is too long: at most {limit} characters.", field=field)
+    return text
 
 
 _DMY = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")

@@ -483,3 +483,23 @@ def test_an_import_is_all_or_nothing_and_names_every_bad_row(registry: ocop.Regi
     assert [d.product_name for d in good] == ["Nem chua", "Mật ong"]
     assert all(d.state is State.RATED and d.version == 1 for d in good)
     assert [h.trigger for h in registry.history(good[1].id)] == ["import_certified"]
+
+
+@pytest.mark.parametrize(
+    ("trigger", "data"),
+    [
+        ("return_dossier", {"reason": "Thiếu\x00 Mẫu 02"}),
+        ("check", {"documents": ["mau 01"]}),
+        ("check", {"documents": ["MAU_01\x00"]}),
+    ],
+)
+def test_control_characters_and_odd_document_names_are_refused(
+    registry: ocop.Registry, trigger: str, data: dict[str, Any]
+) -> None:
+    d = registry.register(registration(), actor=OFFICER)
+    before = _snapshot(registry, d.id)
+    with pytest.raises(InvalidInput):
+        registry.fire(d.id, trigger, actor=OFFICER, **data)
+    with pytest.raises(InvalidInput, match="control characters"):
+        registry.fire(d.id, "return_dossier", actor=OFFICER, reason="Thiếu", note="a\x00b")
+    assert _snapshot(registry, d.id) == before

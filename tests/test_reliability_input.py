@@ -332,7 +332,7 @@ CORPUS: tuple[Case, ...] = (
         "sql-documents",
         ("--as", "lan", "check", "1", "--documents", "mau_01'); DROP TABLE ocop_dossiers;--"),
         1,
-        "(Mẫu 02)",
+        "names like mau_01",
     ),
     Case("unknown-command", ("frobnicate", "1"), 2, "frobnicate"),
     Case("other-commune", ("--as", "binh", "return", "1", "--reason", "Thiếu"), 1, "Lưu Vệ"),

@@ -25,6 +25,7 @@ from ocop.models import (
     Message,
     Registration,
     User,
+    clean_text,
     nfc,
     parse,
 )
@@ -81,14 +82,7 @@ def _utcnow() -> datetime:
 
 
 def _note(note: str | None) -> str | None:
-    if note is None:
-        return None
-    if not isinstance(note, str):
-        raise InvalidInput("note must be text.", field="note")
-    text = nfc(note)
-    if len(text) > 4000:
-        raise InvalidInput("note is too long: at most 4000 characters.", field="note")
-    return text or None
+    return None if note is None else clean_text(note, "note") or None
 
 
 class Registry:

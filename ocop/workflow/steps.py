@@ -8,6 +8,7 @@ The engine applies the outcome only if the machine accepts the move.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,6 +22,7 @@ from ocop.models import (
     Kind,
     Rating,
     Submission,
+    clean_text,
     nfc,
     parse,
     parse_date,
@@ -66,6 +68,9 @@ def _take(data: Data, allowed: Iterable[str], trigger: Trigger) -> dict[str, Any
     return dict(data)
 
 
+_DOCUMENT = re.compile(r"[a-z0-9_]{1,40}")
+
+
 def _value(name: str, text: str) -> Missing:
     return Missing("value", text, {"field": name})
 
@@ -76,12 +81,7 @@ def _text(data: Data, name: str, trigger: Trigger, *, required: bool) -> str | N
         if required:
             raise GuardFailed(trigger, [_value(name, f"a {name.replace('_', ' ')}")])
         return None
-    if not isinstance(value, str):
-        raise InvalidInput(f"{name} must be text.", field=name)
-    text = nfc(value)
-    if len(text) > 4000:
-        raise InvalidInput(f"{name} is too long: at most 4000 characters.", field=name)
-    return text
+    return clean_text(value, name)
 
 
 def _documents(held: frozenset[str], data: dict[str, Any]) -> dict[str, Any]:
@@ -89,9 +89,11 @@ def _documents(held: frozenset[str], data: dict[str, Any]) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     if data.get("documents") is not None:
         docs = data["documents"]
-        if isinstance(docs, str) or not all(isinstance(d, str) for d in docs):
+        if isinstance(docs, str) or not all(
+            isinstance(d, str) and _DOCUMENT.fullmatch(d) for d in docs
+        ):
             raise InvalidInput("documents must be a list of names like mau_01.", field="documents")
-        changes["documents"] = held | {nfc(d) for d in docs}
+        changes["documents"] = held | set(docs)
     if data.get("samples") is not None:
         samples = data["samples"]
         if isinstance(samples, bool) or not isinstance(samples, int) or not 0 <= samples <= 1000:
