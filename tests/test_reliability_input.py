@@ -414,11 +414,7 @@ def test_odd_but_valid_input_is_stored_as_written_and_cannot_inject_mail(
     html = "<b>Bánh</b> & <script>alert('x')</script>"
     for name in (sql, html):
         cli.ok("--as", "lan", "register", "--product", name, "--set", "6", "--producer", "P")
-    document = "x'); DROP TABLE ocop_dossiers;--"
-    cli.ok(
-        "--as", "lan", "check", "1", "--documents", f"mau_01,mau_02,{document}", "--samples", "5"
-    )
-    assert document in cli.json("show", "1")["documents"]
+    # (A document name like "x'); DROP TABLE …" is refused: names look like mau_01.)
     # Decomposed Vietnamese (as some Mac and web forms send it) is stored composed.
     nfd = unicodedata.normalize("NFD", HEADER + ROW)
     (tmp_path / "nfd.csv").write_text(nfd, "utf-8")
