@@ -8,12 +8,17 @@ Open a registry on a database and take dossiers through their lifecycle::
     officer = ocop.Actor("lan", ocop.Role.COMMUNE_OFFICER, commune="Lưu Vệ", province="Thanh Hóa")
     dossier = reg.register({...}, actor=officer)
     reg.fire(dossier.id, "check", actor=officer, documents=["mau_01", "mau_02"], samples=5)
+
+The names below load on first use, so that ``import ocop`` (and ``ocop --version``) stays
+cheap; SQLAlchemy and pydantic are imported when a registry or a model is first needed.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from ocop.errors import (
     ConcurrentUpdate,
@@ -26,20 +31,21 @@ from ocop.errors import (
     StorageUnavailable,
     TransitionNotAllowed,
 )
-from ocop.models import (
-    Actor,
-    Certificate,
-    CertifiedProduct,
-    Dossier,
-    HistoryEntry,
-    Kind,
-    Registration,
-    User,
-)
-from ocop.states import Role, RuleSet, State, Trigger
-from ocop.storage.database import Database
-from ocop.workdays import Calendar
-from ocop.workflow.registry import Notices, Registry, TransitionEvent
+
+if TYPE_CHECKING:
+    from ocop.models import (
+        Actor,
+        Certificate,
+        CertifiedProduct,
+        Dossier,
+        HistoryEntry,
+        Kind,
+        Registration,
+        User,
+    )
+    from ocop.states import Role, RuleSet, State, Trigger
+    from ocop.workdays import Calendar
+    from ocop.workflow.registry import Notices, Registry, TransitionEvent
 
 __version__ = "0.1.0"
 
@@ -71,6 +77,39 @@ __all__ = [
     "open",
 ]
 
+_LAZY = {
+    **dict.fromkeys(
+        (
+            "Actor",
+            "Certificate",
+            "CertifiedProduct",
+            "Dossier",
+            "HistoryEntry",
+            "Kind",
+            "Registration",
+            "User",
+        ),
+        "ocop.models",
+    ),
+    **dict.fromkeys(("Role", "RuleSet", "State", "Trigger"), "ocop.states"),
+    "Calendar": "ocop.workdays",
+    "Registry": "ocop.workflow.registry",
+    "TransitionEvent": "ocop.workflow.registry",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ocop' has no attribute '{name}'")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 def open(
     url: str = "sqlite:///ocop.db",
@@ -91,6 +130,9 @@ def open(
     returned, rated or revoked; ``ocop.notifications.notices.notices_for(plan)`` also tells
     the commune's officers, and ``notices=lambda *_: ()`` writes none.
     """
+    from ocop.storage.database import Database
+    from ocop.workflow.registry import Registry
+
     if notices is None:
         from ocop.notifications.notices import default_notices
 
@@ -102,13 +144,4 @@ def open(
     except BaseException:
         database.close()
         raise
-    options: dict[str, object] = {}
-    if clock is not None:
-        options["clock"] = clock
-    return Registry(
-        database,
-        calendar=calendar,
-        rule_sets=rule_sets,
-        notices=notices,
-        **options,  # type: ignore[arg-type]
-    )
+    return Registry(database, clock=clock, calendar=calendar, rule_sets=rule_sets, notices=notices)

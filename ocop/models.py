@@ -12,7 +12,6 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
 from pydantic import (
@@ -25,7 +24,7 @@ from pydantic import (
 )
 
 from ocop.errors import InvalidInput
-from ocop.states import Role, State
+from ocop.states import Kind, Role, State
 
 __all__ = [
     "Actor",
@@ -134,23 +133,6 @@ Text = Annotated[
 ]
 Day = Annotated[date, BeforeValidator(parse_date)]
 Score = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-
-
-class Kind(StrEnum):
-    """The kind of a cycle, as ticked on Mẫu 01."""
-
-    FIRST = "first"
-    UPGRADE = "upgrade"
-    RERATING = "rerating"
-
-    def label(self, lang: str = "vi") -> str:
-        """The kind as Mẫu 01 names it."""
-        vi, en = {
-            Kind.FIRST: ("Lần đầu", "First rating"),
-            Kind.UPGRADE: ("Nâng hạng", "Upgrade"),
-            Kind.RERATING: ("Đánh giá lại", "Re-rating"),
-        }[self]
-        return en if lang == "en" else vi
 
 
 class _Model(BaseModel):

@@ -23,7 +23,6 @@ from datetime import date
 from typing import Any
 
 from ocop.errors import OcopError, RowsRejected
-from ocop.models import to_date
 from ocop.states import RULE_SETS
 
 __all__ = [
@@ -198,6 +197,8 @@ def _checked(
     t: Any,
 ) -> tuple[dict[str, Any], list[str]]:
     """The row as the library's arguments, and the problems seen in it."""
+    from ocop.models import to_date  # pydantic loads only when a file is read
+
     problems: list[str] = []
     for column in REQUIRED_COLUMNS:
         if not row.get(column):

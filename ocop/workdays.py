@@ -16,8 +16,6 @@ from types import MappingProxyType
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-import holidays
-
 from ocop.errors import InvalidInput
 
 __all__ = [
@@ -69,6 +67,8 @@ def add_months(day: date, months: int) -> date:
 def _package_year(year: int) -> tuple[Mapping[date, str], frozenset[date]]:
     """The package's holidays and make-up working days of one year (computed once per year)."""
     # The language is fixed because the package otherwise guesses it from the process locale.
+    import holidays  # loaded on first use: light commands never need it
+
     known = holidays.country_holidays("VN", years=year, language="vi")
     off = MappingProxyType({d: str(name) for d, name in known.items()})
     # Older releases lack weekend_workdays; it also lists other years' days, hence the filter.

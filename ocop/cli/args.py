@@ -11,7 +11,6 @@ from datetime import date
 
 from ocop.cli.core import Translate
 from ocop.errors import InvalidInput
-from ocop.models import to_date
 
 __all__ = ["add_documents", "add_dossier", "date_type", "documents", "dossier_id"]
 
@@ -20,6 +19,8 @@ def date_type(t: Translate) -> Callable[[str], date]:
     """An argparse type for ``YYYY-MM-DD`` or ``DD/MM/YYYY``."""
 
     def parse(text: str) -> date:
+        from ocop.models import to_date
+
         try:
             return to_date(text, "date")
         except InvalidInput:

@@ -10,14 +10,17 @@ from __future__ import annotations
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ocop.cli.core import Commands, Context, UsageError
 from ocop.cli.messages import explain
 from ocop.cli.output import fmt_date, table, weekday
 from ocop.cli.render import certificate_text, command_for, due_text, stars, trigger_label
-from ocop.demo import Change, Demo, Step
 from ocop.states import State, Trigger
 from ocop.workdays import local_date
+
+if TYPE_CHECKING:
+    from ocop.demo import Change, Demo, Step
 
 __all__ = ["register"]
 
@@ -72,6 +75,8 @@ def _target(ctx: Context, folder: str) -> tuple[str, Path]:
 
 def demo(ctx: Context) -> int:
     """``ocop demo``."""
+    from ocop.demo import Demo
+
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="ocop-demo-") as folder:
         url, path = _target(ctx, folder)
@@ -188,6 +193,8 @@ def _change(ctx: Context, change: Change, by_system: bool) -> None:
 
 
 def _step(ctx: Context, step: Step) -> None:
+    from ocop.demo import Change
+
     lang = ctx.lang
     ctx.print()
     ctx.print(f"── {weekday(step.day, lang)} {fmt_date(step.day, lang)} — {step.title(lang)}")

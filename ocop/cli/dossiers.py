@@ -7,7 +7,7 @@ import json
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ocop.cli.args import add_documents, add_dossier, date_type, documents
 from ocop.cli.core import Commands, Context, Translate, UsageError
@@ -23,8 +23,10 @@ from ocop.cli.render import (
     step_payload_text,
     trigger_label,
 )
-from ocop.models import Actor, Dossier, Kind
-from ocop.states import RULE_SETS, State
+from ocop.states import RULE_SETS, Kind, State
+
+if TYPE_CHECKING:
+    from ocop.models import Actor, Dossier
 
 __all__ = ["print_outcome", "register"]
 

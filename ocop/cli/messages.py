@@ -7,6 +7,8 @@ fields. Where a detail comes only as the library's English text, that text is us
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ocop.cli.core import translator
 from ocop.cli.render import COMMANDS, command_for
 from ocop.errors import (
@@ -20,8 +22,10 @@ from ocop.errors import (
     StorageUnavailable,
     TransitionNotAllowed,
 )
-from ocop.models import Actor, Dossier
 from ocop.states import Role, State, Trigger
+
+if TYPE_CHECKING:
+    from ocop.models import Actor, Dossier
 
 __all__ = ["CRITERIA", "DOCUMENTS", "explain"]
 

@@ -6,11 +6,12 @@ import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any
 
 from ocop.workdays import local_now
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 __all__ = ["dumps", "fmt_date", "fmt_moment", "jsonable", "table", "weekday"]
 
@@ -61,8 +62,9 @@ def _default(value: object) -> object:
         return sorted(value)
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="python")
+    if hasattr(value, "model_dump"):  # a pydantic model, without importing pydantic here
+        dumped: object = value.model_dump(mode="python")
+        return dumped
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from ocop.cli.core import translator
 from ocop.cli.output import fmt_date
 from ocop.errors import InvalidInput
-from ocop.models import Certificate, Dossier, HistoryEntry
 from ocop.states import PRODUCT_SETS, Trigger, rule_set
+
+if TYPE_CHECKING:
+    from ocop.models import Certificate, Dossier, HistoryEntry
 
 __all__ = [
     "COMMANDS",

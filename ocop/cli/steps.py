@@ -15,8 +15,7 @@ from ocop.cli.args import add_documents, add_dossier, date_type, documents
 from ocop.cli.core import Commands, Context, Translate
 from ocop.cli.dossiers import print_outcome
 from ocop.cli.messages import CRITERIA
-from ocop.models import Kind
-from ocop.states import COMMUNE_CRITERIA, RULE_SETS, Trigger
+from ocop.states import COMMUNE_CRITERIA, RULE_SETS, Kind, Trigger
 
 __all__ = ["register"]
 

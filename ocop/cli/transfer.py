@@ -17,14 +17,12 @@ import csv
 import io
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ocop import Registry
 from ocop.cli.core import Commands, Context, UsageError
 from ocop.cli.output import dumps, fmt_date, jsonable, table
 from ocop.cli.render import due_text, stars
 from ocop.errors import OcopError, PermissionDenied, RowsRejected
-from ocop.models import Actor, Dossier
 from ocop.states import RULE_SETS
 from ocop.transfer import (
     EXPORT_COLUMNS,
@@ -32,6 +30,10 @@ from ocop.transfer import (
     REQUIRED_COLUMNS,
     parse_certified_csv,
 )
+
+if TYPE_CHECKING:
+    from ocop import Registry
+    from ocop.models import Actor, Dossier
 
 __all__ = ["EXPORT_COLUMNS", "IMPORT_COLUMNS", "REQUIRED_COLUMNS", "register"]
 

@@ -8,11 +8,15 @@ closes behind them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ocop.cli.core import Commands, Context, UsageError
 from ocop.cli.output import dumps, jsonable, table
 from ocop.errors import PermissionDenied
-from ocop.models import User
 from ocop.states import HUMAN_ROLES, Role
+
+if TYPE_CHECKING:
+    from ocop.models import User
 
 __all__ = ["register"]
 

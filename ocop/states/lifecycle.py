@@ -16,6 +16,7 @@ __all__ = [
     "ROLE_SOURCES",
     "TERMINAL",
     "TRANSITIONS",
+    "Kind",
     "Role",
     "State",
     "Transition",
@@ -89,6 +90,23 @@ _ROLE_LABELS: dict[Role, tuple[str, str]] = {
 }
 
 HUMAN_ROLES = frozenset(Role) - {Role.SYSTEM}
+
+
+class Kind(StrEnum):
+    """The kind of a cycle, as ticked on Mẫu 01."""
+
+    FIRST = "first"
+    UPGRADE = "upgrade"
+    RERATING = "rerating"
+
+    def label(self, lang: str = "vi") -> str:
+        """The kind as Mẫu 01 names it."""
+        vi, en = {
+            Kind.FIRST: ("Lần đầu", "First rating"),
+            Kind.UPGRADE: ("Nâng hạng", "Upgrade"),
+            Kind.RERATING: ("Đánh giá lại", "Re-rating"),
+        }[self]
+        return en if lang == "en" else vi
 
 
 class Trigger(StrEnum):
