@@ -299,3 +299,35 @@ def test_central_rating_revocation_reapplication_and_withdrawal(cli: Cli) -> Non
     gone = cli.json("withdraw", str(mine), "--as", "minhanh", "--reason", "Ngừng sản xuất")
     assert gone["state"] == "withdrawn"
     assert cli.json("history", str(mine))[-1]["payload"] == {"reason": "Ngừng sản xuất"}
+
+
+def test_list_prints_a_page_and_says_how_many_more(cli: Cli) -> None:
+    import ocop
+
+    with ocop.open(f"sqlite:///{cli.db}") as registry:
+        officer = registry.actor("lan")
+        registry.import_certified_many(
+            [
+                {
+                    "registration": {
+                        "product_name": f"Sản phẩm {n}",
+                        "product_set": 6,
+                        "producer": {"name": "Cơ sở"},
+                        "commune": "Lưu Vệ",
+                        "province": "Thanh Hóa",
+                    },
+                    "certificate_number": f"GCN-{n}",
+                    "stars": 3,
+                    "issued_on": "2025-01-02",
+                }
+                for n in range(105)
+            ],
+            actor=officer,
+        )
+    page = cli.ok("list", "--lang", "en")
+    assert page.count("Sản phẩm ") == 100
+    assert "100 of 105 dossiers; see more with --limit N, or all with --limit 0." in page
+    everything = cli.ok("list", "--limit", "0", "--lang", "en")
+    assert everything.count("Sản phẩm ") == 105 and "105 dossier(s)." in everything
+    assert len(cli.json("list")) == 105  # scripts get everything
+    assert len(cli.json("list", "--limit", "7")) == 7

@@ -28,7 +28,10 @@ from ocop.states import RULE_SETS, Kind, State
 if TYPE_CHECKING:
     from ocop.models import Actor, Dossier
 
-__all__ = ["print_outcome", "register"]
+__all__ = ["PAGE", "print_outcome", "register"]
+
+PAGE = 100
+"""Rows ``ocop list`` prints unless told otherwise."""
 
 
 def register(commands: Commands) -> None:
@@ -111,7 +114,14 @@ def register(commands: Commands) -> None:
         help=t("sắp xếp theo", "sort by"),
     )
     lst.add_argument("--desc", action="store_true", help=t("thứ tự giảm dần", "descending"))
-    lst.add_argument("--limit", type=int, help=t("số dòng tối đa", "at most N rows"))
+    lst.add_argument(
+        "--limit",
+        type=int,
+        help=t(
+            f"số dòng tối đa (mặc định {PAGE} khi in bảng; 0: tất cả)",
+            f"at most N rows (default {PAGE} in a table; 0: all)",
+        ),
+    )
     _as_of(lst, t)
 
     show = commands.add(
@@ -313,19 +323,20 @@ def list_dossiers(ctx: Context) -> int:
         due_before = min(due_before, today) if due_before else today
     if args.limit is not None and args.limit < 0:
         raise UsageError(ctx.t("--limit phải ≥ 0", "--limit must be ≥ 0"))
-    found = ctx.registry().find(
-        state=states or None,
-        commune=args.commune,
-        province=args.province,
-        product_set=args.product_set,
-        kind=args.kind,
-        search=args.search,
-        due_before=due_before,
-        expires_before=args.expires_before,
-        order_by=args.sort,
-        descending=args.desc,
-        limit=args.limit,
-    )
+    # A person reads a page; a script (--json) gets everything unless it asks for less.
+    limit = args.limit if args.limit is not None else (None if args.json else PAGE)
+    filters = {
+        "state": states or None,
+        "commune": args.commune,
+        "province": args.province,
+        "product_set": args.product_set,
+        "kind": args.kind,
+        "search": args.search,
+        "due_before": due_before,
+        "expires_before": args.expires_before,
+    }
+    registry = ctx.registry()
+    found = registry.find(**filters, order_by=args.sort, descending=args.desc, limit=limit or None)
     if args.json:
         ctx.print(dumps([jsonable(d) for d in found]))
         return 0
@@ -365,7 +376,17 @@ def list_dossiers(ctx: Context) -> int:
         )
     if rows:
         ctx.print(table(headers, rows))
-    ctx.print(t(f"{len(found)} hồ sơ.", f"{len(found)} dossier(s)."))
+    total = registry.count(**filters) if limit and len(found) == limit else len(found)
+    if total > len(found):
+        ctx.print(
+            t(
+                f"{len(found)}/{total} hồ sơ; xem thêm: --limit N, hoặc --limit 0 để xem tất cả.",
+                f"{len(found)} of {total} dossiers; see more with --limit N, or all with "
+                "--limit 0.",
+            )
+        )
+    else:
+        ctx.print(t(f"{len(found)} hồ sơ.", f"{len(found)} dossier(s)."))
     return 0
 
 

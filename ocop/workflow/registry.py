@@ -397,6 +397,12 @@ class Registry:
             )
         )
 
+    def count(self, **filters: Any) -> int:
+        """How many dossiers :meth:`find` would return with these filters (no paging)."""
+        for paging in ("order_by", "descending", "limit", "offset"):
+            filters.pop(paging, None)
+        return self._dossiers.count(DossierQuery.build(**filters))
+
     def history(self, dossier_id: int) -> list[HistoryEntry]:
         """The dossier's audit trail, oldest first."""
         return self._dossiers.history(dossier_id)
