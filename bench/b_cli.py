@@ -119,7 +119,12 @@ def bench_read(run: Run) -> list[Result]:
         (
             f"ocop list --state rated ({count:,})",
             ["list", "--state", "rated"],
-            f"lists every rated dossier: {_count_rated(fixture.path):,} rows",
+            f"the first page of the {_count_rated(fixture.path):,} rated dossiers, and their count",
+        ),
+        (
+            f"ocop list --state rated --limit 0 ({count:,})",
+            ["list", "--state", "rated", "--limit", "0"],
+            f"every rated dossier: {_count_rated(fixture.path):,} rows",
         ),
         (
             f"ocop list --state rated --limit 50 ({count:,})",
