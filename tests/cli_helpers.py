@@ -99,3 +99,10 @@ class Cli:
                         "province": province,
                     }
                 )
+
+
+def environment(home: Path, database: str, **extra: str) -> dict[str, str]:
+    """The environment of an ``ocop`` subprocess: this one's, less any OCOP_ or XDG_ setting."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OCOP_", "XDG_"))}
+    env.update(HOME=str(home), OCOP_DATABASE=database, PYTHONIOENCODING="utf-8", **extra)
+    return env

@@ -74,3 +74,22 @@ def to_rated(
     return reg.fire(
         dossier_id, "rate", actor=PROVINCE_OFFICER, a=a, b=b, c=c, certificate_number="GCN-01"
     )
+
+
+def digest_context(**overrides: Any) -> dict[str, Any]:
+    """The context of a morning digest for Lưu Vệ: a message kind that needs no dossier."""
+    context: dict[str, Any] = {
+        "commune": COMMUNE,
+        "province": PROVINCE,
+        "year": 2026,
+        "today": "2026-07-20",
+        "deadlines": [],
+        "expiring": [],
+        "to_file": [],
+        "upcoming": [],
+        "problems": {},
+        "states": {"rated": 1},
+        "recipient_name": "Chị Lan",
+    }
+    context.update(overrides)
+    return context

@@ -6,7 +6,6 @@ doubled by a second run or a second daemon — and the daemon stops cleanly when
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import time
@@ -15,8 +14,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from cli_helpers import ocop_command
-from factories import OFFICER, Clock, registration
+from cli_helpers import environment, ocop_command
+from factories import OFFICER, Clock, digest_context, registration
 from smtpserver import Mailbox, free_port, smtp_server
 
 import ocop
@@ -26,25 +25,7 @@ from ocop.storage.outbox import Outbox
 
 PRODUCER = "minhanh@example.vn"
 OFFICE = "phongkinhte@luuve.example"
-DIGEST = {
-    "commune": "Lưu Vệ",
-    "province": "Thanh Hóa",
-    "year": 2026,
-    "today": "2026-07-20",
-    "deadlines": [],
-    "expiring": [],
-    "to_file": [],
-    "upcoming": [{"name": "Giao ban", "date": "2026-07-21"}],
-    "problems": {},
-    "states": {"registered": 1},
-    "recipient_name": "Chị Lan",
-}
-
-
-def environment(home: Path, database: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OCOP_", "XDG_"))}
-    env.update(HOME=str(home), OCOP_DATABASE=database, PYTHONIOENCODING="utf-8", **extra)
-    return env
+DIGEST = digest_context(upcoming=[{"name": "Giao ban", "date": "2026-07-21"}])
 
 
 def daemon(

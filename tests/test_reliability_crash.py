@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
-from cli_helpers import ocop_command
-from factories import OFFICER, Clock
+from cli_helpers import environment, ocop_command
+from factories import OFFICER, Clock, digest_context
 from smtpserver import Mailbox, smtp_server
 
 import ocop
@@ -40,25 +40,7 @@ DOMAIN = "luuve.example"  # the shipped plan's sender
 MESSAGES = 400
 DOSSIERS = 500
 AS_OF = "2026-07-20"
-DIGEST = {
-    "commune": "Lưu Vệ",
-    "province": "Thanh Hóa",
-    "year": 2026,
-    "today": "2026-07-20",
-    "deadlines": [],
-    "expiring": [],
-    "to_file": [],
-    "upcoming": [{"name": "Giao ban", "date": "2026-07-21"}],
-    "problems": {},
-    "states": {"rated": 1},
-    "recipient_name": "Chị Lan",
-}
-
-
-def environment(home: Path, database: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OCOP_", "XDG_"))}
-    env.update(HOME=str(home), OCOP_DATABASE=database, PYTHONIOENCODING="utf-8", **extra)
-    return env
+DIGEST = digest_context(upcoming=[{"name": "Giao ban", "date": "2026-07-21"}])
 
 
 @dataclass

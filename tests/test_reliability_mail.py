@@ -19,25 +19,14 @@ from typing import Any
 
 import pytest
 from cli_helpers import Cli
+from factories import digest_context
 from smtpserver import Mailbox, Received, free_port, smtp_server
 
 import ocop
 from ocop.models import Message
 from ocop.storage.outbox import Outbox
 
-DIGEST = {
-    "commune": "Lưu Vệ",
-    "province": "Thanh Hóa",
-    "year": 2026,
-    "today": "2026-07-20",
-    "deadlines": [],
-    "expiring": [],
-    "to_file": [],
-    "upcoming": [],
-    "problems": {},
-    "states": {"rated": 1},
-    "recipient_name": "Chị Lan",
-}
+DIGEST = digest_context()
 RECIPIENTS = ("ok", "busy", "gone", "spam", "drop", "late")
 BASE = 0.5  # --retry-base, seconds
 

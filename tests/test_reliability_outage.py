@@ -24,8 +24,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from cli_helpers import Cli, Result, ocop_command
-from factories import OFFICER, registration
+from cli_helpers import Cli, Result, environment, ocop_command
+from factories import OFFICER, digest_context, registration
 from pgserver import PostgresServer
 from smtpserver import Mailbox, smtp_server
 
@@ -38,25 +38,7 @@ from ocop.storage.outbox import Outbox
 DOMAIN = "luuve.example"
 FIRST, LATER = 150, 30
 TICKS = ("--sweep-every", "1", "--drain-every", "0.5", "--batch", "20")
-DIGEST = {
-    "commune": "Lưu Vệ",
-    "province": "Thanh Hóa",
-    "year": 2026,
-    "today": "2026-07-20",
-    "deadlines": [],
-    "expiring": [],
-    "to_file": [],
-    "upcoming": [],
-    "problems": {},
-    "states": {"rated": 1},
-    "recipient_name": "Chị Lan",
-}
-
-
-def environment(home: Path, database: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OCOP_", "XDG_"))}
-    env.update(HOME=str(home), OCOP_DATABASE=database, PYTHONIOENCODING="utf-8", **extra)
-    return env
+DIGEST = digest_context()
 
 
 def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
