@@ -96,20 +96,20 @@ def evaluation_window(
             today,
         )
     )
-    for dossier in [*waiting, *to_file]:
-        person = producer(dossier, plan)
-        if person is not None:
-            own = context | {"items": [dossier_summary(dossier)], "to_file": []}
-            candidates += series(
-                "window_opening",
-                window.opens,
-                window.remind_opening,
-                [person],
-                f"d{dossier.id}",
-                own,
-                today,
-                dossier=dossier,
-            )
+
+    def to_producers(kind: str, anchor: date, leads: Sequence[int], of: Iterable[Dossier]) -> None:
+        # Each producer hears only of their own dossier.
+        for dossier in of:
+            person = producer(dossier, plan)
+            if person is not None:
+                own = context | {"items": [dossier_summary(dossier)], "to_file": []}
+                candidates.extend(
+                    series(
+                        kind, anchor, leads, [person], f"d{dossier.id}", own, today, dossier=dossier
+                    )
+                )
+
+    to_producers("window_opening", window.opens, window.remind_opening, [*waiting, *to_file])
     if waiting:
         candidates += series(
             "window_closing",
@@ -120,20 +120,8 @@ def evaluation_window(
             context,
             today,
         )
-    for dossier in (d for d in waiting if d.state is State.RETURNED):
-        person = producer(dossier, plan)
-        if person is not None:
-            own = context | {"items": [dossier_summary(dossier)], "to_file": []}
-            candidates += series(
-                "window_closing",
-                window.closes,
-                window.remind_closing,
-                [person],
-                f"d{dossier.id}",
-                own,
-                today,
-                dossier=dossier,
-            )
+    returned = [d for d in waiting if d.state is State.RETURNED]
+    to_producers("window_closing", window.closes, window.remind_closing, returned)
     return select(candidates, today, plan.reminders.stale_after)
 
 
