@@ -1,42 +1,24 @@
-"""The Lưu Vệ 2026 story: the commune's OCOP plan played through the year on a demo clock.
-
-:class:`Demo` opens a registry on a fresh database with a clock it moves itself, loads the
-products that ship in ``ocop/data/luu-ve-2026/products.toml`` and yields the year as
-:class:`Step` records: what happened on which day, who did it, each dossier as it then stood,
-and any step the library refused. It prints nothing; ``ocop demo`` does.
-
-The story follows the seed plan: the three 3-star products certified in 2023 are imported with
-their certificates, flagged for re-rating by :meth:`ocop.Registry.advance` (swept every day, as
-the daemon would) when their window opens, and taken through a re-rating cycle; one new product
-is registered, returned once, resubmitted and checked; all four are evaluated in the commune's
-August evaluation, submitted to the province and rated 3★. Cycles filed before QĐ 148/1489
-lapse (21/7/2026) run under them, as the plan says; later ones run under whatever the registry
-picks for their date.
-
-Given a ``mail`` folder, the daemon's part runs too: each day's reminders and the transition
-notices are rendered and written there as ``.eml`` files, and listed on the day's step.
-"""
+"""The story's engine: a registry on a demo clock, moved day by day through the Lưu Vệ plan."""
 
 from __future__ import annotations
 
 import os
-import tomllib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from importlib import resources
 from typing import Any
 
 import ocop
+from ocop.demo.events import Change, Mail, Refusal, Step, Text
+from ocop.demo.seed import Product, Seed, load_seed
 from ocop.errors import InvalidInput, OcopError
-from ocop.models import Actor, Dossier, User
-from ocop.plan import Event, Plan, luu_ve_2026
+from ocop.models import Actor, Dossier
+from ocop.plan import Event
 from ocop.states import RULE_SETS, Role, State
 from ocop.workdays import TZ
 
-__all__ = ["Change", "Demo", "Mail", "Product", "Refusal", "Seed", "Step", "Text", "load_seed"]
+__all__ = ["Demo"]
 
-SEED = "luu-ve-2026/products.toml"
 _IN_CYCLE = (
     State.REGISTERED,
     State.RETURNED,
@@ -48,145 +30,6 @@ START = date(2026, 1, 5)
 EVALUATION_DAY = date(2026, 8, 20)
 """The commune's evaluation: inside the plan's window ("tháng 8/2026", Mục III.3)."""
 END = date(2026, 12, 31)
-
-
-@dataclass(frozen=True)
-class Text:
-    """A line of the story in Vietnamese and English."""
-
-    vi: str
-    en: str
-
-    def __call__(self, lang: str = "vi") -> str:
-        return self.en if lang == "en" else self.vi
-
-
-@dataclass(frozen=True)
-class Change:
-    """One transition: who fired what, the state before, and the dossier after."""
-
-    trigger: str
-    actor: str
-    before: State | None
-    dossier: Dossier
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """A step the library refused, as an officer would have seen it."""
-
-    trigger: str
-    actor: Actor
-    dossier: Dossier
-    error: OcopError
-
-
-@dataclass(frozen=True)
-class Mail:
-    """An e-mail of the day, as the daemon would have sent it (written to the mail folder)."""
-
-    kind: str
-    recipient: str
-    subject: str
-
-
-@dataclass(frozen=True)
-class Step:
-    """One day of the story."""
-
-    day: date
-    title: Text
-    events: tuple[Change | Refusal, ...] = ()
-    """What happened, in order: transitions and refused attempts."""
-    notes: tuple[Text, ...] = ()
-    system: bool = False
-    """Fired by the daily sweep rather than by a person."""
-    mail: tuple[Mail, ...] = ()
-    """E-mails sent that day: reminders and notices (only when the demo has a mail folder)."""
-
-
-@dataclass(frozen=True)
-class Product:
-    """A product of the seed file (see its comments for what is illustrative)."""
-
-    key: str
-    product_name: str
-    product_set: int
-    producer: str
-    criteria: Mapping[str, str]
-    scores: Mapping[str, float]
-    owner: str | None = None
-    certificate_number: str | None = None
-    stars: int | None = None
-    issued_on: date | None = None
-
-    def registration(self, commune: str, province: str) -> dict[str, Any]:
-        """The Mẫu 01 fields."""
-        return {
-            "product_name": self.product_name,
-            "product_set": self.product_set,
-            "producer": {"name": self.producer},
-            "commune": commune,
-            "province": province,
-            "owner": self.owner,
-        }
-
-
-@dataclass(frozen=True)
-class Seed:
-    """The commune's plan, its users, its certified products and its new product."""
-
-    plan: Plan
-    users: tuple[User, ...]
-    certified: tuple[Product, ...]
-    new: tuple[Product, ...]
-
-    @property
-    def commune(self) -> str:
-        """The plan's commune."""
-        return self.plan.commune
-
-    @property
-    def province(self) -> str:
-        """The plan's province."""
-        return self.plan.province
-
-    @property
-    def rule_set(self) -> str:
-        """The rule set the plan names."""
-        return self.plan.rule_set
-
-
-def load_seed(text: str | None = None, plan: Plan | None = None) -> Seed:
-    """The Lưu Vệ products shipped in the package (or ``text`` in the same TOML form), with
-    the commune's plan (default: the shipped Lưu Vệ 2026 plan) they must match."""
-    if plan is None:
-        plan = luu_ve_2026()
-    if text is None:
-        text = resources.files("ocop").joinpath("data", SEED).read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(text)
-        products = {
-            kind: tuple(
-                Product(**{k: v for k, v in entry.items() if k in Product.__dataclass_fields__})
-                for entry in data.get(kind, [])
-            )
-            for kind in ("certified", "new")
-        }
-        seed = Seed(
-            plan=plan,
-            users=tuple(User.model_validate(u) for u in data.get("users", [])),
-            certified=products["certified"],
-            new=products["new"],
-        )
-    except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
-        raise InvalidInput(f"The demo seed is malformed: {exc}") from exc
-    targets = sorted(t.product for t in plan.targets.rerecognise)
-    if sorted(p.product_name for p in seed.certified) != targets:
-        raise InvalidInput(f"The demo's certified products differ from the plan's: {targets}.")
-    if plan.targets.new and len(seed.new) != plan.targets.new.count:
-        raise InvalidInput(f"The plan aims at {plan.targets.new.count} new product(s).")
-    return seed
 
 
 class _Clock:
