@@ -287,11 +287,16 @@ class Registry:
         data) or :class:`ConcurrentUpdate` (someone else changed it first). Nothing is written
         unless the whole transition succeeds.
         """
-        trig = _trigger(trigger)
-        before = self._dossiers.get(dossier_id)
-        if expected_version is not None and before.version != expected_version:
-            raise ConcurrentUpdate(before.id, expected_version)
-        return self._fire(before, trig, actor, _note(note), data)
+        trig, text = _trigger(trigger), _note(note)
+
+        def decide(before: Dossier) -> tuple[Dossier, HistoryDraft, Sequence[Message]]:
+            if expected_version is not None and before.version != expected_version:
+                raise ConcurrentUpdate(before.id, expected_version)
+            return self._decide(before, trig, actor, text, data)
+
+        before, after = self._dossiers.change(dossier_id, decide)
+        self._publish(TransitionEvent(before, after, trig.value, actor, text))
+        return after
 
     def _fire(
         self,
@@ -301,6 +306,21 @@ class Registry:
         note: str | None,
         data: Mapping[str, Any],
     ) -> Dossier:
+        """Fire on a dossier already read (the sweep's); the write checks its version."""
+        after, entry, messages = self._decide(before, trigger, actor, note, data)
+        self._dossiers.apply(before, after, entry, messages)
+        self._publish(TransitionEvent(before, after, trigger.value, actor, note))
+        return after
+
+    def _decide(
+        self,
+        before: Dossier,
+        trigger: Trigger,
+        actor: Actor,
+        note: str | None,
+        data: Mapping[str, Any],
+    ) -> tuple[Dossier, HistoryDraft, Sequence[Message]]:
+        """The transition's result: the next version, its history row and its notices."""
         transition = TRANSITIONS[trigger]
         if before.state not in transition.sources:
             raise TransitionNotAllowed(
@@ -329,9 +349,7 @@ class Registry:
             outcome.payload,
         )
         messages = self.notices(before, after, entry) if self.notices else ()
-        self._dossiers.apply(before, after, entry, messages)
-        self._publish(TransitionEvent(before, after, trigger.value, actor, note))
-        return after
+        return after, entry, messages
 
     def advance(self, *, limit: int | None = None) -> list[TransitionEvent]:
         """Fire the system transitions that are due today: re-rating windows and expiries.
