@@ -51,6 +51,7 @@ __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 COMMAND_MODULES: tuple[str, ...] = (
     "ocop.cli.users",
     "ocop.cli.dossiers",
+    "ocop.cli.records",
     "ocop.cli.steps",
     "ocop.cli.transfer",
     "ocop.cli.db",

@@ -9,10 +9,18 @@ import argparse
 from collections.abc import Callable, Sequence
 from datetime import date
 
-from ocop.cli.core import Translate
+from ocop.cli.core import Context, Translate
 from ocop.errors import InvalidInput
 
-__all__ = ["add_documents", "add_dossier", "date_type", "documents", "dossier_id"]
+__all__ = [
+    "add_as_of",
+    "add_documents",
+    "add_dossier",
+    "as_of_today",
+    "date_type",
+    "documents",
+    "dossier_id",
+]
 
 
 def date_type(t: Translate) -> Callable[[str], date]:
@@ -86,3 +94,22 @@ def documents(values: Sequence[str] | None) -> list[str] | None:
     if not values:
         return None
     return [name.strip() for value in values for name in value.split(",") if name.strip()]
+
+
+def add_as_of(parser: argparse.ArgumentParser, t: Translate) -> None:
+    """``--as-of DATE``: deadlines counted as if today were that day (viewing only)."""
+    parser.add_argument(
+        "--as-of",
+        type=date_type(t),
+        metavar="DATE",
+        help=t(
+            "tính hạn như thể hôm nay là ngày này (chỉ để xem)",
+            "count deadlines as if today were DATE (viewing only)",
+        ),
+    )
+
+
+def as_of_today(ctx: Context) -> date:
+    """The day ``--as-of`` names, else today in Vietnam."""
+    as_of: date | None = getattr(ctx.args, "as_of", None)
+    return as_of or ctx.today()

@@ -1,27 +1,22 @@
-"""Reading and registering dossiers: ``register``, ``list``, ``show``, ``history``, ``diagram``."""
+"""Registering and listing dossiers: ``register`` and ``list``."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import tomllib
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ocop.cli.args import add_documents, add_dossier, date_type, documents
-from ocop.cli.core import Commands, Context, Translate, UsageError
-from ocop.cli.output import dumps, fmt_date, fmt_moment, jsonable, table
+from ocop.cli.args import add_as_of, add_documents, as_of_today, date_type, documents
+from ocop.cli.core import Commands, Context, UsageError
+from ocop.cli.output import dumps, fmt_date, jsonable, table
 from ocop.cli.render import (
     certificate_text,
     due_text,
     is_overdue,
     next_steps,
-    product_set_text,
     rule_set_text,
     stars,
-    step_payload_text,
-    trigger_label,
 )
 from ocop.states import RULE_SETS, Kind, State
 
@@ -35,7 +30,7 @@ PAGE = 100
 
 
 def register(commands: Commands) -> None:
-    """Add ``register``, ``list``, ``show``, ``history`` and ``diagram``."""
+    """Add ``register`` and ``list``."""
     t = commands.t
     day = date_type(t)
     reg = commands.add(
@@ -122,39 +117,7 @@ def register(commands: Commands) -> None:
             f"at most N rows (default {PAGE} in a table; 0: all)",
         ),
     )
-    _as_of(lst, t)
-
-    show = commands.add(
-        "show",
-        show_dossier,
-        t("xem hồ sơ, GCN, hạn và bước tiếp theo", "show a dossier, deadlines, next steps"),
-        json=True,
-    )
-    add_dossier(show, t)
-    _as_of(show, t)
-
-    hist = commands.add(
-        "history", show_history, t("nhật ký của hồ sơ", "a dossier's audit trail"), json=True
-    )
-    add_dossier(hist, t)
-
-    commands.add(
-        "diagram",
-        diagram,
-        t("sơ đồ vòng đời hồ sơ (mermaid)", "the lifecycle as a mermaid diagram"),
-    )
-
-
-def _as_of(parser: argparse.ArgumentParser, t: Translate) -> None:
-    parser.add_argument(
-        "--as-of",
-        type=date_type(t),
-        metavar="DATE",
-        help=t(
-            "tính hạn như thể hôm nay là ngày này (chỉ để xem)",
-            "count deadlines as if today were DATE (viewing only)",
-        ),
-    )
+    add_as_of(lst, t)
 
 
 # -- register ------------------------------------------------------------------------------
@@ -305,18 +268,13 @@ def print_outcome(ctx: Context, before: Dossier | None, after: Dossier, actor: A
     )
 
 
-# -- list, show, history ---------------------------------------------------------------------
-
-
-def _today(ctx: Context) -> date:
-    as_of: date | None = getattr(ctx.args, "as_of", None)
-    return as_of or ctx.today()
+# -- list ---------------------------------------------------------------------
 
 
 def list_dossiers(ctx: Context) -> int:
     """``ocop list``."""
     args = ctx.args
-    today = _today(ctx)
+    today = as_of_today(ctx)
     states = [s.strip() for value in args.state or () for s in value.split(",") if s.strip()]
     due_before = args.due_before
     if args.overdue:
@@ -387,143 +345,4 @@ def list_dossiers(ctx: Context) -> int:
         )
     else:
         ctx.print(t(f"{len(found)} hồ sơ.", f"{len(found)} dossier(s)."))
-    return 0
-
-
-def show_dossier(ctx: Context) -> int:
-    """``ocop show ID``."""
-    reg = ctx.registry()
-    d = reg.get(ctx.args.id)
-    actor = ctx.optional_actor()
-    allowed = reg.allowed(d, actor) if actor else None
-    today = _today(ctx)
-    if ctx.args.json:
-        data = jsonable(d) | {"overdue": is_overdue(d, today)}
-        if allowed is not None:
-            data["allowed_steps"] = [a.value for a in allowed]
-        ctx.print(dumps(data))
-        return 0
-    t, lang = ctx.t, ctx.lang
-    p = d.producer
-    contact = ", ".join(
-        x
-        for x in (
-            p.legal_representative
-            and f"{p.legal_representative}" + (f" ({p.title})" if p.title else ""),
-            p.address,
-            p.phone,
-            p.email,
-        )
-        if x
-    )
-    rows: list[tuple[str, str]] = [
-        (t("Sản phẩm", "Product"), d.product_name),
-        (t("Bộ sản phẩm", "Product set"), product_set_text(d.product_set)),
-        (t("Chủ thể", "Producer"), p.name + (f" — {contact}" if contact else "")),
-        (
-            t("Địa bàn", "Area"),
-            t(f"xã {d.commune}, tỉnh {d.province}", f"{d.commune}, {d.province}"),
-        ),
-        (t("Trạng thái", "State"), f"{d.state.label(lang)} ({d.state.value})"),
-        (t("Chu kỳ", "Cycle"), f"{d.cycle} — {d.kind.label(lang)}"),
-        (t("Quy định", "Rule set"), rule_set_text(d.rule_set)),
-        (t("Nộp hồ sơ lúc", "Filed at"), fmt_moment(d.registered_at, lang)),
-        (
-            t("Tài liệu", "Documents"),
-            (", ".join(sorted(d.documents)) or "—")
-            + t(f"; {d.samples} mẫu", f"; {d.samples} samples"),
-        ),
-    ]
-    if d.return_reason:
-        rows.append((t("Lý do trả lại", "Returned because"), d.return_reason))
-    if d.evaluation:
-        e = d.evaluation
-        report = " ".join(
-            x for x in (e.report_number, e.report_date and fmt_date(e.report_date, lang)) if x
-        )
-        rows.append(
-            (
-                t("Đánh giá của xã", "Commune evaluation"),
-                t(f"{len(e.criteria)} tiêu chí", f"{len(e.criteria)} criteria")
-                + (f"; {t('báo cáo', 'report')} {report}" if report else ""),
-            )
-        )
-    if d.submission:
-        s = d.submission
-        text = t(
-            f"văn bản {s.letter_number} ngày {fmt_date(s.letter_date, lang)}",
-            f"letter {s.letter_number} of {fmt_date(s.letter_date, lang)}",
-        )
-        if s.round:
-            text += t(f", đợt {s.round}/{s.round_year}", f", round {s.round}/{s.round_year}")
-        rows.append((t("Gửi tỉnh", "Submitted"), text))
-    if d.rating:
-        r = d.rating
-        rows.append(
-            (
-                t("Kết quả chấm", "Rating"),
-                f"A {r.a:g} + B {r.b:g} + C {r.c:g} = {r.total:g} → {stars(r.stars)} "
-                f"({fmt_date(r.rated_on, lang)})",
-            )
-        )
-    rows.append((t("Giấy chứng nhận", "Certificate"), certificate_text(d.certificate, lang, today)))
-    rows.append((t("Hạn tiếp theo", "Next date"), due_text(d, lang, today)))
-    if actor is None:
-        rows.append(
-            (
-                t("Bước tiếp theo", "Next steps"),
-                t("(thêm --as TÊN để xem bạn làm được gì)", "(add --as USER to see yours)"),
-            )
-        )
-    else:
-        rows.append(
-            (
-                t(f"{actor.name} có thể", f"{actor.name} may"),
-                next_steps(allowed or [], d.id, lang),
-            )
-        )
-    width = max(len(k) for k, _ in rows)
-    ctx.print(t(f"Hồ sơ số {d.id}", f"Dossier {d.id}"))
-    for key, value in rows:
-        ctx.print(f"  {key.ljust(width)}  {value}")
-    return 0
-
-
-def show_history(ctx: Context) -> int:
-    """``ocop history ID``."""
-    entries = ctx.registry().history(ctx.args.id)
-    if ctx.args.json:
-        ctx.print(dumps([jsonable(e) for e in entries]))
-        return 0
-    t, lang = ctx.t, ctx.lang
-    rows = [
-        [
-            str(e.version),
-            fmt_moment(e.at, lang),
-            e.actor,
-            e.role.label(lang),
-            trigger_label(e.trigger, lang),
-            (f"{e.from_state.label(lang)} → " if e.from_state else "") + e.to_state.label(lang),
-            step_payload_text(e, lang),
-        ]
-        for e in entries
-    ]
-    headers = [
-        "#",
-        t("Thời điểm", "At"),
-        t("Người thực hiện", "By"),
-        t("Vai trò", "Role"),
-        t("Bước", "Step"),
-        t("Trạng thái", "State"),
-        t("Chi tiết", "Details"),
-    ]
-    ctx.print(table(headers, rows))
-    return 0
-
-
-def diagram(ctx: Context) -> int:
-    """``ocop diagram``: paste the output into any mermaid viewer."""
-    from ocop.states import mermaid
-
-    ctx.print(mermaid(ctx.lang).rstrip("\n"))
     return 0
