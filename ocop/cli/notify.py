@@ -335,7 +335,7 @@ def list_outbox(ctx: Context) -> int:
             str(m.dossier_id or "—"),
             fmt_moment(m.sent_at or m.next_attempt_at, ctx.lang),
             str(m.attempts),
-            (m.last_error or "")[:80],
+            _tail(m.last_error),
         ]
         for m in messages
     ]
@@ -351,6 +351,12 @@ def list_outbox(ctx: Context) -> int:
     ]
     ctx.print(table(headers, rows))
     return 0
+
+
+def _tail(error: str | None, width: int = 100) -> str:
+    # An error names the server first and its answer last: keep the answer.
+    text = " ".join((error or "").split())
+    return text if len(text) <= width else "…" + text[-(width - 1) :]
 
 
 def retry_outbox(ctx: Context) -> int:
