@@ -335,7 +335,7 @@ def list_outbox(ctx: Context) -> int:
             str(m.dossier_id or "—"),
             fmt_moment(m.sent_at or m.next_attempt_at, ctx.lang),
             str(m.attempts),
-            _tail(m.last_error),
+            _one_line(m.last_error),
         ]
         for m in messages
     ]
@@ -353,10 +353,10 @@ def list_outbox(ctx: Context) -> int:
     return 0
 
 
-def _tail(error: str | None, width: int = 100) -> str:
-    # An error names the server first and its answer last: keep the answer.
-    text = " ".join((error or "").split())
-    return text if len(text) <= width else "…" + text[-(width - 1) :]
+def _one_line(error: str | None) -> str:
+    # Whole, on one line: an error names the server first and its answer last, and a cut
+    # kept the address and lost the answer.
+    return " ".join((error or "").split())
 
 
 def retry_outbox(ctx: Context) -> int:
