@@ -57,6 +57,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ocop.cli.db",
     "ocop.cli.demo",
     "ocop.cli.notify",
+    "ocop.cli.daemon",
 )
 """The modules whose ``register(commands)`` adds subcommands, in the order ``--help`` lists."""
 

@@ -16,6 +16,7 @@ __all__ = [
     "add_as_of",
     "add_documents",
     "add_dossier",
+    "add_plan",
     "as_of_today",
     "date_type",
     "documents",
@@ -113,3 +114,15 @@ def as_of_today(ctx: Context) -> date:
     """The day ``--as-of`` names, else today in Vietnam."""
     as_of: date | None = getattr(ctx.args, "as_of", None)
     return as_of or ctx.today()
+
+
+def add_plan(parser: argparse.ArgumentParser, t: Translate) -> None:
+    """``--plan FILE``: the commune's plan; without it (or ``OCOP_PLAN``), no plan is used."""
+    parser.add_argument(
+        "--plan",
+        metavar="FILE",
+        help=t(
+            "tệp kế hoạch của xã (OCOP_PLAN); không có thì không nhắc việc theo kế hoạch",
+            "the commune's plan file (OCOP_PLAN); without one, no plan reminders",
+        ),
+    )

@@ -18,7 +18,7 @@ __all__ = ["ENVIRONMENT", "KEYS", "LANGS", "database_url", "load_file", "pre_lan
 
 LANGS = ("vi", "en")
 
-KEYS = ("database", "user", "lang", "calendar")
+KEYS = ("database", "user", "lang", "calendar", "plan")
 """Top-level keys of the config file."""
 
 ENVIRONMENT: dict[str, tuple[str, str]] = {
@@ -31,6 +31,10 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "OCOP_CONFIG": (
         "tệp cấu hình TOML (mặc định ~/.config/ocop/config.toml)",
         "the TOML config file (default ~/.config/ocop/config.toml)",
+    ),
+    "OCOP_PLAN": (
+        "tệp kế hoạch OCOP của xã (TOML); không có thì không nhắc việc theo kế hoạch",
+        "the commune's OCOP plan (TOML); without one, no plan reminders",
     ),
     "OCOP_CALENDAR": (
         "tệp TOML ngày nghỉ, ngày làm bù do Chính phủ công bố",
@@ -143,4 +147,11 @@ def resolve(
         calendar=pick("calendar", "OCOP_CALENDAR", "calendar"),
         config_file=str(config_file) if data else None,
         sections={k: v for k, v in data.items() if isinstance(v, dict)},
+        # The [mail] table's ``plan`` is where it was read before it became a top-level key.
+        plan=pick("plan", "OCOP_PLAN", "plan") or _text(data.get("mail", {}).get("plan")),
+        environ=environ,
     )
+
+
+def _text(value: Any) -> str | None:
+    return str(value) if value else None

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from ocop import Actor, Dossier, Registry
+    from ocop.plan import Plan
 
 __all__ = [
     "Commands",
@@ -24,6 +25,8 @@ __all__ = [
     "Settings",
     "Translate",
     "UsageError",
+    "load_plan",
+    "open_registry",
 ]
 
 Translate = Callable[[str, str], str]
@@ -49,6 +52,10 @@ class Settings:
     config_file: str | None
     sections: dict[str, Any] = field(default_factory=dict)
     """The config file's tables (``[mail]`` …), for the command modules that own them."""
+    plan: str | None = None
+    """The commune plan file (``--plan``, ``OCOP_PLAN``, the file's ``plan``); none unless named."""
+    environ: Mapping[str, str] = field(default_factory=dict)
+    """The environment the run was given (``main(environ=…)``), for the modules' own variables."""
 
 
 def translator(lang: str) -> Translate:
@@ -176,6 +183,17 @@ class Context:
             self._registry = None
 
 
+def load_plan(path: str | None) -> Plan | None:
+    """The commune plan at ``path``, or ``None`` when no plan was named."""
+    if not path:
+        return None
+    from pathlib import Path
+
+    from ocop.plan import load_plan as load
+
+    return load(Path(path).expanduser())
+
+
 def open_registry(settings: Settings, *, check_schema: bool = True) -> Registry:
     """Open the registry the settings name.
 
@@ -194,9 +212,11 @@ def open_registry(settings: Settings, *, check_schema: bool = True) -> Registry:
 
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     calendar = Calendar.from_file(settings.calendar) if settings.calendar else None
-    from ocop.cli.notify import plan_notices
+    from ocop.notifications.notices import notices_for
 
-    registry = ocop.open(url, calendar=calendar, upgrade=sqlite, notices=plan_notices(settings))
+    # Only a plan that was named tells its officers; without one, producers alone are told.
+    notices = notices_for(load_plan(settings.plan))
+    registry = ocop.open(url, calendar=calendar, upgrade=sqlite, notices=notices)
     if check_schema and not sqlite and not registry.database.schema_is_current():
         name = registry.database.name
         registry.close()

@@ -55,7 +55,8 @@ class DaemonSettings:
     """Everything the daemon needs, given explicitly (the CLI reads the environment)."""
 
     database: str
-    plan: Plan
+    plan: Plan | None
+    """The commune's plan; ``None``: no plan reminders, no digest, no notices to its officers."""
     mail: str
     """An ``smtp…://`` URL, or the folder to write ``.eml`` files into."""
     sender: str | None = None
@@ -119,7 +120,7 @@ class Daemon:
         self.drainer = Drainer(
             self.outbox,
             self.transport,
-            sender=settings.sender or settings.plan.sender or DEFAULT_SENDER,
+            sender=settings.sender or (settings.plan and settings.plan.sender) or DEFAULT_SENDER,
             worker=self.worker,
             clock=self.clock,
             backoff=settings.backoff,
@@ -227,14 +228,15 @@ class Daemon:
             name="drain",
             next_run_time=now + timedelta(seconds=1),
         )
-        at = settings.plan.reminders.digest_at
-        # The digest is part of the sweep once its hour has come; this run sends it on time.
-        scheduler.add_job(
-            self._guarded(self._digest),
-            CronTrigger(day_of_week="mon-fri", hour=at.hour, minute=at.minute, timezone=TZ),
-            id="digest",
-            name="digest",
-        )
+        if settings.plan is not None:
+            at = settings.plan.reminders.digest_at
+            # The digest is part of the sweep once its hour has come; this run sends it on time.
+            scheduler.add_job(
+                self._guarded(self._digest),
+                CronTrigger(day_of_week="mon-fri", hour=at.hour, minute=at.minute, timezone=TZ),
+                id="digest",
+                name="digest",
+            )
         with self._signals():
             scheduler.start()
             log.info(

@@ -97,8 +97,10 @@ class DrainResult:
         return self.sent + self.retried + self.failed + self.uncertain
 
 
-def preview(registry: Registry, plan: Plan, *, with_digest: bool = True) -> list[Reminder]:
-    """The reminders the sweep would queue now, without writing anything."""
+def preview(registry: Registry, plan: Plan | None, *, with_digest: bool = True) -> list[Reminder]:
+    """The reminders the sweep would queue now, without writing anything (none without a plan)."""
+    if plan is None:
+        return []
     now = registry.now()
     dossiers = registry.find(commune=plan.commune, province=plan.province)
     found = reminders_due(dossiers, plan, registry.calendar, now, rule_sets=registry.rule_sets)
@@ -108,18 +110,24 @@ def preview(registry: Registry, plan: Plan, *, with_digest: bool = True) -> list
 
 
 def sweep(
-    registry: Registry, plan: Plan, outbox: Outbox, *, with_digest: bool = True
+    registry: Registry, plan: Plan | None, outbox: Outbox, *, with_digest: bool = True
 ) -> SweepResult:
-    """Fire the due system transitions, then queue every reminder due now (once each)."""
+    """Fire the due system transitions, then queue every reminder due now (once each).
+
+    Reminders come from the commune's ``plan``; without one, the sweep only fires the system
+    transitions (whose notices to producers the registry writes itself).
+    """
     fired = [f"{event.trigger} #{event.after.id}" for event in registry.advance()]
     due, queued = queue_reminders(registry, plan, outbox, with_digest=with_digest)
     return SweepResult(fired, due, queued)
 
 
 def queue_reminders(
-    registry: Registry, plan: Plan, outbox: Outbox, *, with_digest: bool = True
+    registry: Registry, plan: Plan | None, outbox: Outbox, *, with_digest: bool = True
 ) -> tuple[int, int]:
     """Queue the reminders due now, without firing anything; returns (due, new)."""
+    if plan is None:
+        return 0, 0
     now = registry.now()
     dossiers = registry.find(commune=plan.commune, province=plan.province)
     calendar, rule_sets = registry.calendar, registry.rule_sets
