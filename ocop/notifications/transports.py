@@ -10,29 +10,41 @@ of three :class:`DeliveryError` kinds, so the drain knows what to do next:
   may have been delivered, so it is recorded as such and not resent blindly.
 
 SMTP URLs: ``smtp://host:25`` (plain), ``smtp+starttls://user:password@host:587`` (STARTTLS,
-required), ``smtps://user:password@host:465`` (TLS from the start). Query options:
+required), ``smtps://user:password@host:465`` (TLS from the start); the scheme is compared
+without regard to case, and no other scheme is taken (:data:`SMTP_SCHEMES`). Query options:
 ``timeout`` (seconds, default 30), ``helo`` (the name to greet with) and, for test servers with
-self-signed certificates only, ``verify=0``. User and password are URL-decoded.
+self-signed certificates only, ``verify=0``. User and password are URL-decoded; the password
+may be left out of the URL and given apart (``password=``, read by the CLI from a file or the
+environment), and it may hold any character: the user part ends at the *last* ``@``. No error,
+``name`` or ``repr`` ever shows it: errors name only the scheme and the host.
+
+:func:`parse_sender` checks a From address (``addr@example.vn`` or ``Name <addr@example.vn>``)
+before anything is sent.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
+import math
 import os
 import re
 import smtplib
 import ssl
 import tempfile
+import unicodedata
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol
-from urllib.parse import parse_qs, unquote, urlsplit
+from typing import Final, Protocol
+from urllib.parse import parse_qs, unquote
 
 from ocop.errors import InvalidInput, OcopError
 
 __all__ = [
+    "SMTP_SCHEMES",
     "DeliveryError",
     "FolderTransport",
     "PermanentFailure",
@@ -40,8 +52,23 @@ __all__ = [
     "TemporaryFailure",
     "Transport",
     "UncertainFailure",
+    "parse_sender",
     "transport_from_url",
 ]
+
+SMTP_SCHEMES: Final[tuple[str, ...]] = ("smtp", "smtp+starttls", "smtps")
+"""The URL schemes :func:`transport_from_url` and :meth:`SmtpTransport.from_url` accept."""
+
+_SECURITY: Final = {"smtp": "none", "smtp+starttls": "starttls", "smtps": "ssl"}
+_DEFAULT_PORT: Final = {"none": 25, "starttls": 587, "ssl": 465}
+_URL_FORMS: Final = "smtp://host:25, smtp+starttls://user@host:587 or smtps://user@host:465"
+_QUERY_OPTIONS: Final = ("timeout", "helo", "verify")
+# A scheme of two characters or more, so that a drive letter (C:/mail) stays a path.
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]+):")
+_HOST_PART = re.compile(
+    r"(?:\[(?P<ip6>[0-9A-Fa-f:.]+)\]|(?P<name>[^\s:/?#\[\]@]+))"
+    r"(?::(?P<port>[0-9]{1,5}))?/?(?:\?(?P<query>[^#]*))?"
+)
 
 
 class DeliveryError(OcopError):
@@ -137,13 +164,26 @@ class FolderTransport(_Context):
         data = head + message.as_bytes(policy=SMTP_POLICY)
         try:
             fd, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".eml")
-            with os.fdopen(fd, "wb") as stream:
-                stream.write(data)
-            os.replace(temporary, target)
         except OSError as exc:
             raise TemporaryFailure(
                 f"Cannot write {target}: {exc.strerror or exc}", connection=True
             ) from exc
+        try:
+            with os.fdopen(fd, "wb") as stream:
+                stream.write(data)
+            os.replace(temporary, target)
+        except BaseException as exc:
+            # A full disk, a read-only folder, a target in the way or an interrupt: the
+            # half-written temporary file goes, whatever happened.
+            _remove(temporary)
+            if isinstance(exc, OSError):
+                raise TemporaryFailure(
+                    f"Cannot write {target}: {exc.strerror or exc}", connection=True
+                ) from exc
+            raise
+
+    def __repr__(self) -> str:
+        return f"FolderTransport({str(self.folder)!r})"
 
 
 class SmtpTransport(_Context):
@@ -169,40 +209,88 @@ class SmtpTransport(_Context):
         self._smtp: smtplib.SMTP | None = None
 
     @classmethod
-    def from_url(cls, url: str) -> SmtpTransport:
-        """Build from ``smtp://``, ``smtp+starttls://`` or ``smtps://`` (see the module doc)."""
-        parts = urlsplit(url)
-        schemes = {"smtp": "none", "smtp+starttls": "starttls", "smtps": "ssl"}
-        if parts.scheme not in schemes or not parts.hostname:
+    def from_url(cls, url: str, *, password: str | None = None) -> SmtpTransport:
+        """Build from ``smtp://``, ``smtp+starttls://`` or ``smtps://`` (see the module doc).
+
+        ``password``, when given, is used instead of the URL's (which may then be left out).
+        Raises :class:`~ocop.errors.InvalidInput` (``field="smtp"``) for another scheme, a URL
+        without a host, a bad port or option, or a password without a user; its message names
+        the scheme and the host at most, never the user part.
+        """
+        split = _split_scheme(url)
+        scheme = split[0] if split else None
+        if scheme not in _SECURITY:
+            raise InvalidInput(_not_a_mail_url(scheme), field="smtp")
+        assert split is not None
+        security, rest = _SECURITY[scheme], split[1]
+        shown = f"{scheme}://"
+        if not rest.startswith("//"):
             raise InvalidInput(
-                f"'{_hide(url)}' is not an SMTP URL; use smtp://host:25, "
-                "smtp+starttls://user:password@host:587 or smtps://user:password@host:465.",
+                f"The SMTP URL must start with {shown}; use {_URL_FORMS}.", field="smtp"
+            )
+        userinfo, at, hostpart = rest[2:].rpartition("@")
+        found = _HOST_PART.fullmatch(hostpart)
+        if found is None:
+            # What follows may be the password itself (a URL without its '@host'): not shown.
+            hidden = "…@" if at else ""
+            raise InvalidInput(
+                f"The SMTP URL {shown}{hidden}… has no valid host[:port] after its last '@'; "
+                f"use {_URL_FORMS}.",
                 field="smtp",
             )
-        security = schemes[parts.scheme]
-        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        host = found["ip6"] or found["name"]
+        shown = f"{scheme}://{'…@' if at else ''}{host}"
+        port = int(found["port"]) if found["port"] else _DEFAULT_PORT[security]
+        if not 0 < port < 65536:
+            raise InvalidInput(f"Bad SMTP URL {shown}: the port must be 1 to 65535.", field="smtp")
+        user_raw, colon, password_raw = userinfo.partition(":")
+        username = unquote(user_raw) if user_raw else None
+        if password is None and colon:
+            password = unquote(password_raw)
+        if password is not None and not username:
+            raise InvalidInput(
+                f"Bad SMTP URL {shown}: a password was given but the URL names no user "
+                f"({scheme}://user@{host}).",
+                field="smtp",
+            )
+        query = {k: v[-1] for k, v in parse_qs(found["query"] or "").items()}
+        unknown = sorted(set(query) - set(_QUERY_OPTIONS))
+        if unknown:
+            raise InvalidInput(
+                f"Bad SMTP URL {shown}: unknown option(s) {', '.join(unknown)}; "
+                f"the options are {', '.join(_QUERY_OPTIONS)}.",
+                field="smtp",
+            )
         try:
-            port = parts.port or {"none": 25, "starttls": 587, "ssl": 465}[security]
             timeout = float(query.get("timeout", 30))
-        except ValueError as exc:
-            raise InvalidInput(f"Bad SMTP URL '{_hide(url)}': {exc}.", field="smtp") from exc
+        except ValueError:
+            timeout = math.nan
+        if not (math.isfinite(timeout) and timeout > 0):
+            raise InvalidInput(
+                f"Bad SMTP URL {shown}: timeout must be a number of seconds above 0.",
+                field="smtp",
+            )
         return cls(
-            parts.hostname,
+            host,
             port,
             security=security,
-            username=unquote(parts.username) if parts.username else None,
-            password=unquote(parts.password) if parts.password else None,
+            username=username,
+            password=password,
             timeout=timeout,
             helo=query.get("helo"),
-            verify=query.get("verify", "1") not in ("0", "false", "no"),
+            verify=query.get("verify", "1").lower() not in ("0", "false", "no"),
         )
+
+    def __repr__(self) -> str:
+        return f"SmtpTransport({self.name!r})"
 
     @property
     def name(self) -> str:
         """The server, without credentials."""
         scheme = {"none": "smtp", "starttls": "smtp+starttls", "ssl": "smtps"}[self.security]
         user = f"{self.username}@" if self.username else ""
-        return f"{scheme}://{user}{self.host}:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{scheme}://{user}{host}:{self.port}"
 
     def _tls(self) -> ssl.SSLContext:
         context = ssl.create_default_context()
@@ -347,12 +435,146 @@ class SmtpTransport(_Context):
             smtp.close()
 
 
-def transport_from_url(target: str) -> Transport:
-    """An SMTP transport for an ``smtp…://`` URL, else a folder transport for a path."""
-    if re.match(r"^smtps?(\+starttls)?://", target):
-        return SmtpTransport.from_url(target)
-    path = target.removeprefix("file://") if target.startswith("file://") else target
-    return FolderTransport(path)
+def transport_from_url(target: str, *, password: str | None = None) -> Transport:
+    """The transport for ``target``: an SMTP URL, a ``file://`` URL or a folder path.
+
+    ``smtp://``, ``smtp+starttls://`` and ``smtps://`` (any case; :data:`SMTP_SCHEMES`) give an
+    :class:`SmtpTransport`, with ``password`` used instead of the URL's; ``file:///path`` or a
+    plain path give a :class:`FolderTransport` (``password`` is then not used). Anything else
+    raises :class:`~ocop.errors.InvalidInput` with ``field="smtp"``: another ``scheme://``
+    (a typo such as ``stmp://`` must not become a folder), an empty target, or a text with no
+    ``/`` that looks like a server (``user:pw@host``, ``host:587``) rather than a folder.
+    """
+    split = _split_scheme(target)
+    if split is not None:
+        scheme, rest = split
+        if scheme in _SECURITY:
+            return SmtpTransport.from_url(target, password=password)
+        if scheme == "file":
+            return FolderTransport(_file_path(rest))
+        if rest.startswith("/"):
+            raise InvalidInput(_not_a_mail_url(scheme), field="smtp")
+    if not target.strip():
+        raise InvalidInput(
+            f"No mail target given; use {_URL_FORMS}, or a folder path.", field="smtp"
+        )
+    if "/" not in target and re.fullmatch(r"[^@]*@[^@]*|[^:]+:[0-9]+", target):
+        # Not echoed: it may be user:password@host without its scheme.
+        raise InvalidInput(
+            f"The mail target looks like a server without its scheme; use {_URL_FORMS}, "
+            "or for a folder a path with a '/' (./name).",
+            field="smtp",
+        )
+    return FolderTransport(target)
+
+
+def parse_sender(text: str) -> str:
+    """The From address ``text`` in its normal form, or :class:`~ocop.errors.InvalidInput`.
+
+    Takes ``addr@example.vn`` or ``Name <addr@example.vn>`` (the name quoted or not, in any
+    language) and returns ``addr@example.vn`` or ``Name <addr@example.vn>``, the name quoted
+    when it holds RFC 5322 specials, the domain lower-cased and in its ASCII (IDNA) form. One
+    address only, ASCII before the ``@`` (what every SMTP server takes), no line breaks.
+    Domains are checked with ``email-validator`` without any DNS look-up; besides names on
+    the Internet it accepts ``localhost``, ``*.localhost`` and ``*.local`` (a commune's own
+    mail server). Raises ``InvalidInput(field="from")`` with the reason.
+    """
+    from email_validator import EmailNotValidError, validate_email
+
+    raw = text.strip()
+    usage = "give one address such as ocop@xa.gov.vn or 'Phòng Kinh tế <pkt@xa.gov.vn>'"
+
+    shown = "".join(f"\\x{ord(c):02x}" if unicodedata.category(c)[0] == "C" else c for c in raw)
+
+    def refuse(reason: str) -> InvalidInput:
+        return InvalidInput(f"The sender '{shown}' is not usable: {reason}; {usage}.", field="from")
+
+    if not raw:
+        raise InvalidInput(f"The sender is empty; {usage}.", field="from")
+    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in raw):
+        raise refuse("it holds a line break or control character")
+    name, address = "", raw
+    if raw.endswith(">"):
+        opening = raw.rfind("<")
+        if opening < 0:
+            raise refuse("a '>' without its '<'")
+        name, address = _display_name(raw[:opening], refuse), raw[opening + 1 : -1].strip()
+    elif "<" in raw or ">" in raw:
+        raise refuse("angle brackets go around the whole address, at the end (Name <address>)")
+    if "@" not in address:
+        raise refuse("it has no e-mail address (name@domain)")
+    local, _, domain = address.rpartition("@")
+    lowered = domain.lower()
+    own = lowered == "localhost" or lowered.endswith((".localhost", ".local"))
+    try:
+        checked = validate_email(
+            f"{local}@{domain}.example" if own else address,
+            check_deliverability=False,
+            allow_smtputf8=False,
+            allow_display_name=False,
+            allow_quoted_local=False,
+            allow_domain_literal=False,
+        )
+    except EmailNotValidError as exc:
+        raise refuse(str(exc).rstrip(".")) from None
+    normal = checked.ascii_email or checked.normalized
+    if own:
+        normal = normal.removesuffix(".example")
+    if not name:
+        return normal
+    if re.search(r'[][()<>@,:;.\\"]', name):
+        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{name} <{normal}>"
+
+
+def _display_name(text: str, refuse: Callable[[str], InvalidInput]) -> str:
+    name = text.strip()
+    if len(name) >= 2 and name.startswith('"') and name.endswith('"'):
+        name = re.sub(r"\\(.)", r"\1", name[1:-1])
+    elif '"' in name:
+        raise refuse("a display name with an unbalanced '\"'")
+    elif "@" in name:
+        raise refuse("an '@' before the '<': one address only, or quote the name")
+    if "<" in name or ">" in name:
+        raise refuse("more than one '<…>'")
+    return " ".join(unicodedata.normalize("NFC", name).split())
+
+
+def _split_scheme(text: str) -> tuple[str, str] | None:
+    """``(scheme in lower case, the rest after ':')``, or ``None`` without a scheme."""
+    found = _SCHEME.match(text)
+    return (found[1].lower(), text[found.end() :]) if found else None
+
+
+def _not_a_mail_url(scheme: str | None) -> str:
+    given = f"'{scheme}://'" if scheme else "This"
+    return (
+        f"{given} is not a mail URL; the accepted schemes are "
+        f"{', '.join(s + '://' for s in SMTP_SCHEMES)} ({_URL_FORMS}), "
+        "or file:///folder or a folder path for .eml files."
+    )
+
+
+def _file_path(rest: str) -> str:
+    """The folder of ``file:///path``, ``file://localhost/path`` or ``file:/path``."""
+    if rest.startswith("//"):
+        host, slash, path = rest[2:].partition("/")
+        if host.lower() not in ("", "localhost") or not slash:
+            raise InvalidInput(
+                "A file URL names a folder on this machine: file:///absolute/path.",
+                field="smtp",
+            )
+        rest = slash + path
+    if not rest.startswith("/") or rest == "/" * len(rest):
+        raise InvalidInput(
+            "A file URL names a folder on this machine: file:///absolute/path.", field="smtp"
+        )
+    return unquote(rest)
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
 
 
 def _decode(answer: bytes | str) -> str:
@@ -372,7 +594,3 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, ConnectionRefusedError):
         return "connection refused"
     return str(exc) or type(exc).__name__
-
-
-def _hide(url: str) -> str:
-    return re.sub(r"//([^:/@]*):[^@/]*@", r"//\1:***@", url)
