@@ -356,6 +356,8 @@ class Message(_Model):
     dossier_id: int | None = None
     context: dict[str, Any] = Field(default_factory=dict)
     not_before: datetime | None = None
+    expires_at: datetime | None = None
+    """No longer worth sending from then on (a reminder's last day); ``None``: never."""
 
 
 M = TypeVar("M", bound=BaseModel)

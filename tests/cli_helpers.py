@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -106,3 +107,67 @@ def environment(home: Path, database: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OCOP_", "XDG_"))}
     env.update(HOME=str(home), OCOP_DATABASE=database, PYTHONIOENCODING="utf-8", **extra)
     return env
+
+
+LUU_VE_PLAN = str(
+    Path(__file__).resolve().parent.parent / "ocop" / "data" / "luu-ve-2026" / "plan.toml"
+)
+"""The shipped Lưu Vệ 2026 plan: named explicitly, as a commune names its own."""
+
+
+def libfaketime() -> str:
+    """The libfaketime library (Debian's ``faketime`` package), which ``.ci/run`` installs."""
+    import glob
+
+    import pytest
+
+    for pattern in (
+        "/usr/lib/*/faketime/libfaketime.so.1",
+        "/usr/lib/faketime/libfaketime.so.1",
+        "/usr/local/lib/faketime/libfaketime.so.1",
+    ):
+        found = sorted(glob.glob(pattern))
+        if found:
+            return found[0]
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail("CI=true but libfaketime is missing: apt-get install faketime", pytrace=False)
+    pytest.skip("libfaketime is missing: apt-get install faketime")
+
+
+def at(env: dict[str, str], moment: datetime) -> dict[str, str]:
+    """``env`` for children whose clock reads ``moment`` (aware) now, and then runs on.
+
+    The machine's clock as the children see it, through libfaketime: the daemon has no option
+    to move its clock, by design. The offset is fixed when this is called, so children run one
+    after the other with the same ``env`` see time go forward, as on a real machine. An outer
+    faketime (the CI's second pass) is overridden.
+    """
+    offset = (moment - _real_now()).total_seconds()
+    return env | {
+        # Ours alone: an inherited libfaketime would read the same variables anyway.
+        "LD_PRELOAD": libfaketime(),
+        "FAKETIME": f"{offset:+.3f}",
+        "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+    }
+
+
+def _real_now() -> datetime:
+    """The machine's clock, also under an outer libfaketime (whose offsets children ignore)."""
+    if "libfaketime" not in os.environ.get("LD_PRELOAD", ""):
+        return datetime.now(UTC)  # clock-ok: only an offset from it is used
+    clean = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "FAKETIME")}
+    seconds = subprocess.run(
+        [sys.executable, "-c", "import time; print(time.time())"],
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return datetime.fromtimestamp(float(seconds), UTC)
+
+
+def vietnam(text: str) -> datetime:
+    """``2026-07-18 08:30`` in Vietnam, as an aware datetime."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))

@@ -10,11 +10,11 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from cli_helpers import environment, ocop_command
+from cli_helpers import LUU_VE_PLAN, at, environment, ocop_command, vietnam
 from factories import OFFICER, Clock, digest_context, registration
 from smtpserver import Mailbox, free_port, smtp_server
 
@@ -24,6 +24,8 @@ from ocop.notifications.render import message_id
 from ocop.storage.outbox import Outbox
 
 PRODUCER = "minhanh@example.vn"
+SATURDAY = vietnam("2026-07-18 10:00")
+"""Two weeks before the plan's evaluation window opens (no digest on a Saturday)."""
 OFFICE = "phongkinhte@luuve.example"
 DIGEST = digest_context(upcoming=[{"name": "Giao ban", "date": "2026-07-21"}])
 
@@ -69,9 +71,9 @@ def test_once_sends_each_reminder_and_a_second_run_sends_nothing(
 ) -> None:
     box = Mailbox()
     with smtp_server(box) as (host, port):
-        env = environment(tmp_path, commune)
+        env = at(environment(tmp_path, commune, OCOP_PLAN=LUU_VE_PLAN), SATURDAY)
         smtp = f"smtp://{host}:{port}"
-        first = daemon(env, "--once", "--as-of", "2026-07-18", "--smtp", smtp)
+        first = daemon(env, "--once", "--smtp", smtp)
         assert first.returncode == 0, first.stderr
         assert "Gửi: 3;" in first.stdout
         got = {(str(r.message["X-OCOP-Kind"]), r.rcpt_tos[0]): r for r in box.received}
@@ -93,7 +95,7 @@ def test_once_sends_each_reminder_and_a_second_run_sends_nothing(
         expected_ids = {message_id(k, "luuve.example") for k in dedupe_keys(commune)}
         assert set(box.ids()) == expected_ids and len(box.ids()) == 3
         assert {s for s, _, _ in outbox_rows(commune)} == {"sent"}
-        second = daemon(env, "--once", "--as-of", "2026-07-18", "--smtp", smtp)
+        second = daemon(env, "--once", "--smtp", smtp)
         assert second.returncode == 0, second.stderr
         assert len(box.received) == 3
 
@@ -103,18 +105,24 @@ def test_a_server_down_then_up_loses_nothing_and_doubles_nothing(
 ) -> None:
     port = free_port()
     env = environment(
-        tmp_path, commune, OCOP_SMTP_URL=f"smtp://127.0.0.1:{port}?timeout=5", OCOP_RETRY_BASE="0"
+        tmp_path,
+        commune,
+        OCOP_SMTP_URL=f"smtp://127.0.0.1:{port}?timeout=5",
+        OCOP_RETRY_BASE="0",
+        OCOP_PLAN=LUU_VE_PLAN,
     )
-    down = daemon(env, "--once", "--as-of", "2026-07-18")
-    assert down.returncode == 0, down.stderr
+    env = at(env, SATURDAY)
+    down = daemon(env, "--once")
+    # Nothing went out: cron hears of it through the exit status.
+    assert down.returncode == 3, down.stderr
     assert "connection refused" in down.stderr
     assert [s for s, _, _ in outbox_rows(commune)] == ["retry", "retry", "retry"]
     box = Mailbox()
     with smtp_server(box, port=port):
-        up = daemon(env, "--once", "--as-of", "2026-07-18")
+        up = daemon(env, "--once")
         assert up.returncode == 0, up.stderr
         assert len(box.received) == 3
-        again = daemon(env, "--once", "--as-of", "2026-07-18")
+        again = daemon(env, "--once")
         assert again.returncode == 0, again.stderr
     assert len(box.received) == 3 and len(set(box.ids())) == 3
     assert {s for s, _, _ in outbox_rows(commune)} == {"sent"}
@@ -129,13 +137,13 @@ def test_a_second_daemon_on_sqlite_refuses_and_sigterm_stops_the_first_after_its
                 Message(dedupe_key=f"t:{i}", kind="digest", recipient=f"r{i}@x.vn", context=DIGEST)
                 for i in range(30)
             ],
-            datetime.now(UTC),
+            SATURDAY - timedelta(hours=1),
         )
     box = Mailbox(per_message_delay=0.3)
     with smtp_server(box) as (host, port):
-        env = environment(tmp_path, commune, OCOP_SMTP_URL=f"smtp://{host}:{port}")
+        env = at(environment(tmp_path, commune, OCOP_SMTP_URL=f"smtp://{host}:{port}"), SATURDAY)
         running = subprocess.Popen(
-            [ocop_command(), "daemon", "--as-of", "2026-07-18", "--drain-every", "1"],
+            [ocop_command(), "daemon", "--drain-every", "1"],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -183,7 +191,8 @@ def test_two_daemons_drain_one_outbox_of_1000_messages_each_sent_once(
     box = Mailbox(per_message_delay=0.002)
     with smtp_server(box) as (host, port):
         env = environment(tmp_path, postgres_url, OCOP_SMTP_URL=f"smtp://{host}:{port}")
-        args = ["daemon", "--once", "--as-of", "2026-06-10", "--batch", "20"]
+        env = at(env, vietnam("2026-06-10 09:00"))
+        args = ["daemon", "--once", "--batch", "20"]
         started = time.monotonic()
         workers = [
             subprocess.Popen(
@@ -205,7 +214,8 @@ def test_two_daemons_drain_one_outbox_of_1000_messages_each_sent_once(
     assert {m.status for m in rows} == {"sent"}
     ids = box.ids()
     assert len(ids) == len(rows) >= 1000 and len(set(ids)) == len(ids)
-    assert {message_id(m.dedupe_key, "luuve.example") for m in rows} == set(ids)
+    # No plan, no sender of its own: the default sender's domain names the messages.
+    assert {message_id(m.dedupe_key, "localhost") for m in rows} == set(ids)
     # Both daemons did part of the work: the claims really were shared.
     assert len({m.claimed_by for m in rows}) == 2
     print(f"1000 messages through two daemons in {elapsed:.1f} s")

@@ -10,7 +10,7 @@ from email.policy import default
 from pathlib import Path
 
 import pytest
-from cli_helpers import Cli
+from cli_helpers import LUU_VE_PLAN, Cli, at, vietnam
 from factories import OFFICER, Clock, registration, to_rated
 from smtpserver import Mailbox, smtp_server
 
@@ -24,10 +24,15 @@ OFFICE = "phongkinhte@luuve.example"
 PRODUCER = "minhanh@example.vn"
 
 
+SATURDAY = vietnam("2026-07-18 10:00")
+"""Two weeks before the Lưu Vệ plan's evaluation window opens."""
+
+
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
-    """The CLI on a database holding one dossier registered on 10/7/2026."""
+    """The CLI on a database holding one dossier registered on 10/7/2026, the Lưu Vệ plan named."""
     runner = Cli(tmp_path)
+    runner.env["OCOP_PLAN"] = LUU_VE_PLAN
     with ocop.open(f"sqlite:///{runner.db}", clock=Clock(date(2026, 7, 10))) as registry:
         registry.register(registration(), actor=OFFICER)
     return runner
@@ -48,10 +53,33 @@ def test_reminders_previews_a_day_without_sending(cli: Cli) -> None:
     assert "2026-07-11: no reminders." in quiet
 
 
+def test_without_a_plan_there_are_no_plan_reminders_and_the_daemon_says_so(
+    cli: Cli, tmp_path: Path
+) -> None:
+    del cli.env["OCOP_PLAN"]
+    before = cli.db.read_bytes()
+    refused = cli("reminders", "--as-of", "2026-07-18")
+    assert refused.code == 2 and "--plan" in refused.err and "ocop plan init" in refused.err
+    assert cli.db.read_bytes() == before
+    folder = tmp_path / "mail"
+    done = cli("daemon", "--once", "--maildir", str(folder), env=at({}, SATURDAY))
+    assert done.code == 0, done.err
+    # The producer still hears that the dossier was received; no plan reminder, no digest.
+    kinds = [
+        str(email.message_from_bytes(p.read_bytes(), policy=default)["X-OCOP-Kind"])
+        for p in folder.glob("*.eml")
+    ]
+    assert kinds == ["accepted"]
+    first = done.err.splitlines()[0]
+    assert "no plan (no plan reminders, no digest" in first
+    assert "from OCOP <ocop@localhost>" in first and f"into {folder}" in first
+
+
 def test_the_daemon_sends_what_fell_due_while_it_was_down(cli: Cli, tmp_path: Path) -> None:
     # Down from before 18/7 (14 days before the window) until 25/7: the reminder still goes.
     folder = tmp_path / "mail"
-    out = cli.ok("daemon", "--once", "--as-of", "2026-07-25", "--maildir", str(folder))
+    later = at({}, vietnam("2026-07-25 10:00"))
+    out = cli.ok("daemon", "--once", "--maildir", str(folder), env=later)
     assert "Gửi: 4;" in out
     kinds = sorted(
         str(email.message_from_bytes(p.read_bytes(), policy=default)["X-OCOP-Kind"])
@@ -67,7 +95,9 @@ def test_outbox_list_shows_a_failure_and_retry_sends_it_again(cli: Cli) -> None:
     box = Mailbox(rcpt_answer={OFFICE: "550 5.1.1 Hộp thư không tồn tại"}.get)
     with smtp_server(box) as (host, port):
         smtp = f"smtp://{host}:{port}"
-        cli.ok("daemon", "--once", "--as-of", "2026-07-18", "--smtp", smtp)
+        saturday = at({}, SATURDAY)
+        first = cli("daemon", "--once", "--smtp", smtp, env=saturday)
+        assert first.code == 3, first.err  # a message failed: cron hears of it
         listed = cli.ok("outbox", "list", "--status", "failed")
         assert "lỗi" in listed and OFFICE in listed and "550 5.1.1" in listed
         (failed,) = cli.json("outbox", "list", "--status", "failed", "--json")
@@ -76,7 +106,7 @@ def test_outbox_list_shows_a_failure_and_retry_sends_it_again(cli: Cli) -> None:
         assert sent.code == 1 and "is sent" in sent.err  # the notice went out: not again
         assert "Đã xếp lại 1 thư" in cli.ok("outbox", "retry", str(failed["id"]))
         box.rcpt_answer = lambda address: None
-        cli.ok("daemon", "--once", "--as-of", "2026-07-18", "--smtp", smtp)
+        cli.ok("daemon", "--once", "--smtp", smtp, env=saturday)
     assert sorted(r.rcpt_tos[0] for r in box.received) == [PRODUCER, PRODUCER, OFFICE]
     bad = cli("outbox", "list", "--status", "lost")
     assert bad.code == 2 and "trạng thái không có: lost" in bad.err
@@ -135,14 +165,8 @@ def test_ocop_demo_lists_the_mail_on_its_day(tmp_path: Path) -> None:
     assert f"✉ {count} thư nhắc việc và thông báo đã được ghi thành tệp .eml trong" in out
 
 
-def test_the_clis_registry_tells_the_configured_plans_officers(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    plan = tmp_path / "plan.toml"
-    plan.write_text(
-        LUU_VE_2026.read_text("utf-8").replace(OFFICE, "kinhte.moi@luuve.example"), "utf-8"
-    )
-    monkeypatch.delenv("OCOP_PLAN", raising=False)
+def _told(tmp_path: Path, plan: str | None) -> set[tuple[str, str]]:
+    """Who the CLI's registry tells as a dossier is returned, resubmitted and rated."""
     settings = Settings(
         database=f"sqlite:///{tmp_path / 'o.db'}",
         database_is_default=False,
@@ -150,7 +174,7 @@ def test_the_clis_registry_tells_the_configured_plans_officers(
         lang="vi",
         calendar=None,
         config_file=None,
-        sections={"mail": {"plan": str(plan)}},
+        plan=plan,
     )
     registry = open_registry(settings)
     try:
@@ -159,8 +183,22 @@ def test_the_clis_registry_tells_the_configured_plans_officers(
         registry.fire(dossier.id, "return_dossier", actor=OFFICER, reason="Thiếu")
         registry.fire(dossier.id, "resubmit", actor=OFFICER)
         to_rated(registry, dossier.id)
-        told = {(m.kind, m.recipient) for m in Outbox(registry.database).find(limit=None)}
+        return {(m.kind, m.recipient) for m in Outbox(registry.database).find(limit=None)}
     finally:
         registry.close()
+
+
+def test_the_clis_registry_tells_the_configured_plans_officers(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.toml"
+    plan.write_text(
+        LUU_VE_2026.read_text("utf-8").replace(OFFICE, "kinhte.moi@luuve.example"), "utf-8"
+    )
+    told = _told(tmp_path, str(plan))
     assert ("rated", "kinhte.moi@luuve.example") in told and ("rated", PRODUCER) in told
     assert not any(recipient == OFFICE for _, recipient in told)
+
+
+def test_without_a_plan_only_the_producer_is_told(tmp_path: Path) -> None:
+    told = _told(tmp_path, None)
+    assert ("rated", PRODUCER) in told
+    assert {recipient for _, recipient in told} == {PRODUCER}

@@ -2,35 +2,54 @@
 
 Each setting comes from its flag, else its environment variable, else the config file (the
 top-level ``plan``, or the ``[mail]`` table's keys ``smtp``, ``maildir``, ``from``,
-``retry_base``), else the default:
+``password_file``, ``retry_base``), else the default:
 
 * ``--plan`` / ``OCOP_PLAN``: the commune plan (TOML). Without one there are no plan reminders,
   no digest and no notices to the plan's officers; producers still hear of their dossiers;
-* ``--smtp`` / ``OCOP_SMTP_URL``: ``smtp://``, ``smtp+starttls://user:pw@host:587`` or
-  ``smtps://…``; else ``--maildir`` / ``OCOP_MAILDIR``: a folder that receives ``.eml`` files,
-  by default ``mail/`` beside the default database (``~/.local/share/ocop/mail``);
-* ``--from`` / ``OCOP_MAIL_FROM``: the sender; default the plan's;
-* ``--retry-base`` / ``OCOP_RETRY_BASE``: seconds before the first retry (doubling after).
+* ``--smtp`` / ``OCOP_SMTP_URL``: ``smtp://``, ``smtp+starttls://user@host:587`` or
+  ``smtps://…``; any other scheme is a usage error. Its password is best kept out of the URL
+  (which ``ps`` shows): ``--password-file`` / ``OCOP_SMTP_PASSWORD``;
+* else ``--maildir`` / ``OCOP_MAILDIR``: a folder that receives ``.eml`` files, by default
+  ``mail/`` beside the default database (``~/.local/share/ocop/mail``);
+* ``--from`` / ``OCOP_MAIL_FROM``: the sender, checked at start; default the plan's;
+* ``--retry-base`` / ``OCOP_RETRY_BASE``: seconds before the first retry (doubling, at most an
+  hour apart).
 
-APScheduler and smtplib are imported inside the handler only.
+The daemon works on the real clock. ``--dry-run`` prints what one sweep and drain would do and
+writes nothing; only there may ``--as-of`` move the day.
+
+Exit status of ``--once``: 0 when every message due went out, 3
+(:data:`EXIT_UNSENT`) when the run left messages failed, uncertain, expired or waiting for a
+mail server; 1 and 2 as for every command. APScheduler and smtplib are imported inside the
+handler only.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ocop.cli.args import add_plan, date_type
 from ocop.cli.config import default_database_file
 from ocop.cli.core import Commands, Context, Translate, UsageError, load_plan
 
-__all__ = ["ENVIRONMENT", "register"]
+if TYPE_CHECKING:
+    from ocop.notifications.delivery import DrainResult, DryRun
+
+__all__ = ["ENVIRONMENT", "EXIT_UNSENT", "register"]
+
+EXIT_UNSENT = 3
+"""``--once``: the run left messages failed, uncertain, expired or waiting for a server."""
 
 ENVIRONMENT: dict[str, tuple[str, str]] = {
     "OCOP_SMTP_URL": ("máy chủ thư: smtp://…, smtps://…", "mail server: smtp://…, smtps://…"),
+    "OCOP_SMTP_PASSWORD": (
+        "mật khẩu máy chủ thư (thay cho mật khẩu trong URL)",
+        "the mail server's password (instead of one in the URL)",
+    ),
     "OCOP_MAILDIR": ("thư mục nhận tệp .eml thay cho SMTP", "folder of .eml files instead of SMTP"),
     "OCOP_MAIL_FROM": ("địa chỉ người gửi", "the sender address"),
     "OCOP_RETRY_BASE": (
@@ -45,6 +64,17 @@ def _epilog(t: Translate) -> str:
     width = max(len(name) for name in ENVIRONMENT)
     lines = [t("Biến môi trường:", "Environment variables:")]
     lines += [f"  {name.ljust(width)}  {t(vi, en)}" for name, (vi, en) in ENVIRONMENT.items()]
+    lines += [
+        "",
+        t(
+            f"Mã thoát của --once: 0 khi mọi thư đến hạn đã gửi; {EXIT_UNSENT} khi "
+            "còn thư lỗi, không rõ, quá hạn hoặc chờ máy chủ thư; 1 khi bị từ chối; 2 khi sai "
+            "lệnh hoặc cấu hình.",
+            f"Exit status of --once: 0 when every message due went out; "
+            f"{EXIT_UNSENT} when messages were left failed, uncertain, expired or waiting for "
+            "a mail server; 1 when refused; 2 for a usage or configuration error.",
+        ),
+    ]
     return "\n".join(lines)
 
 
@@ -58,21 +88,40 @@ def register(commands: Commands) -> None:
         description=t(
             "Quét hạn và nhắc việc, gửi thư trong hộp thư đi, gửi bản tóm tắt buổi sáng cho "
             "cán bộ. Dừng bằng Ctrl+C hoặc SIGTERM (sau khi gửi xong thư đang gửi). Với "
-            "--once: quét và gửi một lần rồi thoát (dùng cho cron). Trên SQLite chỉ một "
-            "dịch vụ chạy được trên một cơ sở dữ liệu.",
+            "--once: quét và gửi một lần rồi thoát (dùng cho cron). Với --dry-run: chỉ in "
+            "những gì sẽ làm, không ghi gì. Không có --plan thì không nhắc việc theo kế hoạch. "
+            "Không có --smtp thì thư được ghi thành tệp .eml vào --maildir, mặc định "
+            "~/.local/share/ocop/mail. Trên SQLite chỉ một dịch vụ chạy được trên một cơ sở "
+            "dữ liệu.",
             "Sweep deadlines and reminders, send the outbox, send the officers' morning "
             "digest. Stop with Ctrl+C or SIGTERM (after the message in flight). With --once: "
-            "one sweep and drain, then exit (for cron). On SQLite one daemon per database.",
+            "one sweep and drain, then exit (for cron). With --dry-run: print what would be "
+            "done and write nothing. Without --plan there are no plan reminders. Without "
+            "--smtp, messages are written as .eml files into --maildir, by default "
+            "~/.local/share/ocop/mail. On SQLite one daemon per database.",
         )
         + "\n\n"
         + _epilog(t),
+        json=True,
     )
-    daemon.add_argument("--once", action="store_true", help=t("chạy một lần", "run once"))
+    run = daemon.add_mutually_exclusive_group()
+    run.add_argument("--once", action="store_true", help=t("chạy một lần", "run once"))
+    run.add_argument(
+        "--dry-run",
+        action="store_true",
+        help=t(
+            "in những gì một lượt quét và gửi sẽ làm, không ghi gì, không gửi gì",
+            "print what one sweep and drain would do; write and send nothing",
+        ),
+    )
     daemon.add_argument(
         "--as-of",
         type=date_type(t),
         metavar="DATE",
-        help=t("chạy như thể hôm nay là ngày này", "run as if today were DATE"),
+        help=t(
+            "chỉ với --dry-run: xem như hôm nay là ngày này",
+            "with --dry-run only: as if today were DATE",
+        ),
     )
     add_plan(daemon, t)
     where = daemon.add_mutually_exclusive_group()
@@ -83,26 +132,39 @@ def register(commands: Commands) -> None:
         "--maildir",
         metavar="PATH",
         help=t(
-            "ghi thư thành tệp .eml vào thư mục (OCOP_MAILDIR)",
-            "write messages as .eml files into PATH (OCOP_MAILDIR)",
+            "ghi thư thành tệp .eml vào thư mục (OCOP_MAILDIR; mặc định ~/.local/share/ocop/mail)",
+            "write messages as .eml files into PATH (OCOP_MAILDIR; default "
+            "~/.local/share/ocop/mail)",
+        ),
+    )
+    daemon.add_argument(
+        "--password-file",
+        metavar="FILE",
+        help=t(
+            "tệp chứa mật khẩu máy chủ thư (hoặc biến OCOP_SMTP_PASSWORD)",
+            "a file holding the mail server's password (or OCOP_SMTP_PASSWORD)",
         ),
     )
     daemon.add_argument("--from", dest="sender", metavar="ADDRESS", help="(OCOP_MAIL_FROM)")
     daemon.add_argument("--retry-base", type=float, metavar="SECONDS", help="(OCOP_RETRY_BASE)")
-    daemon.add_argument(
-        "--sweep-every",
-        type=float,
-        default=600,
-        metavar="SECONDS",
-        help=t("chu kỳ quét (600)", "sweep period (600)"),
-    )
-    daemon.add_argument(
-        "--drain-every",
-        type=float,
-        default=30,
-        metavar="SECONDS",
-        help=t("chu kỳ gửi (30)", "drain period (30)"),
-    )
+    for option, default, vi, en in (
+        ("--sweep-every", 600, "chu kỳ quét", "sweep period"),
+        ("--drain-every", 30, "chu kỳ gửi", "drain period"),
+        ("--heartbeat-every", 10, "chu kỳ báo còn chạy", "heartbeat period"),
+        (
+            "--stale-after",
+            60,
+            "sau bấy nhiêu giây không báo, một dịch vụ được coi là đã dừng",
+            "a daemon silent this long is taken for dead",
+        ),
+    ):
+        daemon.add_argument(
+            option,
+            type=float,
+            default=default,
+            metavar="SECONDS",
+            help=t(f"{vi} ({default})", f"{en} ({default})"),
+        )
     daemon.add_argument("--batch", type=int, default=50, help=t("số thư mỗi lượt", "batch size"))
 
 
@@ -119,15 +181,99 @@ def _setting(ctx: Context, flag: str, variable: str, key: str) -> str | None:
 
 
 def _mail_target(ctx: Context) -> str:
+    """The SMTP URL, checked, or the folder of ``.eml`` files."""
+    from ocop.errors import InvalidInput
+    from ocop.notifications.transports import SMTP_SCHEMES, SmtpTransport
+
+    t = ctx.t
     smtp = _setting(ctx, "smtp", "OCOP_SMTP_URL", "smtp")
     folder = _setting(ctx, "maildir", "OCOP_MAILDIR", "maildir")
     if getattr(ctx.args, "maildir", None):
         smtp = None  # an explicit --maildir beats an SMTP URL from the environment
     if smtp:
+        try:
+            SmtpTransport.from_url(smtp)
+        except InvalidInput as exc:
+            schemes = ", ".join(f"{s}://" for s in SMTP_SCHEMES)
+            raise UsageError(
+                t(
+                    f"--smtp không phải URL máy chủ thư ({exc}); dùng một trong: {schemes}",
+                    f"--smtp is not a mail server URL ({exc}); use one of: {schemes}",
+                )
+            ) from None
         return smtp
     if folder:
-        return str(Path(folder).expanduser())
+        if "://" in folder and not folder.startswith("file://"):
+            raise UsageError(
+                t(
+                    f"--maildir phải là một thư mục, không phải URL: {folder.split('://')[0]}://…",
+                    f"--maildir must be a folder, not a URL: {folder.split('://')[0]}://…",
+                )
+            )
+        return str(Path(folder.removeprefix("file://")).expanduser())
     return str(default_database_file(ctx.settings.environ).parent / "mail")
+
+
+def _password(ctx: Context) -> str | None:
+    path = _setting(ctx, "password_file", "OCOP_SMTP_PASSWORD_FILE", "password_file")
+    if path:
+        try:
+            return Path(path).expanduser().read_text(encoding="utf-8").rstrip("\r\n")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise UsageError(
+                ctx.t(
+                    f"không đọc được tệp mật khẩu {path}: {reason}",
+                    f"cannot read the password file {path}: {reason}",
+                )
+            ) from None
+    return ctx.settings.environ.get("OCOP_SMTP_PASSWORD") or None
+
+
+def _sender(ctx: Context) -> str | None:
+    from ocop.errors import InvalidInput
+    from ocop.notifications.transports import parse_sender
+
+    sender = _setting(ctx, "sender", "OCOP_MAIL_FROM", "from")
+    if sender is None:
+        return None
+    try:
+        return parse_sender(sender)
+    except InvalidInput as exc:
+        raise UsageError(
+            ctx.t(
+                f"--from cần một địa chỉ thư, ví dụ 'Phòng Kinh tế <pkt@xa.gov.vn>' ({exc})",
+                f"--from needs an e-mail address, e.g. 'Economic Office <pkt@example.vn>' ({exc})",
+            )
+        ) from None
+
+
+def _seconds(ctx: Context, value: float, option: str) -> timedelta:
+    if not value > 0:
+        raise UsageError(ctx.t(f"{option} phải lớn hơn 0", f"{option} must be greater than 0"))
+    return timedelta(seconds=value)
+
+
+class _LocalTime(logging.Formatter):
+    """Log times in ISO 8601 with Vietnam's offset, as the CLI shows every time."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        from ocop.workdays import TZ
+
+        return datetime.fromtimestamp(record.created, TZ).isoformat(timespec="milliseconds")
+
+
+def _logging() -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(_LocalTime("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    # The state machine library logs every callback of every transition at INFO: a sweep that
+    # fires hundreds would bury the daemon's own lines.
+    logging.getLogger("transitions").setLevel(logging.WARNING)
+    # APScheduler says "Running job …" and "… executed successfully" at INFO on every tick.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def run_daemon(ctx: Context) -> int:
@@ -137,15 +283,28 @@ def run_daemon(ctx: Context) -> int:
     from ocop.workdays import Calendar
 
     t = ctx.t
+    args = ctx.args
+    if args.as_of is not None and not args.dry_run:
+        raise UsageError(
+            t(
+                "--as-of chỉ dùng với --dry-run: dịch vụ không bao giờ gửi thư hay chuyển "
+                "trạng thái theo một ngày khác hôm nay",
+                "--as-of works only with --dry-run: the daemon never fires or sends as of "
+                "another day",
+            )
+        )
     plan = load_plan(ctx.settings.plan)
+    if args.dry_run:
+        return _dry_run(ctx, plan)
     base = _setting(ctx, "retry_base", "OCOP_RETRY_BASE", "retry_base")
     try:
         retry_base = timedelta(seconds=float(base)) if base is not None else timedelta(minutes=1)
     except ValueError:
         message = t(f"OCOP_RETRY_BASE không hợp lệ: {base}", f"bad retry base: {base}")
         raise UsageError(message) from None
-    if ctx.args.batch < 1 or ctx.args.sweep_every <= 0 or ctx.args.drain_every <= 0:
-        raise UsageError(t("chu kỳ và số thư phải lớn hơn 0", "periods and batch must be > 0"))
+    if args.batch < 1:
+        raise UsageError(t("--batch phải lớn hơn 0", "--batch must be greater than 0"))
+    mail, sender, password = _mail_target(ctx), _sender(ctx), _password(ctx)
     if ctx.settings.database_is_default:
         Path(ctx.settings.database.removeprefix("sqlite:///")).parent.mkdir(
             parents=True, exist_ok=True
@@ -153,40 +312,152 @@ def run_daemon(ctx: Context) -> int:
     settings = DaemonSettings(
         database=ctx.settings.database,
         plan=plan,
-        mail=_mail_target(ctx),
-        sender=_setting(ctx, "sender", "OCOP_MAIL_FROM", "from"),
+        plan_source=ctx.settings.plan,
+        mail=mail,
+        sender=sender,
+        password=password,
         calendar=Calendar.from_file(ctx.settings.calendar) if ctx.settings.calendar else None,
-        as_of=ctx.args.as_of,
-        sweep_every=timedelta(seconds=ctx.args.sweep_every),
-        drain_every=timedelta(seconds=ctx.args.drain_every),
+        sweep_every=_seconds(ctx, args.sweep_every, "--sweep-every"),
+        drain_every=_seconds(ctx, args.drain_every, "--drain-every"),
+        heartbeat_every=_seconds(ctx, args.heartbeat_every, "--heartbeat-every"),
+        stale_after=_seconds(ctx, args.stale_after, "--stale-after"),
         backoff=Backoff(base=retry_base),
-        batch=ctx.args.batch,
+        batch=args.batch,
         upgrade=ctx.settings.database.startswith("sqlite"),
     )
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # The state machine library logs every callback of every transition at INFO: a sweep that
-    # fires hundreds would bury the daemon's own lines.
-    logging.getLogger("transitions").setLevel(logging.WARNING)
-    # APScheduler says "Running job …" and "… executed successfully" at INFO on every tick.
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    with Daemon(settings) as daemon:
-        if not ctx.args.once:
+    _logging()
+    with Daemon(settings, mode="once" if args.once else "run") as daemon:
+        if not args.once:
             daemon.run()
             return 0
         swept, drained = daemon.run_once()
-        waiting = daemon.outbox.counts()
+        left = len(daemon.outbox.due(daemon.clock()))
     ctx.print(
         t(
             f"Quét: {len(swept.fired)} chuyển trạng thái, {swept.queued} thư mới. "
             f"Gửi: {drained.sent}; chờ gửi lại: {drained.retried}; lỗi: {drained.failed}; "
-            f"không rõ: {drained.uncertain}. Còn chờ: "
-            f"{waiting.get('pending', 0) + waiting.get('retry', 0)}.",
+            f"không rõ: {drained.uncertain}; quá hạn: {drained.expired}. Còn chờ: {left}.",
             f"Sweep: {len(swept.fired)} transition(s), {swept.queued} new message(s). "
             f"Sent: {drained.sent}; to retry: {drained.retried}; failed: {drained.failed}; "
-            f"uncertain: {drained.uncertain}. Still waiting: "
-            f"{waiting.get('pending', 0) + waiting.get('retry', 0)}.",
+            f"uncertain: {drained.uncertain}; expired: {drained.expired}. Still waiting: {left}.",
         )
     )
+    return EXIT_UNSENT if _unsent(drained) or left else 0
+
+
+def _unsent(drained: DrainResult) -> bool:
+    return bool(drained.retried or drained.failed or drained.uncertain or drained.expired)
+
+
+def _dry_run(ctx: Context, plan: Any) -> int:
+    """``ocop daemon --dry-run``: what one sweep and drain would do; nothing is written."""
+    import ocop
+    from ocop.errors import StorageUnavailable
+    from ocop.notifications.daemon import as_of_clock
+    from ocop.notifications.delivery import dry_run
+    from ocop.notifications.notices import notices_for
+    from ocop.storage.outbox import Outbox
+    from ocop.workdays import Calendar
+
+    settings = ctx.settings
+    url = settings.database
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        raise UsageError(
+            ctx.t(
+                f"không có cơ sở dữ liệu {url.removeprefix('sqlite:///')}",
+                f"there is no database {url.removeprefix('sqlite:///')}",
+            )
+        )
+    calendar = Calendar.from_file(settings.calendar) if settings.calendar else None
+    # The end of the day given, so everything due that day shows; the real time otherwise.
+    clock = as_of_clock(ctx.args.as_of, time(23, 59) if ctx.args.as_of else None)
+    registry = ocop.open(
+        url, clock=clock, calendar=calendar, notices=notices_for(plan), upgrade=False
+    )
+    try:
+        if not registry.database.schema_is_current():
+            raise StorageUnavailable(
+                f"Database {registry.database.name} has no up-to-date ocop schema; run "
+                "`ocop db upgrade` first."
+            )
+        found = dry_run(registry, plan, Outbox(registry.database))
+        day = registry.today()
+    finally:
+        registry.close()
+    _print_dry_run(ctx, found, day)
     return 0
+
+
+def _print_dry_run(ctx: Context, found: DryRun, day: Any) -> None:
+    from ocop.cli.notify import KINDS
+    from ocop.cli.output import dumps, fmt_date
+
+    t = ctx.t
+    if getattr(ctx.args, "json", False):
+        ctx.print(dumps(_dry_json(found)))
+        return
+    ctx.print(
+        t(
+            f"Chạy thử ngày {fmt_date(day, ctx.lang)} — không ghi, không gửi gì.",
+            f"Dry run for {fmt_date(day, ctx.lang)} — nothing written or sent.",
+        )
+    )
+    ctx.print(t(f"Sẽ chuyển trạng thái ({len(found.fired)}):", f"Would fire ({len(found.fired)}):"))
+    for event, messages in found.fired:
+        before, after = event.before, event.after
+        assert before is not None
+        ctx.print(
+            f"  #{after.id} {after.product_name}: {before.state.label(ctx.lang)} → "
+            f"{after.state.label(ctx.lang)}"
+            + (
+                t(f" ({len(messages)} thư báo)", f" ({len(messages)} notice(s))")
+                if messages
+                else ""
+            )
+        )
+    new = [r for r, queued in found.reminders if not queued]
+    ctx.print(
+        t(
+            f"Sẽ xếp thư nhắc việc mới ({len(new)}; đã có {len(found.reminders) - len(new)}):",
+            f"Would queue new reminders ({len(new)}; {len(found.reminders) - len(new)} "
+            "already queued):",
+        )
+    )
+    for reminder in new:
+        vi, en = KINDS.get(reminder.kind, (reminder.kind, reminder.kind))
+        ctx.print(f"  {t(vi, en)} → {reminder.to.email}")
+    ctx.print(
+        t(
+            f"Sẽ gửi thư đang chờ trong hộp thư đi ({len(found.waiting)}):",
+            f"Would send waiting outbox messages ({len(found.waiting)}):",
+        )
+    )
+    for message in found.waiting:
+        vi, en = KINDS.get(message.kind, (message.kind, message.kind))
+        ctx.print(f"  {message.id}: {t(vi, en)} → {message.recipient}")
+
+
+def _dry_json(found: DryRun) -> dict[str, Any]:
+    return {
+        "fire": [
+            {
+                "dossier": event.after.id,
+                "trigger": event.trigger,
+                "to_state": event.after.state.value,
+                "notices": [m.recipient for m in messages],
+            }
+            for event, messages in found.fired
+        ],
+        "reminders": [
+            {
+                "kind": r.kind,
+                "recipient": r.to.email,
+                "due_on": r.due_on,
+                "anchor": r.anchor,
+                "dossier": r.dossier_id,
+                "queued": queued,
+            }
+            for r, queued in found.reminders
+        ],
+        "send": [{"id": m.id, "kind": m.kind, "recipient": m.recipient} for m in found.waiting],
+    }

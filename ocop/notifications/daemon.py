@@ -5,15 +5,26 @@ jobs use ``coalesce`` (a backlog of missed runs becomes one run), ``max_instance
 misfire grace: after a sleeping laptop or a restart, the next sweep queues whatever fell due
 meanwhile (each reminder stays sendable for its whole period) and the drain sends it.
 
-On SQLite one daemon runs per database: it holds a lock file beside the database, and a second
-one refuses to start. Holding the lock, it knows that messages left claimed or being sent belong
-to a daemon that was killed, and cleans them up at once. Several daemons need PostgreSQL, where
-claims use ``SKIP LOCKED`` and a killed daemon's claims are recovered once their lease has run
-out.
+Each daemon keeps a heartbeat row (``ocop_daemons``), refreshed by a thread of its own every
+``heartbeat_every`` whatever the jobs are doing. The claims of a daemon whose heartbeat is older
+than ``stale_after`` (or that stopped) are recovered by any live daemon's next drain: requeued
+if never offered to a server, ``uncertain`` if it was sending. A daemon whose heartbeat is fresh
+keeps its claims, however long its batch takes.
+
+On SQLite one daemon runs per database: it holds a lock file beside the database's real path
+(whatever symlink, relative path or ``file:`` URI reached it), and a second one refuses to
+start. Holding the lock, it knows that messages left claimed or being sent belong to a daemon
+that was killed, and cleans them up at once. Several daemons need PostgreSQL, where claims use
+``SKIP LOCKED``.
+
+The daemon runs on the real clock: it never fires or sends as of another day. A clock set back
+(the machine's time corrected) is noticed against the last sweep, and no reminder is queued
+until it has caught up, so nothing is queued or sent twice.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import signal
@@ -26,24 +37,29 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from time import monotonic
 from types import FrameType
-from typing import IO, Any
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ocop.errors import OcopError, StorageUnavailable
 from ocop.notifications.delivery import Backoff, Drainer, DrainResult, SweepResult, sweep
 from ocop.notifications.notices import notices_for
-from ocop.notifications.transports import transport_from_url
+from ocop.notifications.transports import FolderTransport, transport_from_url
 from ocop.plan import Plan
+from ocop.storage.daemons import Heartbeats
 from ocop.storage.outbox import Outbox
 from ocop.workdays import TZ, Calendar
 from ocop.workflow.registry import Registry
 
-__all__ = ["Daemon", "DaemonAlreadyRunning", "DaemonSettings", "as_of_clock"]
+__all__ = ["DEFAULT_SENDER", "Daemon", "DaemonAlreadyRunning", "DaemonSettings", "as_of_clock"]
 
 log = logging.getLogger("ocop.daemon")
 DEFAULT_SENDER = "OCOP <ocop@localhost>"
 OUTAGE_REPEAT = 300.0
 """Seconds between two log lines about the same database outage."""
+CLOCK_SLACK = timedelta(minutes=1)
+"""How far behind the last sweep the clock may be before the daemon calls it set back."""
+FORGET_STOPPED = timedelta(days=7)
+"""Heartbeat rows of daemons stopped longer ago than this are deleted at start."""
 
 
 class DaemonAlreadyRunning(OcopError):
@@ -61,11 +77,18 @@ class DaemonSettings:
     """An ``smtp…://`` URL, or the folder to write ``.eml`` files into."""
     sender: str | None = None
     """The From address; default the plan's ``sender``."""
+    password: str | None = None
+    """The SMTP password, when the URL does not carry it (read from a file or the environment)."""
+    plan_source: str | None = None
+    """Where the plan was read from, for the log."""
     calendar: Calendar | None = None
-    as_of: date | None = None
-    """Run as if today were that day (at the real time of day)."""
+    clock: Callable[[], datetime] | None = None
+    """The time, for tests and embedders; default the real clock (the CLI never sets it)."""
     sweep_every: timedelta = timedelta(minutes=10)
     drain_every: timedelta = timedelta(seconds=30)
+    heartbeat_every: timedelta = timedelta(seconds=10)
+    stale_after: timedelta = timedelta(seconds=60)
+    """A daemon whose heartbeat is older than this is taken for dead and its claims recovered."""
     misfire_grace: timedelta = timedelta(minutes=30)
     backoff: Backoff = field(default_factory=Backoff)
     batch: int = 50
@@ -95,11 +118,12 @@ class Daemon:
     schedules them until SIGTERM or SIGINT, which stop it after the message in flight.
     """
 
-    def __init__(self, settings: DaemonSettings) -> None:
+    def __init__(self, settings: DaemonSettings, *, mode: str = "run") -> None:
+        """Open the database (``mode``: ``run`` or ``once``, as the heartbeat row says)."""
         import ocop
 
         self.settings = settings
-        self.clock = as_of_clock(settings.as_of)
+        self.clock = settings.clock or as_of_clock(None)
         self.stop_event = threading.Event()
         self.worker = settings.worker or f"{socket.gethostname()}:{os.getpid()}"
         self.registry: Registry = ocop.open(
@@ -116,7 +140,12 @@ class Daemon:
                 f"Database {name} has no up-to-date ocop schema; run `ocop db upgrade` first."
             )
         self.outbox = Outbox(self.registry.database)
-        self.transport = transport_from_url(settings.mail)
+        self.heartbeats = Heartbeats(self.registry.database)
+        try:
+            self.transport = transport_from_url(settings.mail, password=settings.password)
+        except BaseException:
+            self.registry.close()
+            raise
         self.drainer = Drainer(
             self.outbox,
             self.transport,
@@ -125,9 +154,13 @@ class Daemon:
             clock=self.clock,
             backoff=settings.backoff,
             batch=settings.batch,
+            stale_after=settings.stale_after,
             stop=self.stop_event,
         )
-        self._lock: IO[str] | None = None
+        self.mode = mode
+        self._lock: int | None = None
+        self._pulse: threading.Thread | None = None
+        self._pulse_stop = threading.Event()
         self._jobs = threading.Lock()
         self._outage: dict[str, float] = {}
         """Since when (monotonic) each job has been failing for want of the database."""
@@ -135,11 +168,23 @@ class Daemon:
 
     def __enter__(self) -> Daemon:
         try:
-            self._lock = _lock_sqlite(self.registry)
+            self._lock = _lock_sqlite(self.registry, self.heartbeats)
+            now = self.clock()
+            self.heartbeats.prune(now - FORGET_STOPPED)
+            self.heartbeats.start(
+                self.worker,
+                host=socket.gethostname(),
+                pid=os.getpid(),
+                mode=self.mode,
+                plan=self.settings.plan_source,
+                transport=self.transport.name,
+                now=now,
+            )
+            log.info("%s", self.describe())
             if self._lock is not None:
                 # The lock proves that no other daemon runs on this database: whatever is still
                 # claimed or being sent belongs to one that was killed. Clean it up now rather
-                # than after the lease, so that a restart sends at once what was waiting.
+                # than after its heartbeat goes stale, so a restart sends at once what waited.
                 requeued, doubtful = self.outbox.abandon()
                 if requeued or doubtful:
                     log.warning(
@@ -149,22 +194,79 @@ class Daemon:
                     )
         except BaseException:
             self.registry.close()
-            if self._lock is not None:
-                self._lock.close()
-                self._lock = None
+            _unlock(self._lock)
+            self._lock = None
             raise
+        self._pulse_stop.clear()
+        self._pulse = threading.Thread(target=self._beat, name="ocop-heartbeat", daemon=True)
+        self._pulse.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.registry.close()
-        if self._lock is not None:
-            self._lock.close()
+        self._pulse_stop.set()
+        if self._pulse is not None:
+            self._pulse.join()
+            self._pulse = None
+        try:
+            self.heartbeats.stop(self.worker, self.clock())
+        except StorageUnavailable as error:
+            # A stale heartbeat says the same to the other daemons, a little later.
+            log.error("could not record the stop: %s", error)
+        finally:
+            self.registry.close()
+            _unlock(self._lock)
             self._lock = None
+
+    def describe(self) -> str:
+        """The start line: which database, plan, sender and transport (the first log line)."""
+        plan = self.settings.plan
+        if plan is None:
+            planned = "no plan (no plan reminders, no digest, no notices to plan officers)"
+        else:
+            source = f" from {self.settings.plan_source}" if self.settings.plan_source else ""
+            planned = f"plan of {plan.commune}, {plan.province} {plan.year}{source}"
+        if isinstance(self.transport, FolderTransport):
+            where = f"writes .eml files into {self.transport.folder.resolve()}"
+        else:
+            where = f"sends by {self.transport.name}"
+        return (
+            f"ocop daemon {self.worker} ({self.mode}) on {self.registry.database.name}: "
+            f"{planned}; from {self.drainer.sender}; {where}"
+        )
+
+    def _beat(self) -> None:
+        every = self.settings.heartbeat_every.total_seconds()
+        failing = False
+        while not self._pulse_stop.wait(every):
+            try:
+                self.heartbeats.beat(self.worker, self.clock())
+            except StorageUnavailable as exc:
+                if not failing:
+                    log.error("heartbeat failed: %s", exc)
+                failing = True
+            else:
+                failing = False
 
     def sweep(self) -> SweepResult:
         """Fire due system transitions and queue due reminders."""
         with self._jobs:
-            result = sweep(self.registry, self.settings.plan, self.outbox)
+            plan = self.settings.plan
+            now = self.clock()
+            last = self.heartbeats.last_sweep()
+            behind = last is not None and now < last - CLOCK_SLACK
+            if behind and plan is not None:
+                # The clock was set back: what is due "now" was queued at the later time
+                # already, and the earlier members of a series would go out again.
+                log.warning(
+                    "the clock (%s) is behind the last sweep (%s): no reminder is queued "
+                    "until it catches up",
+                    _iso(now),
+                    _iso(last) if last else "?",
+                )
+                plan = None
+            result = sweep(self.registry, plan, self.outbox)
+            # Only a later moment moves the mark a set-back clock is measured against.
+            self.heartbeats.beat(self.worker, now, swept=not behind)
         log.info(
             "sweep: %d transition(s) fired, %d reminder(s) due, %d new",
             len(result.fired),
@@ -177,13 +279,15 @@ class Daemon:
         """Send the messages that are due."""
         with self._jobs:
             result = self.drainer.drain(until_empty=until_empty)
-        if result.attempted or result.released:
+            self.heartbeats.beat(self.worker, self.clock(), drained=True)
+        if result.attempted or result.released or result.expired:
             log.info(
-                "drain: %d sent, %d to retry, %d failed, %d uncertain",
+                "drain: %d sent, %d to retry, %d failed, %d uncertain, %d expired",
                 result.sent,
                 result.retried,
                 result.failed,
                 result.uncertain,
+                result.expired,
             )
         return result
 
@@ -239,12 +343,6 @@ class Daemon:
             )
         with self._signals():
             scheduler.start()
-            log.info(
-                "daemon %s started on %s, mail to %s",
-                self.worker,
-                self.registry.database.name,
-                self.transport.name,
-            )
             try:
                 # A timed wait, so that signals are handled promptly on every platform.
                 while not self.stop_event.wait(1):
@@ -315,8 +413,14 @@ class Daemon:
                 signal.signal(sig, old)
 
 
-def _lock_sqlite(registry: Registry) -> IO[str] | None:
-    """Hold ``<database>.daemon.lock`` for the daemon's life; refuse if another holds it."""
+def _lock_sqlite(registry: Registry, heartbeats: Heartbeats) -> int | None:
+    """Hold ``<database>.daemon.lock`` for the daemon's life; refuse if another holds it.
+
+    The lock sits beside the file's real path, so a symlink, a relative path or a ``file:``
+    URI to the same database meet the same lock. The lock file is opened without following a
+    symlink and never written or truncated: a lock file replaced by a link to the database
+    cannot damage it. Who holds it is told by the heartbeat rows.
+    """
     database = registry.database
     name = database.url.database
     if database.dialect != "sqlite" or name in (None, "", ":memory:"):
@@ -327,27 +431,42 @@ def _lock_sqlite(registry: Registry) -> IO[str] | None:
             return None
         name = unquote(urlsplit(name).path)
     import fcntl
+    import stat
 
-    path = Path(f"{name}.daemon.lock")
+    path = Path(f"{os.path.realpath(name)}.daemon.lock")
     try:
-        stream = path.open("a+", encoding="utf-8")
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise StorageUnavailable(
+                f"The daemon's lock file {path} is a symbolic link; remove it and start again."
+            ) from None
         raise StorageUnavailable(
             f"Cannot create the daemon's lock file {path}: {exc.strerror}; the folder of the "
             "database must be writable."
         ) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise StorageUnavailable(
+            f"The daemon's lock file {path} is not a regular file; remove it and start again."
+        )
     try:
-        fcntl.flock(stream.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        stream.seek(0)
-        holder = stream.read().strip() or "unknown"
-        stream.close()
+        os.close(fd)
+        running = [b for b in heartbeats.all() if b.stopped_at is None]
+        holder = f"{running[0].worker}, pid {running[0].pid}" if running else "unknown"
         raise DaemonAlreadyRunning(
             f"Another ocop daemon ({holder}) is already running on {database.name}. Stop it "
             "first; several daemons on one database need PostgreSQL."
         ) from None
-    stream.seek(0)
-    stream.truncate()
-    stream.write(f"pid {os.getpid()} on {socket.gethostname()}\n")
-    stream.flush()
-    return stream
+    return fd
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(TZ).isoformat(timespec="seconds")
+
+
+def _unlock(fd: int | None) -> None:
+    if fd is not None:
+        os.close(fd)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 from functools import partial
 
 from ocop.errors import InvalidInput, StorageUnavailable
+from ocop.models import Message
 from ocop.notifications.reminder import Reminder
 from ocop.notifications.render import build_email, render
 from ocop.notifications.rules import digest, reminders_due
@@ -26,14 +27,16 @@ from ocop.notifications.transports import (
 )
 from ocop.plan import Plan
 from ocop.storage.outbox import Outbox, OutboxMessage
-from ocop.workflow.registry import Registry
+from ocop.workflow.registry import Registry, TransitionEvent
 
 __all__ = [
     "Backoff",
     "Delivered",
     "DrainResult",
     "Drainer",
+    "DryRun",
     "SweepResult",
+    "dry_run",
     "preview",
     "queue_reminders",
     "sweep",
@@ -46,12 +49,12 @@ log = logging.getLogger("ocop.daemon")
 class Backoff:
     """Exponential backoff after temporary failures: ``base``, ×2 each time, up to ``cap``.
 
-    After ``max_attempts`` temporary failures a message is marked failed.
+    A temporary failure never gives a message up: it waits, at most ``cap`` between tries,
+    until a server takes it or its last useful day passes (then it is ``expired``).
     """
 
     base: timedelta = timedelta(minutes=1)
-    cap: timedelta = timedelta(hours=6)
-    max_attempts: int = 10
+    cap: timedelta = timedelta(hours=1)
 
     def delay(self, attempts: int) -> timedelta:
         """How long to wait after the ``attempts``-th failed attempt."""
@@ -88,6 +91,8 @@ class DrainResult:
     failed: int = 0
     uncertain: int = 0
     released: int = 0
+    expired: int = 0
+    """Waiting messages whose last useful day passed before a server took them."""
     delivered: list[Delivered] = field(default_factory=list)
     """The messages sent, in order."""
 
@@ -138,6 +143,43 @@ def queue_reminders(
     return len(found), outbox.add([r.message() for r in found], now)
 
 
+@dataclass
+class DryRun:
+    """What a sweep and a drain would do now, found without writing anything."""
+
+    fired: list[tuple[TransitionEvent, Sequence[Message]]]
+    """The system steps that would fire, each with the notices it would write."""
+    reminders: list[tuple[Reminder, bool]]
+    """The reminders due, each with whether the outbox holds it already (then not sent again)."""
+    waiting: list[OutboxMessage]
+    """Messages already queued that a drain would offer to the mail server."""
+
+
+def dry_run(registry: Registry, plan: Plan | None, outbox: Outbox) -> DryRun:
+    """What :func:`sweep` and a drain would do at the registry's clock; writes nothing.
+
+    The reminders are those of the dossiers as the due system steps would leave them.
+    """
+    now = registry.now()
+    fired = registry.preview_advance()
+    reminders: list[Reminder] = []
+    if plan is not None:
+        moved = {event.after.id: event.after for event, _ in fired}
+        found = registry.find(commune=plan.commune, province=plan.province)
+        dossiers = [moved.get(d.id, d) for d in found]
+        calendar, rule_sets = registry.calendar, registry.rule_sets
+        reminders = reminders_due(dossiers, plan, calendar, now, rule_sets=rule_sets)
+        reminders += digest(
+            dossiers, plan, calendar, now, rule_sets=rule_sets, outbox=outbox.counts()
+        )
+    queued = outbox.known(r.dedupe_key for r in reminders)
+    return DryRun(
+        fired=fired,
+        reminders=[(r, r.dedupe_key in queued) for r in reminders],
+        waiting=outbox.due(now),
+    )
+
+
 class Drainer:
     """Claims due messages, renders and sends them, and records each outcome.
 
@@ -162,6 +204,7 @@ class Drainer:
         backoff: Backoff | None = None,
         batch: int = 50,
         lease: timedelta = timedelta(minutes=15),
+        stale_after: timedelta | None = None,
         stop: threading.Event | None = None,
     ) -> None:
         self.outbox = outbox
@@ -172,6 +215,7 @@ class Drainer:
         self.backoff = backoff or Backoff()
         self.batch = batch
         self.lease = lease
+        self.stale_after = stale_after
         self.stop = stop or threading.Event()
         self._unrecorded: list[Callable[[], bool]] = []
         self._interrupted = False
@@ -194,12 +238,18 @@ class Drainer:
                     requeued,
                     doubtful,
                 )
-        requeued, doubtful = self.outbox.recover(self.clock(), self.lease)
+        now = self.clock()
+        requeued, doubtful = self.outbox.recover(now, self.lease, stale_after=self.stale_after)
         if requeued or doubtful:
             log.warning(
                 "recovered after a stopped daemon: %d requeued, %d marked uncertain",
                 requeued,
                 doubtful,
+            )
+        result.expired = self.outbox.expire(now)
+        if result.expired:
+            log.warning(
+                "%d message(s) expired: their day passed before a server took them", result.expired
             )
         try:
             while not self.stop.is_set():
@@ -294,20 +344,14 @@ class Drainer:
         self, row: OutboxMessage, error: str, result: DrainResult, *, sending: bool = False
     ) -> None:
         # ``sending``: the server answered about this very message; otherwise it was never
-        # offered, and a row left claimed is handed back by the next drain anyway.
+        # offered, and a row left claimed is handed back by the next drain anyway. Only a
+        # permanent answer fails a message: however long the server is away, it waits.
         attempts = row.attempts + 1
-        if attempts >= self.backoff.max_attempts:
-            message = f"gave up after {attempts} attempts: {error}"
-            outcome: Callable[[], bool] = partial(
-                self.outbox.failed, row.id, self.worker, message, attempts=attempts
-            )
-            result.failed += 1
-        else:
-            at = self.clock() + self.backoff.delay(attempts)
-            outcome = partial(
-                self.outbox.retry_later, row.id, self.worker, error, at, attempts=attempts
-            )
-            result.retried += 1
+        at = self.clock() + self.backoff.delay(attempts)
+        outcome: Callable[[], bool] = partial(
+            self.outbox.retry_later, row.id, self.worker, error, at, attempts=attempts
+        )
+        result.retried += 1
         if sending:
             self._record(outcome)
         else:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from ocop.models import Dossier, Message
 from ocop.plan import Plan
 from ocop.states import State
-from ocop.workdays import Calendar
+from ocop.workdays import TZ, Calendar
 
 __all__ = [
     "GONE",
@@ -93,6 +93,8 @@ class Reminder:
             lang=self.to.lang,
             dossier_id=self.dossier_id,
             context=context,
+            # Worth sending to the end of its last day in Vietnam, then `expired`.
+            expires_at=datetime.combine(self.until + timedelta(days=1), time(), tzinfo=TZ),
         )
 
 

@@ -2,10 +2,13 @@
 
 A message's life: ``pending`` → ``claimed`` (a daemon took it into a batch) → ``sending`` (the
 daemon is talking to the mail server about it) → ``sent``; or back to ``retry`` after a
-temporary failure, ``failed`` after a permanent one, ``uncertain`` when the server may have
-accepted it but never said so. The ``claimed`` / ``sending`` split is what lets a crashed daemon
-be cleaned up safely: a stale ``claimed`` row was never offered to the server and goes back to
-``pending``; a stale ``sending`` row may have been delivered and becomes ``uncertain``.
+temporary failure, however many, ``failed`` only after a permanent answer (5xx) or when it
+cannot be built, ``uncertain`` when the server may have accepted it but never said so, and
+``expired`` when a reminder's last useful day passed before any server took it.
+
+The ``claimed`` / ``sending`` split is what lets a crashed daemon be cleaned up safely: a stale
+``claimed`` row was never offered to the server and goes back to ``pending``; a stale
+``sending`` row may have been delivered and becomes ``uncertain``.
 """
 
 from __future__ import annotations
@@ -15,18 +18,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, case, func, select, true, update
+from sqlalchemy import ColumnElement, Connection, and_, case, func, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ocop.errors import InvalidInput, NotFound
 from ocop.models import Message
 from ocop.storage.database import Database
-from ocop.storage.tables import outbox
+from ocop.storage.tables import daemons, outbox
 
 __all__ = [
     "CLAIMED",
     "DOSSIER_PLACEHOLDER",
+    "EXPIRED",
     "FAILED",
     "PENDING",
     "RETRY",
@@ -46,9 +50,10 @@ SENDING = "sending"
 SENT = "sent"
 FAILED = "failed"
 UNCERTAIN = "uncertain"
-STATUSES = (PENDING, RETRY, CLAIMED, SENDING, SENT, FAILED, UNCERTAIN)
+EXPIRED = "expired"
+STATUSES = (PENDING, RETRY, CLAIMED, SENDING, SENT, FAILED, UNCERTAIN, EXPIRED)
 _DUE = (PENDING, RETRY)
-_REQUEUE = (RETRY, FAILED, UNCERTAIN, PENDING)
+_REQUEUE = (RETRY, FAILED, UNCERTAIN, PENDING, EXPIRED)
 
 DOSSIER_PLACEHOLDER = "{dossier}"
 """Written in a dedupe key by a notice of a dossier not inserted yet; replaced by its id."""
@@ -84,6 +89,7 @@ def insert_messages(conn: Connection, messages: Sequence[Message], now: datetime
             "status": PENDING,
             "attempts": 0,
             "next_attempt_at": m.not_before or now,
+            "expires_at": m.expires_at,
             "created_at": now,
         }
         for m in messages
@@ -112,6 +118,8 @@ class OutboxMessage:
     sent_at: datetime | None
     claimed_by: str | None
     claimed_at: datetime | None
+    expires_at: datetime | None = None
+    """When it is no longer worth sending (a reminder's last day); ``None``: never."""
 
 
 def _message(row: Any) -> OutboxMessage:
@@ -195,6 +203,27 @@ class Outbox:
             message_id, worker, SENDING, status=UNCERTAIN, attempts=attempts, last_error=error
         )
 
+    def expire(self, now: datetime) -> int:
+        """Waiting messages whose last useful moment has passed become ``expired``; how many.
+
+        Their last error is kept after the reason, so the officer sees why they never went out.
+        """
+        c = outbox.c
+        reason = "its day passed before a mail server took it"
+        with self.db.write() as conn:
+            result = conn.execute(
+                update(outbox)
+                .where(c.status.in_(_DUE), c.expires_at.is_not(None), c.expires_at <= now)
+                .values(
+                    status=EXPIRED,
+                    last_error=case(
+                        (c.last_error.is_(None), reason),
+                        else_=reason + "; last error: " + c.last_error,
+                    ),
+                )
+            )
+        return max(result.rowcount, 0)
+
     def release(self, message_ids: Iterable[int], worker: str) -> int:
         """Give back claimed messages that were not offered to the server (on shutdown)."""
         ids = list(message_ids)
@@ -209,13 +238,30 @@ class Outbox:
             )
         return max(result.rowcount, 0)
 
-    def recover(self, now: datetime, lease: timedelta) -> tuple[int, int]:
+    def recover(
+        self, now: datetime, lease: timedelta, *, stale_after: timedelta | None = None
+    ) -> tuple[int, int]:
         """Clean up after a daemon that died: returns (requeued, marked uncertain).
 
-        A claim older than ``lease`` was never offered to the server and is requeued; a send
-        older than ``lease`` may have gone through and is marked uncertain, never resent blindly.
+        A claim belongs to a dead daemon when that daemon's heartbeat (``ocop_daemons``) is
+        older than ``stale_after`` or says it stopped; a claim by a worker that keeps no
+        heartbeat counts as dead once it is older than ``lease``. A claim never offered to the
+        server is requeued; a send may have gone through and is marked uncertain, never resent.
+        A claim whose daemon beats is never touched, however old.
         """
-        return self._recover(outbox.c.claimed_at < now - lease)
+        c, d = outbox.c, daemons.c
+        beats = select(d.worker)
+        dead = select(d.worker).where(d.stopped_at.is_not(None))
+        if stale_after is not None:
+            dead = select(d.worker).where(
+                or_(d.stopped_at.is_not(None), d.beat_at < now - stale_after)
+            )
+        return self._recover(
+            or_(
+                c.claimed_by.in_(dead),
+                and_(c.claimed_by.not_in(beats), c.claimed_at < now - lease),
+            )
+        )
 
     def abandon(self, worker: str | None = None) -> tuple[int, int]:
         """Clean up claims known to be abandoned, whatever their age: (requeued, uncertain).
@@ -301,7 +347,7 @@ class Outbox:
         """Send these messages again as soon as a daemon drains (``ocop outbox retry``).
 
         Only messages not sent and not being sent can be requeued; their attempt count starts
-        over so the backoff does too.
+        over so the backoff does too, and an expired one is no longer held to its last day.
         """
         ids = list(dict.fromkeys(message_ids))
         c = outbox.c
@@ -313,7 +359,7 @@ class Outbox:
                 if rows[message_id].status not in _REQUEUE:
                     raise InvalidInput(
                         f"Message {message_id} is {rows[message_id].status}; only failed, "
-                        "uncertain or waiting messages can be sent again.",
+                        "uncertain, expired or waiting messages can be sent again.",
                         field="id",
                     )
             conn.execute(
@@ -326,10 +372,48 @@ class Outbox:
                     next_attempt_at=case((c.next_attempt_at < now, c.next_attempt_at), else_=now),
                     claimed_by=None,
                     claimed_at=None,
+                    expires_at=None,
                 )
             )
             result = conn.execute(select(outbox).where(c.id.in_(ids)).order_by(c.id)).all()
         return [_message(r) for r in result]
+
+    def known(self, keys: Iterable[str]) -> set[str]:
+        """Those of the dedupe ``keys`` that are in the outbox already."""
+        wanted = list(dict.fromkeys(keys))
+        c = outbox.c
+        found: set[str] = set()
+        with self.db.read() as conn:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                found.update(
+                    conn.execute(select(c.dedupe_key).where(c.dedupe_key.in_(chunk))).scalars()
+                )
+        return found
+
+    def due(self, now: datetime, limit: int | None = None) -> list[OutboxMessage]:
+        """The waiting messages a drain at ``now`` would offer, in its order; reads only."""
+        c = outbox.c
+        statement = (
+            select(outbox)
+            .where(
+                c.status.in_(_DUE),
+                c.next_attempt_at <= now,
+                or_(c.expires_at.is_(None), c.expires_at > now),
+            )
+            .order_by(c.next_attempt_at, c.id)
+            .limit(limit)
+        )
+        with self.db.read() as conn:
+            return [_message(r) for r in conn.execute(statement)]
+
+    def oldest_waiting(self) -> OutboxMessage | None:
+        """The waiting message that has waited longest since it was queued, if any."""
+        c = outbox.c
+        statement = select(outbox).where(c.status.in_(_DUE)).order_by(c.created_at, c.id).limit(1)
+        with self.db.read() as conn:
+            row = conn.execute(statement).first()
+        return _message(row) if row is not None else None
 
     def counts(self) -> dict[str, int]:
         """How many messages there are in each status."""

@@ -7,7 +7,6 @@ the two on SQLite and PostgreSQL.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -29,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
-__all__ = ["dossiers", "history", "metadata", "outbox", "users"]
+__all__ = ["daemons", "dossiers", "history", "metadata", "outbox", "users"]
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -124,7 +123,24 @@ outbox = Table(
     Column("sent_at", UTCDateTime),
     Column("claimed_by", String(100)),
     Column("claimed_at", UTCDateTime),
+    Column("expires_at", UTCDateTime),
     Index("ix_ocop_outbox_status_next", "status", "next_attempt_at"),
+)
+
+daemons = Table(
+    "ocop_daemons",
+    metadata,
+    Column("worker", String(100), primary_key=True),
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("mode", String(10), nullable=False),
+    Column("plan", String(500)),
+    Column("transport", String(500), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("beat_at", UTCDateTime, nullable=False),
+    Column("swept_at", UTCDateTime),
+    Column("drained_at", UTCDateTime),
+    Column("stopped_at", UTCDateTime),
 )
 
 users = Table(
@@ -140,8 +156,3 @@ users = Table(
     Column("active", Boolean, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
-
-
-def row_dict(row: Any) -> dict[str, Any]:
-    """A result row as a plain dict."""
-    return dict(row._mapping)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -356,22 +356,44 @@ class Registry:
 
         What another process fired first is skipped, so several daemons may sweep at once.
         """
-        today = self.today()
-        system = Actor.system()
         fired: list[TransitionEvent] = []
-        for dossier in self._dossiers.due(today, states=(State.RATED, State.RECERTIFICATION_DUE)):
+        for dossier in self._due_for_system():
             if limit is not None and len(fired) >= limit:
                 break
-            for trigger in (Trigger.EXPIRE, Trigger.FLAG_RECERTIFICATION):
-                if dossier.state not in TRANSITIONS[trigger].sources:
-                    continue
-                try:
-                    after = self._fire(dossier, trigger, system, None, {})
-                except (GuardFailed, ConcurrentUpdate):
-                    continue
-                fired.append(TransitionEvent(dossier, after, trigger.value, system, None))
-                break
+            event = self._system_step(dossier, write=True)
+            if event is not None:
+                fired.append(event[0])
         return fired
+
+    def preview_advance(self) -> list[tuple[TransitionEvent, Sequence[Message]]]:
+        """What :meth:`advance` would fire today, each with the notices it would write.
+
+        Writes nothing: ``ocop daemon --dry-run`` shows it.
+        """
+        found = (self._system_step(dossier, write=False) for dossier in self._due_for_system())
+        return [event for event in found if event is not None]
+
+    def _due_for_system(self) -> Iterator[Dossier]:
+        return self._dossiers.due(self.today(), states=(State.RATED, State.RECERTIFICATION_DUE))
+
+    def _system_step(
+        self, dossier: Dossier, *, write: bool
+    ) -> tuple[TransitionEvent, Sequence[Message]] | None:
+        """The first system step whose guard passes on ``dossier`` (expiry before re-rating)."""
+        system = Actor.system()
+        for trigger in (Trigger.EXPIRE, Trigger.FLAG_RECERTIFICATION):
+            if dossier.state not in TRANSITIONS[trigger].sources:
+                continue
+            messages: Sequence[Message] = ()
+            try:
+                if write:
+                    after = self._fire(dossier, trigger, system, None, {})
+                else:
+                    after, _entry, messages = self._decide(dossier, trigger, system, None, {})
+            except (GuardFailed, ConcurrentUpdate):
+                continue
+            return TransitionEvent(dossier, after, trigger.value, system, None), messages
+        return None
 
     # -- reading ----------------------------------------------------------------------------
 
