@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, NamedTuple, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
@@ -31,10 +31,12 @@ from ocop.workdays import Calendar
 __all__ = [
     "AUDIENCES",
     "LUU_VE_2026",
+    "PLAN_TEMPLATES",
     "EvaluationWindow",
     "Event",
     "Meeting",
     "NewTarget",
+    "Placeholder",
     "Plan",
     "Recipient",
     "ReminderSettings",
@@ -43,10 +45,19 @@ __all__ = [
     "load_plan",
     "luu_ve_2026",
     "parse_plan",
+    "placeholders",
+    "plan_template",
+    "read_plan_text",
 ]
 
 LUU_VE_2026 = Path(__file__).parent / "data" / "luu-ve-2026" / "plan.toml"
 """The shipped plan of Lưu Vệ commune (Thanh Hóa) for 2026."""
+
+PLAN_TEMPLATES: Mapping[str, Path] = {
+    "vi": Path(__file__).parent / "data" / "plan-template.toml",
+    "en": Path(__file__).parent / "data" / "plan-template.en.toml",
+}
+"""The commented template of a commune's plan (``ocop plan init``), by comment language."""
 
 Lang = Literal["vi", "en"]
 Role = Literal["commune_officer", "commune_leader", "province_officer", "association"]
@@ -383,3 +394,73 @@ def _scan(text: str, depth: int, in_string: str | None) -> tuple[int, str | None
     if in_string in ('"', "'"):
         in_string = None
     return max(depth, 0), in_string
+
+
+_PLACEHOLDER = re.compile(r"<\s*(?:ĐIỀN|FILL IN)\s*:[^>]*>", re.IGNORECASE)
+
+
+class Placeholder(NamedTuple):
+    """A value of the template still waiting to be filled in: where, and what it asks for."""
+
+    key: str
+    """The dotted key path, e.g. ``recipients[0].email``."""
+    line: int | None
+    text: str
+    """The placeholder as written, e.g. ``<ĐIỀN: địa chỉ e-mail>``."""
+
+
+def plan_template(lang: str = "vi") -> str:
+    """The commented plan template, comments in ``lang`` (Vietnamese unless ``en``).
+
+    Every value to be filled in reads ``"<ĐIỀN: …>"`` (``"<FILL IN: …>"``):
+    :func:`placeholders` finds those left.
+    """
+    path = PLAN_TEMPLATES.get(lang, PLAN_TEMPLATES["vi"])
+    return path.read_text(encoding="utf-8")
+
+
+def placeholders(text: str) -> list[Placeholder]:
+    """The template's placeholders still among the values of plan TOML ``text``, in file order.
+
+    Comments are not looked at. Text that is not valid TOML has none: :func:`parse_plan`
+    reports what is wrong with it.
+    """
+    text = unicodedata.normalize("NFC", text)
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return []
+    lines = _key_lines(text)
+    found: list[Placeholder] = []
+
+    def walk(value: object, loc: tuple[Any, ...]) -> None:
+        if isinstance(value, str):
+            match = _PLACEHOLDER.search(value)
+            if match:
+                line = next(
+                    (lines[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in lines), None
+                )
+                found.append(Placeholder(_dotted(loc), line, match.group(0)))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, (*loc, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*loc, index))
+
+    walk(document, ())
+    return sorted(found, key=lambda p: (p.line is None, p.line or 0))
+
+
+def read_plan_text(path: str | os.PathLike[str]) -> str:
+    """The text of the plan file at ``path``; errors as :func:`load_plan` words them."""
+    source = os.fspath(path)
+    try:
+        raw = Path(source).read_bytes()
+    except OSError as exc:
+        message = f"{source}: cannot read the plan: {exc.strerror}."
+        raise InvalidInput(message, field="plan") from exc
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{source}: the plan is not UTF-8 text.", field="plan") from exc

@@ -1,0 +1,384 @@
+"""``ocop plan init / check``: write a commune's plan from the template, and check it.
+
+``init`` prints the commented template (or writes it to a new file, never over one); ``check``
+validates a plan file and lists what the plan itself will send, with dates, from a day on. No
+database is opened: a plan can be written and checked before anything else is set up. The
+models, the rules and jinja2 are imported inside the handlers only.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ocop.cli.args import date_type
+from ocop.cli.core import Commands, Context, Translate, UsageError
+from ocop.cli.output import dumps, fmt_date
+
+if TYPE_CHECKING:
+    from ocop.notifications.agenda import Upcoming
+    from ocop.plan import Plan
+
+__all__ = ["ROLES", "register"]
+
+ROLES: dict[str, tuple[str, str]] = {
+    "commune_officer": ("cán bộ xã", "commune officer"),
+    "commune_leader": ("lãnh đạo xã", "commune leader"),
+    "province_officer": ("cán bộ tỉnh", "province officer"),
+    "association": ("hội/đoàn thể", "association"),
+}
+"""The plan's recipient roles, as the summary names them."""
+
+_CONDITIONS: dict[str, tuple[str, str]] = {
+    "window_closing": ("chỉ khi còn hồ sơ chưa đánh giá", "only while dossiers wait"),
+    "round_cutoff": (
+        "chỉ khi còn hồ sơ chưa đề nghị tỉnh",
+        "only while dossiers are not yet submitted",
+    ),
+}
+_CONDITION = ("chỉ khi có hồ sơ liên quan", "only when dossiers concern it")
+
+
+def _count(t: Translate) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise argparse.ArgumentTypeError(
+                t(f"'{text}' không phải số dương", f"'{text}' is not a positive number")
+            )
+        return value
+
+    parse.__name__ = "count"
+    return parse
+
+
+def register(commands: Commands) -> None:
+    """Add ``ocop plan init`` and ``ocop plan check``."""
+    t = commands.t
+    plan = commands.group(
+        "plan", t("kế hoạch OCOP năm của xã: tạo, kiểm tra", "the commune's plan: write, check")
+    )
+    init = plan.add(
+        "init",
+        init_plan,
+        t("in mẫu kế hoạch của xã, có chú thích", "print a commented plan template"),
+        description=t(
+            "In mẫu kế hoạch OCOP năm của xã (TOML, có chú thích từng khóa), hoặc ghi vào TỆP "
+            'mới (không bao giờ ghi đè tệp đã có). Điền các giá trị "<ĐIỀN: …>" rồi chạy '
+            "`ocop plan check TỆP`.",
+            "Print the template of a commune's yearly OCOP plan (TOML, every key commented), or "
+            "write it to a new FILE (an existing file is never overwritten). Fill in the "
+            '"<FILL IN: …>" values, then run `ocop plan check FILE`.',
+        ),
+    )
+    init.add_argument(
+        "file",
+        metavar=t("TỆP", "FILE"),
+        nargs="?",
+        help=t("tệp mới để ghi mẫu (không có: in ra màn hình)", "a new file (default: print)"),
+    )
+    check = plan.add(
+        "check",
+        check_plan,
+        t("kiểm tra kế hoạch và liệt kê thư sẽ gửi", "check a plan and list what it will send"),
+        description=t(
+            "Kiểm tra tệp kế hoạch (báo một dòng: tệp, khóa, cách sửa), tóm tắt kế hoạch và "
+            "liệt kê các thư kế hoạch sẽ gửi tiếp theo, kèm ngày. Không mở cơ sở dữ liệu.",
+            "Check a plan file (one line on error: the file, the key, what to do), summarise the "
+            "plan and list the next messages the plan itself will send, with their dates. No "
+            "database is opened.",
+        ),
+        json=True,
+    )
+    check.add_argument(
+        "file",
+        metavar=t("TỆP", "FILE"),
+        nargs="?",
+        help=t(
+            "tệp kế hoạch (không có: kế hoạch đã cấu hình, OCOP_PLAN)",
+            "the plan file (default: the configured plan, OCOP_PLAN)",
+        ),
+    )
+    check.add_argument(
+        "--from",
+        dest="start",
+        type=date_type(t),
+        metavar=t("NGÀY", "DATE"),
+        help=t("tính từ ngày này (mặc định hôm nay)", "list from this day (default today)"),
+    )
+    check.add_argument(
+        "--count",
+        type=_count(t),
+        default=10,
+        metavar="N",
+        help=t("số thư liệt kê (mặc định 10)", "how many to list (default 10)"),
+    )
+
+
+def init_plan(ctx: Context) -> int:
+    """``ocop plan init [FILE]``."""
+    from pathlib import Path
+
+    from ocop.errors import OcopError
+    from ocop.plan import plan_template
+
+    text = plan_template(ctx.lang)
+    if not ctx.args.file:
+        ctx.stdout.write(text)
+        return 0
+    path = Path(ctx.args.file).expanduser()
+    try:
+        # "x": created here or not at all, so an existing file is never touched.
+        with path.open("x", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+    except FileExistsError:
+        raise UsageError(
+            ctx.t(
+                f"{path} đã có, không ghi đè: chọn tên tệp khác (hoặc chạy không có TỆP để in "
+                "mẫu ra màn hình)",
+                f"{path} exists and is not overwritten: choose another name (or run without "
+                "FILE to print the template)",
+            )
+        ) from None
+    except OSError as exc:
+        raise OcopError(
+            ctx.t(
+                f"Không ghi được {path}: {exc.strerror}.",
+                f"Cannot write {path}: {exc.strerror}.",
+            )
+        ) from exc
+    ctx.print(
+        ctx.t(
+            f'Đã ghi mẫu kế hoạch vào {path}. Điền các giá trị "<ĐIỀN: …>", rồi kiểm tra: '
+            f"ocop plan check {path}",
+            f'Wrote the plan template to {path}. Fill in the "<FILL IN: …>" values, then '
+            f"check it: ocop plan check {path}",
+        )
+    )
+    return 0
+
+
+def _load(ctx: Context, source: str) -> Plan:
+    """The plan at ``source``; a placeholder left or any mistake is one line, exit 1."""
+    from ocop.errors import InvalidInput
+    from ocop.plan import parse_plan, placeholders, read_plan_text
+
+    t = ctx.t
+    text = read_plan_text(source)
+    holes = placeholders(text)
+    if holes:
+        first, more = holes[0], len(holes) - 1
+        where = t(f"dòng {first.line}: ", f"line {first.line}: ") if first.line else ""
+        rest = t(f" (còn {more} chỗ khác cần điền)", f" ({more} more to fill in)") if more else ""
+        raise InvalidInput(
+            t(
+                f'{source}: {where}{first.key}: chưa điền — thay "{first.text}" bằng giá trị '
+                f"thật{rest}.",
+                f'{source}: {where}{first.key}: not filled in — replace "{first.text}" with the '
+                f"real value{rest}.",
+            ),
+            field=first.key,
+        )
+    try:
+        return parse_plan(text, source=source)
+    except InvalidInput as exc:
+        hint = t(
+            f"Sửa tệp rồi chạy lại: ocop plan check {source}",
+            f"Fix the file and run again: ocop plan check {source}",
+        )
+        raise InvalidInput(f"{exc.message} {hint}", field=exc.field) from exc
+
+
+def check_plan(ctx: Context) -> int:
+    """``ocop plan check [FILE] [--from DATE] [--count N] [--json]``."""
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from ocop.notifications.agenda import upcoming
+    from ocop.notifications.reminder import officers
+    from ocop.states import RULE_SETS
+    from ocop.workdays import Calendar, local_date
+
+    source = ctx.args.file or ctx.settings.plan
+    if not source:
+        raise UsageError(
+            ctx.t(
+                "cần tệp kế hoạch: ocop plan check TỆP (tạo một kế hoạch bằng `ocop plan init`)",
+                "name the plan file: ocop plan check FILE (write one with `ocop plan init`)",
+            )
+        )
+    source = str(Path(source).expanduser())
+    plan = _load(ctx, source)
+    calendar = Calendar.from_file(ctx.settings.calendar) if ctx.settings.calendar else Calendar()
+    start = ctx.args.start or local_date(datetime.now(UTC))
+    items = upcoming(plan, calendar, start, ctx.args.count)
+    digest_to = [a.email for a in officers(plan, "commune_officer")]
+    summary = _summary(plan, source, RULE_SETS[plan.rule_set].title)
+    summary["digest"] = (
+        {
+            "at": plan.reminders.digest_at.strftime("%H:%M"),
+            "to": digest_to,
+            "horizon_days": plan.reminders.digest_horizon,
+        }
+        if digest_to
+        else None
+    )
+    summary["from"] = start
+    rows = [_row(item, ctx) for item in items]
+    summary["upcoming"] = rows
+    if ctx.args.json:
+        ctx.print(dumps(summary))
+        return 0
+    _print(ctx, plan, summary, rows)
+    return 0
+
+
+def _summary(plan: Plan, source: str, rule_set_title: str) -> dict[str, Any]:
+    roles: dict[str, int] = {}
+    for recipient in plan.recipients:
+        roles[recipient.role] = roles.get(recipient.role, 0) + 1
+    window = plan.evaluation
+    illustrative = (
+        int(bool(window and window.illustrative))
+        + sum(e.illustrative for e in plan.events)
+        + sum(m.illustrative for m in plan.meetings)
+        + sum(r.illustrative for r in plan.recipients)
+    )
+    return {
+        "file": source,
+        "commune": plan.commune,
+        "province": plan.province,
+        "year": plan.year,
+        "rule_set": plan.rule_set,
+        "rule_set_title": rule_set_title,
+        "evaluation": {"opens": window.opens, "closes": window.closes} if window else None,
+        "recipients": len(plan.recipients),
+        "recipients_by_role": roles,
+        "events": len(plan.events),
+        "meetings": len(plan.meetings),
+        "illustrative": illustrative,
+    }
+
+
+def _row(item: Upcoming, ctx: Context) -> dict[str, Any]:
+    from ocop.cli.notify import KINDS
+    from ocop.notifications.render import render
+
+    message = item.reminder.message()
+    subject = render(message.kind, message.context, lang=ctx.lang).subject
+    vi, en = KINDS.get(item.kind, (item.kind, item.kind))
+    condition = _CONDITIONS.get(item.kind, _CONDITION) if item.conditional else None
+    return {
+        "day": item.day,
+        "kind": item.kind,
+        "label": ctx.t(vi, en),
+        "anchor": item.anchor,
+        "lead": item.lead,
+        "subject": subject,
+        "recipients": [a.email for a in item.recipients],
+        "producers": item.producers,
+        "conditional": item.conditional,
+        "condition": ctx.t(*condition) if condition else None,
+    }
+
+
+def _print(ctx: Context, plan: Plan, summary: dict[str, Any], rows: list[dict[str, Any]]) -> None:
+    t, lang = ctx.t, ctx.lang
+    ctx.print(t(f"Kế hoạch {summary['file']}: hợp lệ.", f"Plan {summary['file']}: valid."))
+    ctx.print(
+        t(
+            f"  Xã {plan.commune}, tỉnh {plan.province}, năm {plan.year}",
+            f"  Commune {plan.commune}, province {plan.province}, year {plan.year}",
+        )
+    )
+    ctx.print(
+        t(
+            f"  Bộ quy định: {plan.rule_set} — {summary['rule_set_title']}",
+            f"  Rule set: {plan.rule_set} — {summary['rule_set_title']}",
+        )
+    )
+    window = plan.evaluation
+    if window:
+        span = f"{fmt_date(window.opens, lang)} – {fmt_date(window.closes, lang)}"
+        ctx.print(t(f"  Đợt đánh giá của xã: {span}", f"  Evaluation window: {span}"))
+    else:
+        ctx.print(t("  Đợt đánh giá của xã: không có", "  Evaluation window: none"))
+    by_role = ", ".join(
+        f"{t(*ROLES.get(role, (role, role)))} {n}"
+        for role, n in summary["recipients_by_role"].items()
+    )
+    count = summary["recipients"]
+    ctx.print(
+        t(f"  Người nhận: {count}", f"  Recipients: {count}") + (f" ({by_role})" if by_role else "")
+    )
+    ctx.print(
+        t(
+            f"  Hội nghị: {summary['events']}; giao ban hằng tháng: {summary['meetings']}",
+            f"  Conferences: {summary['events']}; monthly meetings: {summary['meetings']}",
+        )
+    )
+    digest = summary["digest"]
+    if digest:
+        to = ", ".join(digest["to"])
+        ctx.print(
+            t(
+                f"  Tóm tắt buổi sáng: mỗi ngày làm việc lúc {digest['at']} khi có việc, gửi {to}",
+                f"  Morning digest: every working day at {digest['at']} when there is news, to "
+                f"{to}",
+            )
+        )
+    else:
+        ctx.print(
+            t(
+                "  Lưu ý: không có người nhận commune_officer: không ai nhận tóm tắt buổi sáng "
+                "và nhắc việc của xã.",
+                "  Note: no commune_officer recipient: nobody gets the morning digest or the "
+                "commune's reminders.",
+            )
+        )
+    if summary["illustrative"]:
+        n = summary["illustrative"]
+        ctx.print(
+            t(
+                f"  Lưu ý: {n} mục ghi illustrative = true (giá trị minh họa): thay bằng giá trị "
+                "thật trước khi chạy daemon.",
+                f"  Note: {n} entries are marked illustrative = true: replace them with real "
+                "values before running the daemon.",
+            )
+        )
+    start = fmt_date(summary["from"], lang)
+    ctx.print()
+    if not rows:
+        ctx.print(
+            t(
+                f"Từ {start}, kế hoạch không gửi thư nào nữa (ngoài tóm tắt buổi sáng).",
+                f"From {start} on, the plan sends nothing more (but the morning digest).",
+            )
+        )
+    else:
+        ctx.print(
+            t(
+                f"{len(rows)} thư tiếp theo của kế hoạch, từ {start}:",
+                f"The plan's next {len(rows)} messages, from {start}:",
+            )
+        )
+        producers = t("chủ thể có hồ sơ", "the dossiers' producers")
+        to = t("gửi", "to")
+        for r in rows:
+            ctx.print(f"  {fmt_date(r['day'], lang)}  {r['label']} — {r['subject']}")
+            people = ", ".join([*r["recipients"], *([producers] if r["producers"] else [])])
+            ctx.print(f"              {to}: {people or '—'}")
+            if r["condition"]:
+                ctx.print(f"              {r['condition']}")
+    ctx.print(
+        t(
+            "Ngoài ra: nhắc hạn xử lý và giấy chứng nhận của từng hồ sơ, thông báo khi hồ sơ "
+            "chuyển bước (xem `ocop reminders --plan TỆP`).",
+            "Besides: each dossier's step deadlines and certificate reminders, and notices when "
+            "a dossier moves on (see `ocop reminders --plan FILE`).",
+        )
+    )
