@@ -58,6 +58,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ocop.cli.demo",
     "ocop.cli.notify",
     "ocop.cli.daemon",
+    "ocop.cli.service",
     "ocop.cli.plan",
 )
 """The modules whose ``register(commands)`` adds subcommands, in the order ``--help`` lists."""

@@ -1,12 +1,16 @@
-"""``ocop reminders`` and ``ocop outbox list / retry``: what the sweep would queue, and the outbox.
+"""``ocop reminders`` and ``ocop outbox list / show / retry``: what the sweep would queue, and
+the outbox.
 
 The plan is ``--plan`` / ``OCOP_PLAN`` / the config file's ``plan``; without one there are no
-plan reminders (see :mod:`ocop.cli.daemon`). jinja2 is imported inside the handlers only.
+plan reminders (see :mod:`ocop.cli.daemon`). ``outbox show`` renders a message as the daemon
+sends it, with the sender the daemon would use (``--from`` / ``OCOP_MAIL_FROM`` / the config
+file's ``[mail] from``, else the plan's, else :data:`ocop.notifications.daemon.DEFAULT_SENDER`),
+and writes nothing. jinja2 is imported inside the handlers only.
 """
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
 
 from ocop.cli.args import add_plan, date_type
@@ -14,7 +18,10 @@ from ocop.cli.core import Commands, Context, Translate, UsageError, load_plan
 from ocop.cli.output import dumps, fmt_date, fmt_moment, table
 
 if TYPE_CHECKING:
+    from email.message import EmailMessage
+
     from ocop.plan import Plan
+    from ocop.storage.outbox import OutboxMessage
 
 __all__ = ["KINDS", "STATUSES", "register"]
 
@@ -43,6 +50,7 @@ STATUSES: dict[str, tuple[str, str]] = {
     "sent": ("đã gửi", "sent"),
     "failed": ("lỗi", "failed"),
     "uncertain": ("không rõ", "uncertain"),
+    "expired": ("quá hạn", "expired"),
 }
 
 
@@ -69,7 +77,9 @@ def register(commands: Commands) -> None:
     )
     add_plan(reminders, t)
 
-    outbox = commands.group("outbox", t("hộp thư đi: xem, gửi lại", "the outbox: list, retry"))
+    outbox = commands.group(
+        "outbox", t("hộp thư đi: xem, gửi lại", "the outbox: list, show, retry")
+    )
     listing = outbox.add(
         "list", list_outbox, t("liệt kê thư trong hộp thư đi", "list outbox messages"), json=True
     )
@@ -84,6 +94,41 @@ def register(commands: Commands) -> None:
     listing.add_argument("--kind", help=t("lọc theo loại thư", "filter by kind"))
     listing.add_argument("--dossier", type=int, metavar="ID", help=t("của hồ sơ", "of dossier"))
     listing.add_argument("--limit", type=int, default=50, help=t("số dòng", "rows (50)"))
+    show = outbox.add(
+        "show",
+        show_outbox,
+        t("xem một thư như khi gửi đi", "show a message as it is sent"),
+        description=t(
+            "In một thư trong hộp thư đi: trạng thái, số lần gửi, lần gửi tới, lỗi gần nhất, "
+            "khóa chống trùng, rồi thư như khi gửi (From, To, Subject, Date, Message-ID và "
+            "nội dung). Thư chưa gửi mang ngày của lần gửi tới (hoặc bây giờ). Không ghi gì "
+            "vào cơ sở dữ liệu.",
+            "Print one outbox message: status, attempts, next attempt, last error, dedupe "
+            "key, then the e-mail as it is sent (From, To, Subject, Date, Message-ID and the "
+            "text). A message not sent yet carries the date of its next attempt (or now). "
+            "Writes nothing to the database.",
+        ),
+        json=True,
+    )
+    show.add_argument("id", type=int, metavar="ID", help=t("số thư", "message id"))
+    show.add_argument(
+        "--raw",
+        action="store_true",
+        help=t(
+            "in nguyên văn thư (RFC 5322, như tệp .eml)",
+            "print the exact message (RFC 5322, as the .eml file)",
+        ),
+    )
+    show.add_argument(
+        "--from",
+        dest="sender",
+        metavar="ADDRESS",
+        help=t(
+            "người gửi, như ocop daemon --from (OCOP_MAIL_FROM)",
+            "the sender, as ocop daemon --from (OCOP_MAIL_FROM)",
+        ),
+    )
+    add_plan(show, t)  # its sender is the From when no --from is given, as for the daemon
     retry = outbox.add("retry", retry_outbox, t("gửi lại thư", "send messages again"))
     retry.add_argument("ids", type=int, nargs="+", metavar="ID", help=t("số thư", "message id"))
 
@@ -236,6 +281,174 @@ def _one_line(error: str | None) -> str:
     # Whole, on one line: an error names the server first and its answer last, and a cut
     # kept the address and lost the answer.
     return " ".join((error or "").split())
+
+
+def _sender(ctx: Context) -> str:
+    """The From the daemon would use: --from, OCOP_MAIL_FROM, [mail] from, the plan's, default."""
+    from ocop.errors import InvalidInput
+    from ocop.notifications.daemon import DEFAULT_SENDER
+    from ocop.notifications.transports import parse_sender
+
+    mail: dict[str, Any] = ctx.settings.sections.get("mail", {})
+    named = (
+        ctx.args.sender
+        or ctx.settings.environ.get("OCOP_MAIL_FROM")
+        or (str(mail["from"]) if mail.get("from") else None)
+    )
+    if named is None:
+        plan = _plan(ctx)
+        return (plan.sender if plan is not None else None) or DEFAULT_SENDER
+    try:
+        return parse_sender(named)
+    except InvalidInput as exc:
+        raise UsageError(
+            ctx.t(
+                f"--from cần một địa chỉ thư, ví dụ 'Phòng Kinh tế <pkt@xa.gov.vn>' ({exc})",
+                f"--from needs an e-mail address, e.g. 'Economic Office <pkt@example.vn>' ({exc})",
+            )
+        ) from None
+
+
+def _email(message: OutboxMessage, sender: str, now: datetime) -> tuple[bytes, EmailMessage]:
+    """The bytes the folder transport writes (envelope first) and the message read back."""
+    import email
+    from email.message import EmailMessage
+    from email.policy import SMTP, default
+    from email.utils import parseaddr
+
+    from ocop.notifications.render import build_email, render
+
+    rendered = render(
+        message.kind,
+        message.context,
+        lang=message.lang,
+        reference=str(message.id),
+        dossier_id=message.dossier_id,
+    )
+    # Sent: the moment it went; else the next attempt, or now if that is already past.
+    moment = message.sent_at or max(message.next_attempt_at, now)
+    mail = build_email(message, rendered, sender=sender, now=moment)
+    envelope = parseaddr(sender)[1] or sender
+    head = f"X-Envelope-From: {envelope}\r\nX-Envelope-To: {message.recipient}\r\n".encode()
+    data = head + mail.as_bytes(policy=SMTP)
+    parsed = email.message_from_bytes(data, policy=default)
+    assert isinstance(parsed, EmailMessage)
+    return data, parsed
+
+
+def show_outbox(ctx: Context) -> int:
+    """``ocop outbox show ID``: one message, as it is (or was) sent; writes nothing."""
+    from email.message import EmailMessage
+
+    from ocop.errors import InvalidInput, NotFound
+    from ocop.storage.outbox import Outbox
+
+    t = ctx.t
+    if ctx.args.raw and ctx.args.json:
+        raise UsageError(t("chọn --raw hoặc --json, không cả hai", "--raw or --json, not both"))
+    registry = ctx.registry()
+    try:
+        message = Outbox(registry.database).get(ctx.args.id)
+    except NotFound:
+        ctx.stderr.write(
+            t(
+                f"ocop outbox show: không có thư số {ctx.args.id} trong hộp thư đi "
+                "(xem `ocop outbox list`)\n",
+                f"ocop outbox show: no message {ctx.args.id} in the outbox "
+                "(see `ocop outbox list`)\n",
+            )
+        )
+        return 1
+    sender = _sender(ctx)
+    problem: str | None = None
+    try:
+        data, mail = _email(message, sender, registry.now())
+    except InvalidInput as exc:
+        problem = str(exc)
+    if ctx.args.raw:
+        if problem is not None:
+            ctx.stderr.write(_unbuildable(ctx, problem) + "\n")
+            return 1
+        binary = getattr(ctx.stdout, "buffer", None)
+        if binary is None:  # a text stream only (a test's StringIO)
+            ctx.stdout.write(data.decode("ascii", "replace"))
+            return 0
+        ctx.stdout.flush()
+        binary.write(data)
+        binary.flush()
+        return 0
+    fields: dict[str, Any] = vars(message) | {"expires_at": vars(message).get("expires_at")}
+    if problem is None:
+        body = mail.get_body(("plain",))
+        html = mail.get_body(("html",))
+        fields |= {
+            "from": str(mail["From"]),
+            "to": str(mail["To"]),
+            "subject": str(mail["Subject"]),
+            "date": str(mail["Date"]),
+            "message_id": str(mail["Message-ID"]),
+            "text": body.get_content() if isinstance(body, EmailMessage) else None,
+            "html": html.get_content() if isinstance(html, EmailMessage) else None,
+            "error": None,
+        }
+    else:
+        fields |= {"error": problem}
+    if ctx.args.json:
+        ctx.print(dumps(fields))
+        return 0 if problem is None else 1
+    _print_message(ctx, message, fields)
+    if problem is not None:
+        ctx.print()
+        ctx.print(_unbuildable(ctx, problem))
+        return 1
+    return 0
+
+
+def _unbuildable(ctx: Context, problem: str) -> str:
+    return ctx.t(
+        f"Không dựng được thư này, nên sẽ không gửi được: {problem}",
+        f"This message cannot be built, so it cannot be sent: {problem}",
+    )
+
+
+def _print_message(ctx: Context, message: OutboxMessage, fields: dict[str, Any]) -> None:
+    t = ctx.t
+    waiting = message.status in ("pending", "retry")
+    rows = [
+        (t("Trạng thái", "Status"), _status(message.status, t)),
+        (t("Loại", "Kind"), f"{_kind(message.kind, t)} ({message.kind})"),
+        (t("Hồ sơ", "Dossier"), str(message.dossier_id or "—")),
+        (t("Người nhận", "Recipient"), message.recipient),
+        (t("Số lần đã gửi", "Attempts"), str(message.attempts)),
+        (
+            t("Lần gửi tới", "Next attempt"),
+            fmt_moment(message.next_attempt_at, ctx.lang) if waiting else "—",
+        ),
+        (t("Đã gửi lúc", "Sent at"), fmt_moment(message.sent_at, ctx.lang)),
+        (t("Hết hạn gửi", "Expires"), fmt_moment(fields.get("expires_at"), ctx.lang)),
+        (t("Lỗi gần nhất", "Last error"), _one_line(message.last_error) or "—"),
+        (t("Khóa chống trùng", "Dedupe key"), message.dedupe_key),
+        (t("Tạo lúc", "Created"), fmt_moment(message.created_at, ctx.lang)),
+    ]
+    if message.claimed_by:
+        rows.append((t("Đang do", "Claimed by"), message.claimed_by))
+    width = max(len(label) for label, _ in rows)
+    ctx.print(t(f"Thư số {message.id}", f"Message {message.id}"))
+    for label, value in rows:
+        ctx.print(f"  {(label + ':').ljust(width + 1)} {value}")
+    if fields.get("error") is not None:
+        return
+    ctx.print()
+    for header, key in (
+        ("From", "from"),
+        ("To", "to"),
+        ("Subject", "subject"),
+        ("Date", "date"),
+        ("Message-ID", "message_id"),
+    ):
+        ctx.print(f"{header}: {fields[key]}")
+    ctx.print()
+    ctx.print(str(fields["text"] or "").rstrip("\n"))
 
 
 def retry_outbox(ctx: Context) -> int:
