@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
-from cli_helpers import environment, ocop_command
+from cli_helpers import LUU_VE_PLAN, at, environment, ocop_command, vietnam
 from factories import OFFICER, Clock, digest_context
 from smtpserver import Mailbox, smtp_server
 
@@ -36,10 +36,11 @@ from ocop.models import Message
 from ocop.notifications.render import message_id
 from ocop.storage.outbox import Outbox
 
-DOMAIN = "luuve.example"  # the shipped plan's sender
+DOMAIN = "localhost"  # no plan named: the default sender names the messages
 MESSAGES = 400
 DOSSIERS = 500
-AS_OF = "2026-07-20"
+MONDAY = vietnam("2026-07-20 10:00")
+"""The day the daemon runs on (its clock set by libfaketime): after the morning digest's hour."""
 DIGEST = digest_context(upcoming=[{"name": "Giao ban", "date": "2026-07-21"}])
 
 
@@ -155,8 +156,8 @@ def test_kill_9_mid_drain_loses_no_message_and_doubles_only_the_one_in_flight(
     box.rcpt_answer = at_rcpt
     box.on_message = lambda got: killer.maybe("data", len(box.received), got.rcpt_tos[0])
     with smtp_server(box) as (host, port):
-        env = environment(tmp_path, loaded, OCOP_SMTP_URL=f"smtp://{host}:{port}")
-        once = ("--once", "--as-of", AS_OF, "--batch", "20")
+        env = at(environment(tmp_path, loaded, OCOP_SMTP_URL=f"smtp://{host}:{port}"), MONDAY)
+        once = ("--once", "--batch", "20")
         runs: list[Run] = []
 
         # 1. Killed while the server holds a message's body and has not answered yet: the
@@ -286,11 +287,12 @@ def test_kill_9_mid_sweep_half_fires_nothing_and_the_next_sweep_finishes(tmp_pat
     reference, crashed = tmp_path / "reference.db", tmp_path / "crashed.db"
     _copy(base, reference)
     _copy(base, crashed)
-    args = ("--once", "--as-of", AS_OF)
+    args = ("--once",)
 
-    # What one uninterrupted run does.
+    # What one uninterrupted run does, with the plan's reminders.
     ref_url = f"sqlite:///{reference}"
-    run = start(environment(tmp_path, ref_url), tmp_path, "ref", *args, "--maildir", "ref-mail")
+    ref_env = at(environment(tmp_path, ref_url, OCOP_PLAN=LUU_VE_PLAN), MONDAY)
+    run = start(ref_env, tmp_path, "ref", *args, "--maildir", "ref-mail")
     assert run.wait(120) == 0, run.err()
     due = _fired(reference)
     assert due > 200, due  # enough system transitions to kill in the middle of
@@ -299,7 +301,7 @@ def test_kill_9_mid_sweep_half_fires_nothing_and_the_next_sweep_finishes(tmp_pat
     assert len(run.err().splitlines()) < due
 
     url = f"sqlite:///{crashed}"
-    env = environment(tmp_path, url)
+    env = at(environment(tmp_path, url, OCOP_PLAN=LUU_VE_PLAN), MONDAY)
     kills = 0
     progress = []
     for n in range(3):

@@ -458,7 +458,8 @@ def test_odd_but_valid_input_is_stored_as_written_and_cannot_inject_mail(
         )
     box = Mailbox()
     with smtp_server(box) as (host, port):
-        cli.ok("daemon", "--once", "--smtp", f"smtp://{host}:{port}")
+        done = cli("daemon", "--once", "--smtp", f"smtp://{host}:{port}")
+    assert done.code == 3, done.err  # the forged recipient failed: the exit status says so
     assert all(r.rcpt_tos != ["evil@x.vn"] and len(r.rcpt_tos) == 1 for r in box.received)
     headers = {tuple(sorted(r.message.keys())) for r in box.received}
     assert len(headers) == 1 and "Bcc" not in next(iter(headers))  # one shape, no extras

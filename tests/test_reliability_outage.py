@@ -35,7 +35,8 @@ from ocop.notifications.render import message_id
 from ocop.storage.database import Database
 from ocop.storage.outbox import Outbox
 
-DOMAIN = "luuve.example"
+DOMAIN = "localhost"
+"""No plan is named, so messages go from the default sender, whose domain names them."""
 FIRST, LATER = 150, 30
 TICKS = ("--sweep-every", "1", "--drain-every", "0.5", "--batch", "20")
 DIGEST = digest_context()

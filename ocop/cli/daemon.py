@@ -39,7 +39,7 @@ from ocop.cli.core import Commands, Context, Translate, UsageError, load_plan
 if TYPE_CHECKING:
     from ocop.notifications.delivery import DrainResult, DryRun
 
-__all__ = ["ENVIRONMENT", "EXIT_UNSENT", "register"]
+__all__ = ["ENVIRONMENT", "EXIT_UNSENT", "register", "run_daemon", "status"]
 
 EXIT_UNSENT = 3
 """``--once``: the run left messages failed, uncertain, expired or waiting for a server."""
@@ -166,6 +166,32 @@ def register(commands: Commands) -> None:
             help=t(f"{vi} ({default})", f"{en} ({default})"),
         )
     daemon.add_argument("--batch", type=int, default=50, help=t("số thư mỗi lượt", "batch size"))
+
+    state = commands.add(
+        "status",
+        status,
+        t(
+            "tình trạng dịch vụ nhắc việc và hộp thư đi",
+            "the state of the reminder daemons and the outbox",
+        ),
+        description=t(
+            "Mỗi dịch vụ: lần báo còn chạy, lần quét và gửi cuối; hộp thư đi theo trạng thái; "
+            "thư chờ lâu nhất và lý do. Chỉ đọc, không ghi gì.",
+            "Each daemon's heartbeat, last sweep and drain; the outbox by status; the oldest "
+            "waiting message and why. Reads only.",
+        ),
+        json=True,
+    )
+    state.add_argument(
+        "--stale-after",
+        type=float,
+        default=60,
+        metavar="SECONDS",
+        help=t(
+            "sau bấy nhiêu giây không báo, một dịch vụ được coi là đã dừng (60)",
+            "a daemon silent this long is taken for dead (60)",
+        ),
+    )
 
 
 def _setting(ctx: Context, flag: str, variable: str, key: str) -> str | None:
@@ -461,3 +487,95 @@ def _dry_json(found: DryRun) -> dict[str, Any]:
         ],
         "send": [{"id": m.id, "kind": m.kind, "recipient": m.recipient} for m in found.waiting],
     }
+
+
+def status(ctx: Context) -> int:
+    """``ocop status``: each daemon's heartbeat, the outbox by status, the oldest waiting."""
+    from ocop.cli.notify import KINDS, STATUSES
+    from ocop.cli.output import dumps, fmt_moment, table
+    from ocop.storage.daemons import Heartbeats
+    from ocop.storage.outbox import Outbox
+
+    t, lang = ctx.t, ctx.lang
+    registry = ctx.registry()
+    now = registry.now()
+    stale = _seconds(ctx, ctx.args.stale_after, "--stale-after")
+    beats = Heartbeats(registry.database).all()
+    outbox = Outbox(registry.database)
+    counts, oldest = outbox.counts(), outbox.oldest_waiting()
+
+    def health(beat: Any) -> str:
+        if beat.stopped_at is not None:
+            return "stopped"
+        return "alive" if beat.alive(now, stale) else "silent"
+
+    if ctx.args.json:
+        ctx.print(
+            dumps(
+                {
+                    "daemons": [vars(b) | {"health": health(b)} for b in beats],
+                    "outbox": counts,
+                    "oldest_waiting": vars(oldest) if oldest else None,
+                }
+            )
+        )
+        return 0
+    said = {
+        "alive": t("đang chạy", "running"),
+        "silent": t("không còn báo (coi như đã dừng)", "silent (taken for dead)"),
+        "stopped": t("đã dừng", "stopped"),
+    }
+    running = [b for b in beats if b.stopped_at is None]
+    if not beats:
+        ctx.print(t("Chưa có dịch vụ nào chạy trên cơ sở dữ liệu này.", "No daemon has run here."))
+    else:
+        ctx.print(
+            t(f"Dịch vụ ({len(running)} chưa dừng):", f"Daemons ({len(running)} not stopped):")
+        )
+        # The long-running ones and the latest runs; --json lists them all.
+        shown = running + [b for b in beats if b.stopped_at is not None][:5]
+        ctx.print(
+            table(
+                [
+                    t("Dịch vụ", "Daemon"),
+                    t("Chế độ", "Mode"),
+                    t("Tình trạng", "Health"),
+                    t("Báo lần cuối", "Last heartbeat"),
+                    t("Quét lần cuối", "Last sweep"),
+                    t("Gửi lần cuối", "Last drain"),
+                    t("Gửi qua", "Mail to"),
+                ],
+                [
+                    [
+                        b.worker,
+                        b.mode,
+                        said[health(b)],
+                        fmt_moment(b.beat_at, lang),
+                        fmt_moment(b.swept_at, lang),
+                        fmt_moment(b.drained_at, lang),
+                        b.transport,
+                    ]
+                    for b in shown
+                ],
+            )
+        )
+    summary = ", ".join(f"{t(*STATUSES.get(s, (s, s)))}: {n}" for s, n in sorted(counts.items()))
+    ctx.print(t(f"Hộp thư đi — {summary or 'trống'}", f"Outbox — {summary or 'empty'}"))
+    if oldest is not None:
+        kind = t(*KINDS.get(oldest.kind, (oldest.kind, oldest.kind)))
+        why = " ".join((oldest.last_error or "").split()) or (
+            t("chưa đến lượt gửi", "not yet due")
+            if oldest.next_attempt_at > now
+            else t("chờ dịch vụ gửi", "waiting for a daemon to drain")
+        )
+        ctx.print(
+            t(
+                f"Thư chờ lâu nhất: số {oldest.id} ({kind}) → {oldest.recipient}, xếp lúc "
+                f"{fmt_moment(oldest.created_at, lang)}, đã thử {oldest.attempts} lần, lần tới "
+                f"{fmt_moment(oldest.next_attempt_at, lang)}: {why}",
+                f"Oldest waiting: message {oldest.id} ({kind}) to {oldest.recipient}, queued "
+                f"{fmt_moment(oldest.created_at, lang)}, {oldest.attempts} attempt(s), next "
+                f"{fmt_moment(oldest.next_attempt_at, lang)}: {why}",
+            )
+        )
+    return 0

@@ -370,8 +370,21 @@ class Registry:
 
         Writes nothing: ``ocop daemon --dry-run`` shows it.
         """
-        found = (self._system_step(dossier, write=False) for dossier in self._due_for_system())
-        return [event for event in found if event is not None]
+        today = self.today()
+        found: list[tuple[TransitionEvent, Sequence[Message]]] = []
+        for dossier in self._due_for_system():
+            # As the sweep meets a dossier again on its next date when that is still due (a
+            # certificate flagged for re-rating and expired in one go), so does the preview.
+            current: Dossier | None = dossier
+            while current is not None:
+                step = self._system_step(current, write=False)
+                if step is None:
+                    break
+                found.append(step)
+                after = step[0].after
+                due = after.next_due_on is not None and after.next_due_on <= today
+                current = after if due and after.state is not current.state else None
+        return found
 
     def _due_for_system(self) -> Iterator[Dossier]:
         return self._dossiers.due(self.today(), states=(State.RATED, State.RECERTIFICATION_DUE))
