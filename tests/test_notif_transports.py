@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import resource
 import subprocess
 import sys
@@ -486,19 +485,6 @@ def test_a_failed_write_leaves_no_temporary_file(tmp_path: Path) -> None:
     folder.send(mail(2), "lan@x.vn", SENDER)  # once the disk has room again, it is written
     assert not list((tmp_path / "mail").glob(".tmp-*"))
     assert (tmp_path / "mail" / "test.2@luuve.example.eml").is_file()
-
-
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
-def test_a_read_only_folder_leaves_no_temporary_file(tmp_path: Path) -> None:
-    folder = FolderTransport(tmp_path / "mail")
-    folder.open()
-    (tmp_path / "mail").chmod(0o500)
-    try:
-        with pytest.raises(TemporaryFailure, match="Cannot write"):
-            folder.send(mail(), "lan@x.vn", SENDER)
-        assert list((tmp_path / "mail").iterdir()) == []
-    finally:
-        (tmp_path / "mail").chmod(0o700)
 
 
 # -- the drain ------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 
 from ocop.storage.database import Database
 from ocop.storage.tables import daemons
@@ -97,12 +97,12 @@ class Heartbeats:
             )
 
     def prune(self, before: datetime) -> int:
-        """Forget daemons that stopped before ``before`` (``--once`` runs add one row each)."""
+        """Forget daemons stopped, or silent, since before ``before`` (``--once`` runs add one
+        row each; a killed daemon's row would stay forever)."""
+        c = daemons.c
         with self.db.write() as conn:
             result = conn.execute(
-                delete(daemons).where(
-                    daemons.c.stopped_at.is_not(None), daemons.c.stopped_at < before
-                )
+                delete(daemons).where(or_(c.stopped_at < before, c.beat_at < before))
             )
         return max(result.rowcount, 0)
 
