@@ -236,7 +236,7 @@ def _mail_target(ctx: Context) -> str:
                     f"--maildir must be a folder, not a URL: {folder.split('://')[0]}://…",
                 )
             )
-        return str(Path(folder.removeprefix("file://")).expanduser())
+        return str(Path(folder.removeprefix("file://")).expanduser().resolve())
     return str(default_database_file(ctx.settings.environ).parent / "mail")
 
 
@@ -298,8 +298,10 @@ def _logging() -> None:
     # The state machine library logs every callback of every transition at INFO: a sweep that
     # fires hundreds would bury the daemon's own lines.
     logging.getLogger("transitions").setLevel(logging.WARNING)
-    # APScheduler says "Running job …" and "… executed successfully" at INFO on every tick.
+    # APScheduler says "Running job …" and "… executed successfully" at INFO on every tick,
+    # and alembic names each plugin it loads: the daemon's own start line comes first.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def run_daemon(ctx: Context) -> int:
