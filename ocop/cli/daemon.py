@@ -417,8 +417,8 @@ def _dry_run(ctx: Context, plan: Any) -> int:
 
 
 def _print_dry_run(ctx: Context, found: DryRun, day: Any) -> None:
-    from ocop.cli.notify import KINDS
     from ocop.cli.output import dumps, fmt_date
+    from ocop.states.vocabulary import MessageKind, label
 
     t = ctx.t
     if getattr(ctx.args, "json", False):
@@ -452,8 +452,7 @@ def _print_dry_run(ctx: Context, found: DryRun, day: Any) -> None:
         )
     )
     for reminder in new:
-        vi, en = KINDS.get(reminder.kind, (reminder.kind, reminder.kind))
-        ctx.print(f"  {t(vi, en)} → {reminder.to.email}")
+        ctx.print(f"  {label(MessageKind, reminder.kind, ctx.lang)} → {reminder.to.email}")
     ctx.print(
         t(
             f"Sẽ gửi thư đang chờ trong hộp thư đi ({len(found.waiting)}):",
@@ -461,8 +460,8 @@ def _print_dry_run(ctx: Context, found: DryRun, day: Any) -> None:
         )
     )
     for message in found.waiting:
-        vi, en = KINDS.get(message.kind, (message.kind, message.kind))
-        ctx.print(f"  {message.id}: {t(vi, en)} → {message.recipient}")
+        kind = label(MessageKind, message.kind, ctx.lang)
+        ctx.print(f"  {message.id}: {kind} → {message.recipient}")
 
 
 def _dry_json(found: DryRun) -> dict[str, Any]:
@@ -493,8 +492,8 @@ def _dry_json(found: DryRun) -> dict[str, Any]:
 
 def status(ctx: Context) -> int:
     """``ocop status``: each daemon's heartbeat, the outbox by status, the oldest waiting."""
-    from ocop.cli.notify import KINDS, STATUSES
     from ocop.cli.output import dumps, fmt_moment, table
+    from ocop.states.vocabulary import MessageKind, OutboxStatus, label
     from ocop.storage.daemons import Heartbeats
     from ocop.storage.outbox import Outbox
 
@@ -561,10 +560,10 @@ def status(ctx: Context) -> int:
                 ],
             )
         )
-    summary = ", ".join(f"{t(*STATUSES.get(s, (s, s)))}: {n}" for s, n in sorted(counts.items()))
+    summary = ", ".join(f"{label(OutboxStatus, s, lang)}: {n}" for s, n in sorted(counts.items()))
     ctx.print(t(f"Hộp thư đi — {summary or 'trống'}", f"Outbox — {summary or 'empty'}"))
     if oldest is not None:
-        kind = t(*KINDS.get(oldest.kind, (oldest.kind, oldest.kind)))
+        kind = label(MessageKind, oldest.kind, lang)
         why = " ".join((oldest.last_error or "").split()) or (
             t("chưa đến lượt gửi", "not yet due")
             if oldest.next_attempt_at > now

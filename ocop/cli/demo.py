@@ -16,7 +16,7 @@ from ocop.cli.core import Commands, Context, UsageError
 from ocop.cli.messages import explain
 from ocop.cli.output import fmt_date, table, weekday
 from ocop.cli.render import certificate_text, command_for, due_text, stars, trigger_label
-from ocop.states import State, Trigger
+from ocop.states import IMPORT_TRIGGER, State, Trigger
 from ocop.workdays import local_date
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-_NEW_CYCLE = frozenset({"import_certified", "register", "reapply"})
+_NEW_CYCLE = frozenset({IMPORT_TRIGGER, "register", "reapply"})
 
 
 def register(commands: Commands) -> None:
@@ -185,7 +185,7 @@ def _change(ctx: Context, change: Change, by_system: bool) -> None:
             f"{stars(r.stars)}"
         )
     now = local_date(d.updated_at)  # the story's day, not the machine's
-    if change.trigger in ("import_certified", "rate") and d.certificate:
+    if change.trigger in (IMPORT_TRIGGER, "rate") and d.certificate:
         details.append(t("GCN ", "certificate ") + certificate_text(d.certificate, lang, now))
     details.append(t("hạn tiếp theo: ", "next date: ") + due_text(d, lang, now))
     for line in details:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ocop.cli.args import add_plan, date_type
 from ocop.cli.core import Commands, Context, Translate, UsageError, load_plan
 from ocop.cli.output import dumps, fmt_date, fmt_moment, table
+from ocop.states.vocabulary import MessageKind, OutboxStatus, label
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
@@ -23,35 +24,9 @@ if TYPE_CHECKING:
     from ocop.plan import Plan
     from ocop.storage.outbox import OutboxMessage
 
-__all__ = ["KINDS", "STATUSES", "register"]
+__all__ = ["register"]
 
-KINDS: dict[str, tuple[str, str]] = {
-    "accepted": ("Tiếp nhận hồ sơ", "Dossier received"),
-    "returned": ("Trả lại hồ sơ", "Dossier returned"),
-    "rated": ("Kết quả phân hạng", "Rating result"),
-    "revoked": ("Thu hồi chứng nhận", "Certificate revoked"),
-    "window_opening": ("Mở đợt đánh giá xã", "Commune evaluation opens"),
-    "window_closing": ("Kết thúc đợt đánh giá xã", "Commune evaluation closes"),
-    "round_cutoff": ("Hạn đề nghị tỉnh", "Province round cut-off"),
-    "step_deadline": ("Sắp đến hạn xử lý", "Deadline approaching"),
-    "step_overdue": ("Quá hạn xử lý", "Deadline passed"),
-    "filing_window": ("Đến hạn nộp đánh giá lại", "Re-rating filing opens"),
-    "certificate_expiring": ("Chứng nhận sắp hết hạn", "Certificate expiring"),
-    "certificate_expired": ("Chứng nhận đã hết hạn", "Certificate expired"),
-    "event": ("Hội nghị", "Conference"),
-    "meeting": ("Giao ban", "Monthly meeting"),
-    "digest": ("Tóm tắt buổi sáng", "Morning digest"),
-}
-STATUSES: dict[str, tuple[str, str]] = {
-    "pending": ("chờ gửi", "waiting"),
-    "retry": ("chờ gửi lại", "to retry"),
-    "claimed": ("đang lấy", "claimed"),
-    "sending": ("đang gửi", "sending"),
-    "sent": ("đã gửi", "sent"),
-    "failed": ("lỗi", "failed"),
-    "uncertain": ("không rõ", "uncertain"),
-    "expired": ("quá hạn", "expired"),
-}
+_STATUS_NAMES = [str(s) for s in OutboxStatus]
 
 
 def register(commands: Commands) -> None:
@@ -87,8 +62,8 @@ def register(commands: Commands) -> None:
         "--status",
         metavar="STATUS[,STATUS]",
         help=t(
-            "lọc theo trạng thái: " + ", ".join(STATUSES),
-            "filter by status: " + ", ".join(STATUSES),
+            "lọc theo trạng thái: " + ", ".join(_STATUS_NAMES),
+            "filter by status: " + ", ".join(_STATUS_NAMES),
         ),
     )
     listing.add_argument("--kind", help=t("lọc theo loại thư", "filter by kind"))
@@ -138,7 +113,7 @@ def _plan(ctx: Context) -> Plan | None:
 
 
 def _kind(kind: str, t: Translate) -> str:
-    vi, en = KINDS.get(kind, (kind, kind))
+    vi, en = (label(MessageKind, kind, lang) for lang in ("vi", "en"))
     return t(vi, en)
 
 
@@ -211,7 +186,7 @@ def preview(ctx: Context) -> int:
 
 
 def _status(status: str, t: Translate) -> str:
-    vi, en = STATUSES.get(status, (status, status))
+    vi, en = (label(OutboxStatus, status, lang) for lang in ("vi", "en"))
     return t(vi, en)
 
 
@@ -219,12 +194,12 @@ def _statuses(value: str | None, t: Translate) -> list[str] | None:
     if not value:
         return None
     wanted = [s.strip() for s in value.split(",") if s.strip()]
-    unknown = [s for s in wanted if s not in STATUSES]
+    unknown = [s for s in wanted if s not in _STATUS_NAMES]
     if unknown:
         raise UsageError(
             t(
-                f"trạng thái không có: {', '.join(unknown)}; có: {', '.join(STATUSES)}",
-                f"unknown status {', '.join(unknown)}; statuses are {', '.join(STATUSES)}",
+                f"trạng thái không có: {', '.join(unknown)}; có: {', '.join(_STATUS_NAMES)}",
+                f"unknown status {', '.join(unknown)}; statuses are {', '.join(_STATUS_NAMES)}",
             )
         )
     return wanted
@@ -432,10 +407,10 @@ def _print_message(ctx: Context, message: OutboxMessage, fields: dict[str, Any])
     ]
     if message.claimed_by:
         rows.append((t("Đang do", "Claimed by"), message.claimed_by))
-    width = max(len(label) for label, _ in rows)
+    width = max(len(name) for name, _ in rows)
     ctx.print(t(f"Thư số {message.id}", f"Message {message.id}"))
-    for label, value in rows:
-        ctx.print(f"  {(label + ':').ljust(width + 1)} {value}")
+    for name, value in rows:
+        ctx.print(f"  {(name + ':').ljust(width + 1)} {value}")
     if fields.get("error") is not None:
         return
     ctx.print()

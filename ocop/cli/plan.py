@@ -265,17 +265,16 @@ def _summary(plan: Plan, source: str, rule_set_title: str) -> dict[str, Any]:
 
 
 def _row(item: Upcoming, ctx: Context) -> dict[str, Any]:
-    from ocop.cli.notify import KINDS
     from ocop.notifications.render import render
+    from ocop.states.vocabulary import MessageKind, label
 
     message = item.reminder.message()
     subject = render(message.kind, message.context, lang=ctx.lang).subject
-    vi, en = KINDS.get(item.kind, (item.kind, item.kind))
     condition = _CONDITIONS.get(item.kind, _CONDITION) if item.conditional else None
     return {
         "day": item.day,
         "kind": item.kind,
-        "label": ctx.t(vi, en),
+        "label": label(MessageKind, item.kind, ctx.lang),
         "anchor": item.anchor,
         "lead": item.lead,
         "subject": subject,

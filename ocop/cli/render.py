@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from ocop.cli.core import translator
 from ocop.cli.output import fmt_date
 from ocop.errors import InvalidInput
-from ocop.states import PRODUCT_SETS, Trigger, rule_set
+from ocop.states import IMPORT_TRIGGER, PRODUCT_SETS, DueKind, Trigger, rule_set
+from ocop.states.vocabulary import label
 
 if TYPE_CHECKING:
     from ocop.models import Certificate, Dossier, HistoryEntry
@@ -42,14 +43,6 @@ COMMANDS: dict[Trigger, str] = {
     Trigger.WITHDRAW: "withdraw",
 }
 """The CLI command of each trigger a person fires."""
-
-_DUE: dict[str, tuple[str, str]] = {
-    "commune_deadline": ("hạn xã xử lý hồ sơ", "the commune's deadline"),
-    "province_deadline": ("hạn tỉnh đánh giá lại", "the province's re-rating deadline"),
-    "province_round": ("hạn đợt đánh giá của tỉnh", "the province round's deadline"),
-    "recertification_opens": ("mở thời hạn đánh giá lại", "the re-rating window opens"),
-    "certificate_lapses": ("giấy chứng nhận hết hiệu lực", "the certificate lapses"),
-}
 
 
 def command_for(trigger: Trigger, dossier_id: int) -> str:
@@ -102,8 +95,7 @@ def certificate_text(cert: Certificate | None, lang: str, today: date) -> str:
 
 def due_label(kind: str | None, lang: str) -> str:
     """What falls due, in words."""
-    vi, en = _DUE.get(kind or "", (kind or "", kind or ""))
-    return en if lang == "en" else vi
+    return label(DueKind, kind or "", lang)
 
 
 def due_text(dossier: Dossier, lang: str, today: date) -> str:
@@ -133,7 +125,7 @@ def step_payload_text(entry: HistoryEntry, lang: str) -> str:
     t = translator(lang)
     p = entry.payload
     parts: list[str] = []
-    if entry.trigger == "import_certified" and isinstance(p.get("certificate"), dict):
+    if entry.trigger == IMPORT_TRIGGER and isinstance(p.get("certificate"), dict):
         cert = p["certificate"]
         parts.append(t(f"GCN {cert.get('number')}", f"certificate {cert.get('number')}"))
     if entry.trigger in ("check", "resubmit") and p.get("documents") is not None:
@@ -154,7 +146,7 @@ def step_payload_text(entry: HistoryEntry, lang: str) -> str:
         parts.append(t(f"văn bản {p['letter_number']}", f"letter {p['letter_number']}") + round_)
     if p.get("total") is not None:
         parts.append(f"{p['total']:g} {t('điểm', 'points')} → {stars(int(p['stars']))}")
-    if isinstance(p.get("certificate"), dict) and entry.trigger != "import_certified":
+    if isinstance(p.get("certificate"), dict) and entry.trigger != IMPORT_TRIGGER:
         parts.append(t(f"GCN {p['certificate']['number']}", f"cert. {p['certificate']['number']}"))
     if p.get("ground"):
         parts.append(t(f"căn cứ: {p['ground']}", f"ground: {p['ground']}"))
@@ -165,7 +157,7 @@ def step_payload_text(entry: HistoryEntry, lang: str) -> str:
 
 def trigger_label(trigger: str, lang: str) -> str:
     """A history row's step in words (imports included)."""
-    if trigger == "import_certified":
+    if trigger == IMPORT_TRIGGER:
         return translator(lang)("Nhập GCN đã có", "Imported with certificate")
     try:
         return Trigger(trigger).label(lang)

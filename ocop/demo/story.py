@@ -14,18 +14,11 @@ from ocop.demo.seed import Product, Seed, load_seed
 from ocop.errors import InvalidInput, OcopError
 from ocop.models import Actor, Dossier
 from ocop.plan import Event
-from ocop.states import RULE_SETS, Role, State
+from ocop.states import IMPORT_TRIGGER, IN_CYCLE, RULE_SETS, Role
 from ocop.workdays import TZ
 
 __all__ = ["Demo"]
 
-_IN_CYCLE = (
-    State.REGISTERED,
-    State.RETURNED,
-    State.CHECKED,
-    State.COMMUNE_EVALUATED,
-    State.SUBMITTED,
-)
 START = date(2026, 1, 5)
 EVALUATION_DAY = date(2026, 8, 20)
 """The commune's evaluation: inside the plan's window ("tháng 8/2026", Mục III.3)."""
@@ -171,7 +164,7 @@ class Demo:
 
     def _lapsed_today(self, day: date) -> Iterator[Text]:
         # A certificate lapsing while its re-rating runs changes no state; say so on the day.
-        for dossier in self.registry.find(state=_IN_CYCLE):
+        for dossier in self.registry.find(state=IN_CYCLE):
             cert = dossier.certificate
             if cert is not None and cert.expires_on == day - timedelta(days=1):
                 yield Text(
@@ -208,7 +201,7 @@ class Demo:
                 note="Dữ liệu minh họa (demo)",
             )
             self.ids[product.key] = dossier.id
-            day.events.append(Change("import_certified", self.officer.name, None, dossier))
+            day.events.append(Change(IMPORT_TRIGGER, self.officer.name, None, dossier))
         day.notes.append(
             Text(
                 f"{len(seed.users)} người dùng minh họa; GCN cấp năm 2023 theo QĐ 148, nhập với "

@@ -14,16 +14,13 @@ from collections.abc import Sequence
 from ocop.models import Dossier, Message
 from ocop.notifications.reminder import Addressee, dossier_summary, officers, producer
 from ocop.plan import Plan
-from ocop.states import State, Trigger
+from ocop.states import MessageKind, State, Trigger
 from ocop.storage.dossiers import HistoryDraft
 from ocop.storage.outbox import DOSSIER_PLACEHOLDER
 from ocop.workdays import local_date
 from ocop.workflow.registry import Notices
 
-__all__ = ["NOTICE_KINDS", "default_notices", "notices_for"]
-
-NOTICE_KINDS = ("accepted", "returned", "rated", "revoked")
-"""The kinds of message a transition can write."""
+__all__ = ["default_notices", "notices_for"]
 
 _ACCEPTED = frozenset({Trigger.REGISTER, Trigger.RESUBMIT, Trigger.REAPPLY})
 _RATED = frozenset({Trigger.RATE, Trigger.RATE_CENTRAL})
@@ -48,14 +45,14 @@ def _notices(plan: Plan | None, after: Dossier, entry: HistoryDraft) -> list[Mes
     if plan is not None and (after.commune, after.province) == (plan.commune, plan.province):
         staff = officers(plan, "commune_officer")
     if trigger in _ACCEPTED:
-        kind, people = "accepted", []
+        kind, people = MessageKind.ACCEPTED, []
     elif trigger == Trigger.RETURN_DOSSIER:
         # The commune returned it itself; a return by the province is news to the commune.
-        kind, people = "returned", staff if entry.role == "province_officer" else []
+        kind, people = MessageKind.RETURNED, staff if entry.role == "province_officer" else []
     elif trigger in _RATED:
-        kind, people = "rated", staff
+        kind, people = MessageKind.RATED, staff
     elif trigger == Trigger.REVOKE:
-        kind, people = "revoked", staff
+        kind, people = MessageKind.REVOKED, staff
     else:
         return []
     owner = _producer(after, plan)

@@ -10,11 +10,10 @@ from typing import Any
 
 from ocop.models import Dossier, Message
 from ocop.plan import Plan
-from ocop.states import State
+from ocop.states import TERMINAL
 from ocop.workdays import TZ, Calendar
 
 __all__ = [
-    "GONE",
     "Addressee",
     "Reminder",
     "audience",
@@ -27,8 +26,6 @@ __all__ = [
     "working_days_before",
 ]
 
-GONE = frozenset({State.WITHDRAWN, State.REVOKED})
-"""States whose dossiers no longer get reminders."""
 _KEY_LIMIT = 300
 
 
@@ -178,7 +175,7 @@ def producers(dossiers: Iterable[Dossier], plan: Plan) -> list[Addressee]:
     """The producers of the dossiers still in play, one per address."""
     seen: dict[str, Addressee] = {}
     for dossier in dossiers:
-        if dossier.state in GONE:
+        if dossier.state in TERMINAL:
             continue
         addressee = producer(dossier, plan)
         if addressee is not None:

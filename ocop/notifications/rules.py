@@ -15,7 +15,6 @@ from typing import Any
 
 from ocop.models import Dossier
 from ocop.notifications.reminder import (
-    GONE,
     Reminder,
     audience,
     base_context,
@@ -27,7 +26,17 @@ from ocop.notifications.reminder import (
     working_days_before,
 )
 from ocop.plan import Plan
-from ocop.states import RULE_SETS, RuleSet, State, rule_set_for
+from ocop.states import (
+    AT_COMMUNE,
+    CERTIFIED,
+    NOT_EVALUATED,
+    RULE_SETS,
+    TERMINAL,
+    MessageKind,
+    RuleSet,
+    State,
+    rule_set_for,
+)
 from ocop.workdays import Calendar, local_date, local_now
 from ocop.workflow.deadlines import lapses_on, next_due, window_opens
 
@@ -44,9 +53,6 @@ __all__ = [
     "step_deadlines",
 ]
 
-_NOT_EVALUATED = frozenset({State.REGISTERED, State.RETURNED, State.CHECKED})
-_AT_COMMUNE = _NOT_EVALUATED | {State.COMMUNE_EVALUATED}
-_CERTIFIED = frozenset({State.RATED, State.RECERTIFICATION_DUE})
 
 Rule = Callable[
     [Sequence[Dossier], Plan, Calendar, datetime, Mapping[str, RuleSet]], list[Reminder]
@@ -70,9 +76,9 @@ def evaluation_window(
     if window is None:
         return []
     today = local_date(now)
-    waiting = [d for d in dossiers if d.state in _NOT_EVALUATED]
+    waiting = [d for d in dossiers if d.state in NOT_EVALUATED]
     to_file = [d for d in dossiers if d.state is State.RECERTIFICATION_DUE]
-    filed = {d.product_name.casefold() for d in dossiers if d.state in _AT_COMMUNE}
+    filed = {d.product_name.casefold() for d in dossiers if d.state in AT_COMMUNE}
     filed |= {d.product_name.casefold() for d in to_file}
     unfiled = [t.product for t in plan.targets.rerecognise if t.product.casefold() not in filed]
     context = base_context(plan) | {
@@ -87,7 +93,7 @@ def evaluation_window(
     staff = officers(plan, "commune_officer")
     candidates = list(
         series(
-            "window_opening",
+            MessageKind.WINDOW_OPENING,
             window.opens,
             window.remind_opening,
             staff,
@@ -109,10 +115,12 @@ def evaluation_window(
                     )
                 )
 
-    to_producers("window_opening", window.opens, window.remind_opening, [*waiting, *to_file])
+    to_producers(
+        MessageKind.WINDOW_OPENING, window.opens, window.remind_opening, [*waiting, *to_file]
+    )
     if waiting:
         candidates += series(
-            "window_closing",
+            MessageKind.WINDOW_CLOSING,
             window.closes,
             window.remind_closing,
             staff,
@@ -121,7 +129,7 @@ def evaluation_window(
             today,
         )
     returned = [d for d in waiting if d.state is State.RETURNED]
-    to_producers("window_closing", window.closes, window.remind_closing, returned)
+    to_producers(MessageKind.WINDOW_CLOSING, window.closes, window.remind_closing, returned)
     return select(candidates, today, plan.reminders.stale_after)
 
 
@@ -137,7 +145,7 @@ def round_cutoffs(
     A cut-off counts when a rule set with rounds is in force on that day (26/2026: 30/4 and
     30/10), whatever rule set the plan names: the province runs its rounds for everyone.
     """
-    pending = [d for d in dossiers if d.state in _AT_COMMUNE]
+    pending = [d for d in dossiers if d.state in AT_COMMUNE]
     if not pending:
         return []
     staff = officers(plan, "commune_officer", "commune_leader")
@@ -157,7 +165,7 @@ def round_cutoffs(
                 "items": [dossier_summary(d) for d in pending],
             }
             candidates += series(
-                "round_cutoff",
+                MessageKind.ROUND_CUTOFF,
                 day,
                 plan.reminders.round_cutoff,
                 staff,
@@ -211,7 +219,7 @@ def step_deadlines(
             for lead in plan.reminders.step_deadline:
                 candidates.append(
                     Reminder(
-                        "step_deadline",
+                        MessageKind.STEP_DEADLINE,
                         deadline,
                         f"{lead}wd",
                         working_days_before(calendar, deadline, lead),
@@ -225,7 +233,7 @@ def step_deadlines(
                 )
             candidates.append(
                 Reminder(
-                    "step_overdue",
+                    MessageKind.STEP_OVERDUE,
                     deadline,
                     "overdue",
                     deadline + timedelta(days=1),
@@ -258,7 +266,7 @@ def certificates(
     for dossier in dossiers:
         cert = dossier.certificate
         rules = rule_sets.get(dossier.rule_set)
-        if cert is None or cert.revoked_on is not None or dossier.state in GONE or not rules:
+        if cert is None or cert.revoked_on is not None or dossier.state in TERMINAL or not rules:
             continue
         # The window and the grace are those of the law in force on their days, which for a
         # certificate issued under 148+1489 may be 26/2026's.
@@ -282,16 +290,16 @@ def certificates(
             "window_opens": opens.isoformat(),
             "window_closes": closes.isoformat(),
             "grace_until": grace_until.isoformat() if grace_until > cert.expires_on else None,
-            "cycle_running": dossier.state not in _CERTIFIED | {State.EXPIRED},
+            "cycle_running": dossier.state not in CERTIFIED | {State.EXPIRED},
             "days_left": (cert.expires_on - today).days,
             "filing": "before" if today < opens else "open" if today <= closes else "closed",
         }
         people = [p for p in [producer(dossier, plan)] if p] + officers(plan, "commune_officer")
         subject = f"d{dossier.id}"
-        if dossier.state in _CERTIFIED:
+        if dossier.state in CERTIFIED:
             candidates += (
                 Reminder(
-                    "filing_window",
+                    MessageKind.FILING_WINDOW,
                     opens,
                     "open",
                     opens,
@@ -305,14 +313,14 @@ def certificates(
                 for to in people
             )
         if dossier.state is not State.EXPIRED:
-            window = dossier.state in _CERTIFIED
+            window = dossier.state in CERTIFIED
             leads = [
                 n
                 for n in plan.reminders.certificate
                 if not (window and cert.expires_on - timedelta(n) == opens)
             ]
             candidates += series(
-                "certificate_expiring",
+                MessageKind.CERTIFICATE_EXPIRING,
                 cert.expires_on,
                 leads,
                 people,
@@ -323,7 +331,7 @@ def certificates(
             )
         candidates += (
             Reminder(
-                "certificate_expired",
+                MessageKind.CERTIFICATE_EXPIRED,
                 cert.expires_on,
                 "past",
                 cert.expires_on + timedelta(days=1),
@@ -359,7 +367,9 @@ def events(
         }
         people = audience(plan, dossiers, event.audience)
         subject = f"plan:{plan.key}:{event.id}"
-        candidates += series("event", event.date, event.remind, people, subject, context, today)
+        candidates += series(
+            MessageKind.EVENT, event.date, event.remind, people, subject, context, today
+        )
     for meeting in plan.meetings:
         people = audience(plan, dossiers, meeting.audience)
         for day in meeting.occurrences(plan.year, calendar):
@@ -371,7 +381,9 @@ def events(
                 "illustrative": meeting.illustrative,
             }
             subject = f"plan:{plan.key}:{meeting.id}"
-            candidates += series("meeting", day, meeting.remind, people, subject, context, today)
+            candidates += series(
+                MessageKind.MEETING, day, meeting.remind, people, subject, context, today
+            )
     return select(candidates, today, plan.reminders.stale_after)
 
 
@@ -445,7 +457,7 @@ def digest(
         for d in mine
         if d.certificate is not None
         and d.certificate.revoked_on is None
-        and d.state not in GONE | {State.EXPIRED}
+        and d.state not in TERMINAL | {State.EXPIRED}
         and d.certificate.expires_on <= horizon
     ]
     to_file = [dossier_summary(d) for d in mine if d.state is State.RECERTIFICATION_DUE]
@@ -475,6 +487,8 @@ def digest(
         "states": states,
     }
     return [
-        Reminder("digest", today, "day", today, today, to, f"plan:{plan.key}", context=context)
+        Reminder(
+            MessageKind.DIGEST, today, "day", today, today, to, f"plan:{plan.key}", context=context
+        )
         for to in officers(plan, "commune_officer")
     ]

@@ -1,8 +1,15 @@
-"""The lifecycle and the law, as data: states, triggers, roles and versioned rule sets."""
+"""The lifecycle and the law, as data: states and their groups, triggers, roles, the names the
+outbox and the officers share, and versioned rule sets."""
 
 from ocop.states.lifecycle import (
+    AT_COMMUNE,
+    CERTIFIED,
+    COMMUNE_CLOCK,
     HUMAN_ROLES,
+    IMPORT_TRIGGER,
+    IN_CYCLE,
     INITIAL,
+    NOT_EVALUATED,
     ROLE_SOURCES,
     TERMINAL,
     TRANSITIONS,
@@ -29,11 +36,18 @@ from ocop.states.rulesets import (
     rule_set,
     rule_set_for,
 )
+from ocop.states.vocabulary import DueKind, MessageKind, OutboxStatus
 
 __all__ = [
+    "AT_COMMUNE",
+    "CERTIFIED",
+    "COMMUNE_CLOCK",
     "COMMUNE_CRITERIA",
     "HUMAN_ROLES",
+    "IMPORT_TRIGGER",
     "INITIAL",
+    "IN_CYCLE",
+    "NOT_EVALUATED",
     "PRODUCT_SETS",
     "QD26_2026",
     "QD148_1489",
@@ -43,7 +57,10 @@ __all__ = [
     "TOURISM_SET",
     "TRANSITIONS",
     "Deadline",
+    "DueKind",
     "Kind",
+    "MessageKind",
+    "OutboxStatus",
     "ProductSet",
     "Role",
     "RoundCutoff",

@@ -11,8 +11,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 __all__ = [
+    "AT_COMMUNE",
+    "CERTIFIED",
+    "COMMUNE_CLOCK",
     "HUMAN_ROLES",
+    "IMPORT_TRIGGER",
     "INITIAL",
+    "IN_CYCLE",
+    "NOT_EVALUATED",
     "ROLE_SOURCES",
     "TERMINAL",
     "TRANSITIONS",
@@ -175,7 +181,24 @@ def _t(
 
 
 S, R, T = State, Role, Trigger
-_CERTIFIED = (S.RATED, S.RECERTIFICATION_DUE)
+
+# The state groups, declared here once; the rules, deadlines, sweep and demo read them.
+CERTIFIED = frozenset({S.RATED, S.RECERTIFICATION_DUE})
+"""Holding a valid certificate: the sweep's system steps (re-rating due, expiry) apply."""
+NOT_EVALUATED = frozenset({S.REGISTERED, S.RETURNED, S.CHECKED})
+"""Filed at the commune and waiting for its evaluation."""
+AT_COMMUNE = NOT_EVALUATED | {S.COMMUNE_EVALUATED}
+"""Filed at the commune, not yet sent to the province."""
+COMMUNE_CLOCK = frozenset({S.REGISTERED, S.CHECKED, S.COMMUNE_EVALUATED})
+"""The commune's step deadline runs (a returned dossier is the producer's; resubmitting
+restarts the clock)."""
+IN_CYCLE = AT_COMMUNE | {S.SUBMITTED, S.CENTRAL_REVIEW}
+"""A rating cycle is running: neither decided nor closed."""
+TERMINAL = frozenset({S.REVOKED, S.WITHDRAWN})
+"""Closed for good: no step and no reminder applies."""
+
+IMPORT_TRIGGER = "import_certified"
+"""The history's trigger for a product brought in with its certificate (no lifecycle step)."""
 
 # One entry per trigger; a trigger's sources may differ by role (a province officer returns a
 # submitted dossier, a commune officer one still at the commune), which PERMISSIONS refines.
@@ -204,13 +227,13 @@ TRANSITIONS: dict[Trigger, Transition] = {
         _t(T.FLAG_RECERTIFICATION, (S.RATED,), (S.RECERTIFICATION_DUE,), R.SYSTEM),
         _t(
             T.REAPPLY,
-            (*_CERTIFIED, S.NOT_RECOGNIZED, S.EXPIRED),
+            (*CERTIFIED, S.NOT_RECOGNIZED, S.EXPIRED),
             (S.REGISTERED,),
             R.PRODUCER,
             R.COMMUNE_OFFICER,
         ),
-        _t(T.EXPIRE, _CERTIFIED, (S.EXPIRED,), R.SYSTEM),
-        _t(T.REVOKE, _CERTIFIED, (S.REVOKED,), R.PROVINCE_OFFICER),
+        _t(T.EXPIRE, CERTIFIED, (S.EXPIRED,), R.SYSTEM),
+        _t(T.REVOKE, CERTIFIED, (S.REVOKED,), R.PROVINCE_OFFICER),
         _t(
             T.WITHDRAW,
             (S.REGISTERED, S.RETURNED, S.CHECKED, S.COMMUNE_EVALUATED),
@@ -228,7 +251,6 @@ ROLE_SOURCES: dict[tuple[Trigger, Role], frozenset[State]] = {
 }
 
 INITIAL = State.REGISTERED
-TERMINAL = frozenset({State.REVOKED, State.WITHDRAWN})
 
 
 def transition_for(trigger: str) -> Transition:

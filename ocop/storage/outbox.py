@@ -24,6 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ocop.errors import InvalidInput, NotFound
 from ocop.models import Message
+from ocop.states.vocabulary import OutboxStatus
 from ocop.storage.database import Database
 from ocop.storage.tables import daemons, outbox
 
@@ -43,15 +44,16 @@ __all__ = [
     "insert_messages",
 ]
 
-PENDING = "pending"
-RETRY = "retry"
-CLAIMED = "claimed"
-SENDING = "sending"
-SENT = "sent"
-FAILED = "failed"
-UNCERTAIN = "uncertain"
-EXPIRED = "expired"
-STATUSES = (PENDING, RETRY, CLAIMED, SENDING, SENT, FAILED, UNCERTAIN, EXPIRED)
+# Short names for the statuses, which ocop.states.vocabulary declares (with their labels).
+PENDING = OutboxStatus.PENDING
+RETRY = OutboxStatus.RETRY
+CLAIMED = OutboxStatus.CLAIMED
+SENDING = OutboxStatus.SENDING
+SENT = OutboxStatus.SENT
+FAILED = OutboxStatus.FAILED
+UNCERTAIN = OutboxStatus.UNCERTAIN
+EXPIRED = OutboxStatus.EXPIRED
+STATUSES = tuple(OutboxStatus)
 _DUE = (PENDING, RETRY)
 _REQUEUE = (RETRY, FAILED, UNCERTAIN, PENDING, EXPIRED)
 

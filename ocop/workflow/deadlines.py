@@ -6,13 +6,11 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 
 from ocop.models import Certificate, Dossier
-from ocop.states import RULE_SETS, RuleSet, State
+from ocop.states import COMMUNE_CLOCK, RULE_SETS, DueKind, RuleSet, State
 from ocop.states.rulesets import first_day
 from ocop.workdays import Calendar, local_date
 
 __all__ = ["lapses_on", "next_due", "window_opens"]
-
-_AT_COMMUNE = frozenset({State.REGISTERED, State.CHECKED, State.COMMUNE_EVALUATED})
 
 
 def window_opens(cert: Certificate, rule_sets: Mapping[str, RuleSet]) -> date | None:
@@ -44,27 +42,27 @@ def next_due(
     """
     due: list[tuple[date, str]] = []
     state = dossier.state
-    if state in _AT_COMMUNE and (limit := rules.deadline("commune")):
+    if state in COMMUNE_CLOCK and (limit := rules.deadline("commune")):
         start = local_date(dossier.registered_at)
-        due.append((calendar.add(start, limit.amount, limit.unit), "commune_deadline"))
+        due.append((calendar.add(start, limit.amount, limit.unit), DueKind.COMMUNE_DEADLINE))
     if state is State.SUBMITTED and (sub := dossier.submission):
         limit = rules.deadline(
             "province_rerating" if dossier.kind == "rerating" else "province_first"
         )
         if limit:
             due.append(
-                (calendar.add(sub.letter_date, limit.amount, limit.unit), "province_deadline")
+                (calendar.add(sub.letter_date, limit.amount, limit.unit), DueKind.PROVINCE_DEADLINE)
             )
         else:
             for cutoff in rules.province_rounds:
                 if sub.round_year and cutoff.number == sub.round:
-                    due.append((date(sub.round_year, *cutoff.rated_by), "province_round"))
+                    due.append((date(sub.round_year, *cutoff.rated_by), DueKind.PROVINCE_ROUND))
     cert = dossier.certificate
     if cert is not None and cert.revoked_on is None and state not in (State.EXPIRED, State.REVOKED):
         if state is State.RATED and (opens := window_opens(cert, rule_sets)):
-            due.append((opens, "recertification_opens"))
+            due.append((opens, DueKind.RECERTIFICATION_OPENS))
         if lapses := lapses_on(cert, rule_sets):
-            due.append((lapses, "certificate_lapses"))
+            due.append((lapses, DueKind.CERTIFICATE_LAPSES))
     if not due:
         return None, None
     return min(due)

@@ -6,13 +6,12 @@ from datetime import date, datetime
 
 from ocop.errors import InvalidInput, PermissionDenied
 from ocop.models import Actor, Certificate, CertifiedProduct, Dossier, Kind, parse
-from ocop.states import Role, RuleSet, State
+from ocop.states import IMPORT_TRIGGER, Role, RuleSet, State
 from ocop.workdays import add_months
 
-__all__ = ["IMPORTERS", "IMPORT_TRIGGER", "certified_draft"]
+__all__ = ["IMPORTERS", "certified_draft"]
 
 # History rows of dossiers brought in with their certificate carry this trigger.
-IMPORT_TRIGGER = "import_certified"
 IMPORTERS = frozenset({Role.COMMUNE_OFFICER, Role.PROVINCE_OFFICER, Role.ADMIN})
 
 

@@ -30,6 +30,8 @@ from ocop.models import (
     parse,
 )
 from ocop.states import (
+    CERTIFIED,
+    IMPORT_TRIGGER,
     RULE_SETS,
     TRANSITIONS,
     Role,
@@ -44,12 +46,12 @@ from ocop.storage.dossiers import DossierQuery, DossierStore, HistoryDraft
 from ocop.storage.users import UserStore
 from ocop.workdays import Calendar, local_date
 from ocop.workflow.deadlines import next_due
-from ocop.workflow.importing import IMPORT_TRIGGER, certified_draft
+from ocop.workflow.importing import certified_draft
 from ocop.workflow.machine import Engine
 from ocop.workflow.permissions import check_permission, permitted
 from ocop.workflow.steps import STEPS, Context
 
-__all__ = ["IMPORT_TRIGGER", "Notices", "Registry", "TransitionEvent"]
+__all__ = ["Notices", "Registry", "TransitionEvent"]
 
 log = logging.getLogger("ocop")
 
@@ -387,7 +389,7 @@ class Registry:
         return found
 
     def _due_for_system(self) -> Iterator[Dossier]:
-        return self._dossiers.due(self.today(), states=(State.RATED, State.RECERTIFICATION_DUE))
+        return self._dossiers.due(self.today(), states=tuple(CERTIFIED))
 
     def _system_step(
         self, dossier: Dossier, *, write: bool
