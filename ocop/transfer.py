@@ -6,7 +6,7 @@ bad line, keyed by the line's number in the file. It checks what can be checked 
 database: the encoding (UTF-8, with or without a BOM), the CSV structure (comma or semicolon),
 the columns, empty cells, numbers, dates, the rule set, e-mail addresses and certificate
 numbers repeated within the file. It never raises for a bad file: every problem is reported
-with its line. :func:`read_certified_csv` raises :class:`~ocop.errors.RowsRejected` instead.
+with its line.
 
 Messages are in Vietnamese (``lang="vi"``, the default) or English.
 """
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ocop.errors import OcopError, RowsRejected
+from ocop.errors import OcopError
 from ocop.states import RULE_SETS
 
 __all__ = [
@@ -31,7 +31,6 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "CsvReading",
     "parse_certified_csv",
-    "read_certified_csv",
 ]
 
 REQUIRED_COLUMNS = (
@@ -330,21 +329,3 @@ def parse_certified_csv(
     if not reading.problems and not reading.rows:
         reading.add(2, t("tệp không có dòng dữ liệu nào", "the file has no data rows"))
     return reading
-
-
-def read_certified_csv(
-    raw: bytes,
-    *,
-    today: date,
-    commune: str | None = None,
-    province: str | None = None,
-    rule_set: str | None = None,
-    lang: str = "vi",
-) -> list[dict[str, Any]]:
-    """The arguments of every line, or :class:`RowsRejected` keyed by line if any is bad."""
-    reading = parse_certified_csv(
-        raw, today=today, commune=commune, province=province, rule_set=rule_set, lang=lang
-    )
-    if reading.problems:
-        raise RowsRejected(reading.problems)
-    return [arguments for _, arguments in reading.rows]

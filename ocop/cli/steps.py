@@ -102,7 +102,10 @@ def _add(
 
 
 def _rating_options(parser: argparse.ArgumentParser, t: Translate) -> None:
-    for part, maximum in (("a", 40), ("b", 25), ("c", 35)):
+    # The maxima of the newest rule set (all in the table agree today; the step checks each
+    # dossier's own).
+    newest = max(RULE_SETS.values(), key=lambda r: r.effective_from)
+    for part, maximum in newest.part_maxima.items():
         parser.add_argument(
             f"--{part}",
             type=float,

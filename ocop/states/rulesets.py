@@ -95,7 +95,6 @@ class RuleSet:
     star_bands: tuple[StarBand, ...] = _BANDS
     recognised_stars: frozenset[int] = frozenset({3, 4, 5})
     raters: Mapping[int, Role] = field(default_factory=lambda: _RATERS)
-    central_threshold: float = 90.0
     certificate_months: int = 36
     # Re-rating: when the sweep flags a certified dossier, counted back from expiry; the
     # window may close before expiry (26/2026: 180 to 120 days before).

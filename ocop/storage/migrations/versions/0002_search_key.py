@@ -5,10 +5,10 @@ Revises: 0001
 Create Date: 2026-11-29
 """
 
+import unicodedata
+
 import sqlalchemy as sa
 from alembic import op
-
-from ocop.models import fold
 
 revision = "0002"
 down_revision = "0001"
@@ -21,6 +21,15 @@ _dossiers = sa.table(
     sa.column("product_name", sa.String),
     sa.column("search_key", sa.String),
 )
+
+
+def fold(text: str) -> str:
+    """The search key as this revision defines it (a copy: a migration never imports live code,
+    which may change after it)."""
+    stripped = "".join(
+        ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch)
+    )
+    return stripped.replace("đ", "d").replace("Đ", "d").casefold().strip()
 
 
 def upgrade() -> None:
