@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
@@ -298,6 +299,24 @@ class HistoryEntry(_Model):
     to_state: State
     note: str | None = None
     payload: dict[str, Any] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class HistoryDraft:
+    """A history row before it is stored: who did what, when, with which data.
+
+    The registry builds one for each transition and hands it to the notices and to storage,
+    which gives it its id and version as a :class:`HistoryEntry`.
+    """
+
+    at: datetime
+    actor: str
+    role: str
+    trigger: str
+    from_state: State | None
+    to_state: State
+    note: str | None = None
+    payload: dict[str, Any] = dataclass_field(default_factory=dict)
 
 
 class User(_Model):

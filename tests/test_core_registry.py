@@ -326,7 +326,7 @@ def test_a_lost_race_writes_nothing(registry: ocop.Registry) -> None:
     """Two writers read version 1; the store accepts the first and refuses the second."""
     d = registry.register(registration(), actor=OFFICER)
     store = registry._dossiers
-    from ocop.storage.dossiers import HistoryDraft
+    from ocop.models import HistoryDraft
 
     def move(to: State) -> None:
         after = d.model_copy(update={"state": to, "version": 2})

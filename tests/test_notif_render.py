@@ -13,13 +13,12 @@ import pytest
 from notifdata import at, dossier
 
 from ocop.errors import InvalidInput
-from ocop.models import Message, Rating
+from ocop.models import HistoryDraft, Message, Rating
 from ocop.notifications.notices import notices_for
 from ocop.notifications.render import build_email, message_id, render, single_line
 from ocop.notifications.rules import digest, reminders_due
 from ocop.plan import luu_ve_2026
 from ocop.states import State
-from ocop.storage.dossiers import HistoryDraft
 from ocop.storage.outbox import OutboxMessage
 from ocop.workdays import Calendar
 

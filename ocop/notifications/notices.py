@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ocop.models import Dossier, Message
+from ocop.models import Dossier, HistoryDraft, Message
 from ocop.notifications.reminder import Addressee, dossier_summary, officers, producer
 from ocop.plan import Plan
 from ocop.states import MessageKind, State, Trigger
-from ocop.storage.dossiers import HistoryDraft
 from ocop.storage.outbox import DOSSIER_PLACEHOLDER
 from ocop.workdays import local_date
 from ocop.workflow.registry import Notices

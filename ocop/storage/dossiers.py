@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, Select, Update, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ocop.errors import ConcurrentUpdate, InvalidInput, NotFound
-from ocop.models import Dossier, HistoryEntry, Message, fold, nfc
+from ocop.models import Dossier, HistoryDraft, HistoryEntry, Message, fold, nfc
 from ocop.states import State
 from ocop.storage.database import Database
 from ocop.storage.outbox import insert_messages
 from ocop.storage.tables import dossiers, history
 
-__all__ = ["DossierQuery", "DossierStore", "HistoryDraft", "dossier_key"]
+__all__ = ["DossierQuery", "DossierStore", "Held", "dossier_key"]
 
 # Fields of Dossier kept in the JSON body rather than in columns of their own.
 _BODY = (
@@ -79,24 +80,6 @@ _SORTS = {
     "updated": dossiers.c.updated_at,
     "expiry": dossiers.c.cert_expires_on,
 }
-
-
-Decide = Callable[[Dossier], tuple[Dossier, "HistoryDraft", Sequence[Message]]]
-"""Given a dossier as stored, its next version, history row and outbox messages."""
-
-
-@dataclass(frozen=True)
-class HistoryDraft:
-    """A history row before it has an id: who did what, when, with which data."""
-
-    at: datetime
-    actor: str
-    role: str
-    trigger: str
-    from_state: State | None
-    to_state: State
-    note: str | None = None
-    payload: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -181,6 +164,23 @@ def _entry(row: Any) -> HistoryEntry:
     return HistoryEntry.model_validate(dict(row._mapping))
 
 
+@dataclass
+class Held:
+    """A dossier read locked in an open write transaction (:meth:`DossierStore.held`)."""
+
+    store: DossierStore
+    conn: Connection
+    dossier: Dossier
+    written: Dossier | None = None
+
+    def write(self, after: Dossier, entry: HistoryDraft, messages: Sequence[Message] = ()) -> None:
+        """Write ``after`` over the dossier held, with its history row and outbox messages."""
+        if self.written is not None:
+            raise RuntimeError("a held dossier is written once")
+        self.store._write(self.conn, self.dossier, after, entry, messages)
+        self.written = after
+
+
 class DossierStore:
     """The dossier and history tables of one :class:`Database`."""
 
@@ -229,23 +229,22 @@ class DossierStore:
             raise NotFound("dossier", dossier_id)
         return _dossier(row)
 
-    def change(self, dossier_id: int, decide: Decide) -> tuple[Dossier, Dossier]:
-        """Read a dossier, let ``decide`` compute its next version, and write it: one transaction.
+    @contextmanager
+    def held(self, dossier_id: int) -> Iterator[Held]:
+        """A dossier read locked inside a write transaction, for the caller to write once.
 
-        The row is read locked (``FOR UPDATE`` on PostgreSQL; SQLite's write transaction holds
-        the database), so the read costs no transaction of its own and a second writer waits
-        and then sees the first one's result. ``decide`` may raise to refuse: nothing is
-        written. Returns the dossier before and after.
+        The row is read ``FOR UPDATE`` on PostgreSQL (SQLite's write transaction holds the
+        database), so the read costs no transaction of its own and a second writer waits and
+        then sees the first one's result. The caller decides the next version and calls
+        :meth:`Held.write`; raising instead writes nothing. Storage never calls back into the
+        engine: the decision is the caller's, the transaction is storage's.
         """
         dossier_id = dossier_key(dossier_id)
         with self.db.write() as conn:
             row = conn.execute(_GET_FOR_UPDATE, {"dossier_id": dossier_id}).first()
             if row is None:
                 raise NotFound("dossier", dossier_id)
-            before = _dossier(row)
-            after, entry, messages = decide(before)
-            self._write(conn, before, after, entry, messages)
-        return before, after
+            yield Held(self, conn, _dossier(row))
 
     def apply(
         self,

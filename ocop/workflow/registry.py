@@ -21,6 +21,7 @@ from ocop.models import (
     Actor,
     CertifiedProduct,
     Dossier,
+    HistoryDraft,
     HistoryEntry,
     Message,
     Registration,
@@ -42,7 +43,7 @@ from ocop.states import (
     rule_set_for,
 )
 from ocop.storage.database import Database
-from ocop.storage.dossiers import DossierQuery, DossierStore, HistoryDraft
+from ocop.storage.dossiers import DossierQuery, DossierStore
 from ocop.storage.users import UserStore
 from ocop.workdays import Calendar, local_date
 from ocop.workflow.deadlines import next_due
@@ -291,12 +292,12 @@ class Registry:
         """
         trig, text = _trigger(trigger), _note(note)
 
-        def decide(before: Dossier) -> tuple[Dossier, HistoryDraft, Sequence[Message]]:
+        with self._dossiers.held(dossier_id) as held:
+            before = held.dossier
             if expected_version is not None and before.version != expected_version:
                 raise ConcurrentUpdate(before.id, expected_version)
-            return self._decide(before, trig, actor, text, data)
-
-        before, after = self._dossiers.change(dossier_id, decide)
+            after, entry, messages = self._decide(before, trig, actor, text, data)
+            held.write(after, entry, messages)
         self._publish(TransitionEvent(before, after, trig.value, actor, text))
         return after
 
