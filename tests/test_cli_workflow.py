@@ -239,7 +239,7 @@ def test_list_filters_sorts_and_prints_json(cli: Cli) -> None:
     assert cli.json("list", "--overdue") == []
     assert len(cli.json("list", "--overdue", "--as-of", "2099-01-01")) == 2
     bad = cli("list", "--state", "flying")
-    assert bad.code == 1 and "flying" in bad.err
+    assert bad.code == 2 and "flying" in bad.err  # a usage error, as the README says
     table = cli.ok("list")
     assert "Trạng thái" in table and "Đã kiểm tra hồ sơ" in table and "2 hồ sơ." in table
     english = cli.ok("list", "--lang", "en")
