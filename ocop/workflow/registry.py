@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 from ocop.errors import (
@@ -48,7 +49,7 @@ from ocop.storage.users import UserStore
 from ocop.workdays import Calendar, local_date
 from ocop.workflow.deadlines import next_due
 from ocop.workflow.importing import certified_draft
-from ocop.workflow.machine import Engine
+from ocop.workflow.machine import shared_engine
 from ocop.workflow.permissions import check_permission, permitted
 from ocop.workflow.steps import STEPS, Context
 
@@ -69,15 +70,6 @@ class TransitionEvent:
 
 
 Notices = Callable[[Dossier | None, Dossier, HistoryDraft], Sequence[Message]]
-_ENGINE: Engine | None = None
-
-
-def _engine() -> Engine:
-    # One machine per process, shared by every Registry: building it costs milliseconds.
-    global _ENGINE
-    if _ENGINE is None:
-        _ENGINE = Engine()
-    return _ENGINE
 
 
 def _utcnow() -> datetime:
@@ -113,7 +105,7 @@ class Registry:
         self._dossiers = DossierStore(database)
         self._users = UserStore(database)
         self._subscribers: list[Callable[[TransitionEvent], None]] = []
-        self._engine = _engine()
+        self._engine = shared_engine()
 
     # -- life of the registry -------------------------------------------------------------
 
@@ -324,17 +316,17 @@ class Registry:
         data: Mapping[str, Any],
     ) -> tuple[Dossier, HistoryDraft, Sequence[Message]]:
         """The transition's result: the next version, its history row and its notices."""
-        transition = TRANSITIONS[trigger]
-        if before.state not in transition.sources:
-            raise TransitionNotAllowed(
-                trigger.value, before.state.value, [t.value for t in self.allowed(before, actor)]
-            )
-        check_permission(actor, transition, before)
         now = self.now()
         ctx = Context(
             now, local_date(now), self.rule_set(before.rule_set), self.calendar, self.rule_sets
         )
-        state, outcome = self._engine.fire(before, trigger, data, ctx, STEPS[trigger])
+        permit = partial(check_permission, actor, TRANSITIONS[trigger], before)
+        try:
+            state, outcome = self._engine.fire(before, trigger, data, ctx, STEPS[trigger], permit)
+        except TransitionNotAllowed as refused:
+            # The machine refused the state; the officer is told what they could do instead.
+            allowed = [t.value for t in self.allowed(before, actor)]
+            raise TransitionNotAllowed(trigger.value, before.state.value, allowed) from refused
         after = before.model_copy(
             update=outcome.changes
             | {"state": state, "version": before.version + 1, "updated_at": now}
