@@ -60,6 +60,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ocop.cli.daemon",
     "ocop.cli.service",
     "ocop.cli.plan",
+    "ocop.cli.stamps",
 )
 """The modules whose ``register(commands)`` adds subcommands, in the order ``--help`` lists."""
 

@@ -156,3 +156,22 @@ users = Table(
     Column("active", Boolean, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
+
+# The e-stamps issued (ocop.stamps): one row per printed stamp, by its serial. ``scans`` counts
+# how often the public page was opened from the stamp (a copied stamp is scanned far more
+# often than one on a single product); it is the only column the page writes.
+stamps = Table(
+    "ocop_stamps",
+    metadata,
+    Column("serial", String(20), primary_key=True),
+    Column("dossier_id", Key, ForeignKey("ocop_dossiers.id"), nullable=False),
+    Column("cycle", Integer, nullable=False),
+    Column("key_id", String(16), nullable=False),
+    Column("certificate", String(300), nullable=False),
+    Column("issued_by", String(300), nullable=False),
+    Column("issued_at", UTCDateTime, nullable=False),
+    Column("scans", Integer, nullable=False),
+    Column("first_scan_at", UTCDateTime),
+    Column("last_scan_at", UTCDateTime),
+    Index("ix_ocop_stamps_dossier_id", "dossier_id"),
+)
