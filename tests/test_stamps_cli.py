@@ -159,3 +159,19 @@ def test_issue_refusals_and_settings(cli: Cli, tmp_path: Path) -> None:
     assert producer.code == 1
     missing = cli("stamp", "verify", str(tmp_path / "nothere.png"))
     assert missing.code == 2
+
+
+@pytest.mark.parametrize(
+    "args", [["stamp", "verify", "--help"], ["keys", "show", "--help"], ["serve", "--help"]]
+)
+def test_stamp_commands_start_light(cli: Cli, args: list[str]) -> None:
+    result = cli(*args, env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert result.code == 0, result.err
+    imported = {
+        line.rsplit("|", 1)[1].strip().split(".")[0]
+        for line in result.err.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert "ocop" in imported
+    heavy = {"cryptography", "segno", "PIL", "zxingcpp", "starlette", "uvicorn", "jinja2"}
+    assert not imported & heavy, sorted(imported & heavy)

@@ -61,6 +61,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ocop.cli.service",
     "ocop.cli.plan",
     "ocop.cli.stamps",
+    "ocop.cli.serve",
 )
 """The modules whose ``register(commands)`` adds subcommands, in the order ``--help`` lists."""
 

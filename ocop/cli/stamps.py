@@ -158,7 +158,7 @@ def _vi_date(value: object) -> str:
     return value.strftime("%d/%m/%Y") if isinstance(value, date) else str(value)
 
 
-def _add_keys_option(parser: argparse.ArgumentParser, t: Translate) -> None:
+def add_keys_option(parser: argparse.ArgumentParser, t: Translate) -> None:
     parser.add_argument(
         "--keys",
         metavar="DIR",
@@ -205,7 +205,7 @@ def register(commands: Commands) -> None:
         help=t("thôi tin cậy khóa có mã này", "stop trusting the key with this id"),
     )
     for parser in (init, show, export, trust):
-        _add_keys_option(parser, t)
+        add_keys_option(parser, t)
     _add_passphrase(init, t)
 
     stamp = commands.group("stamp", t("tem điện tử OCOP", "OCOP e-stamps"))
@@ -241,7 +241,7 @@ def register(commands: Commands) -> None:
         "id", metavar="ID", type=dossier_id(t), help=t("số hồ sơ", "dossier number")
     )
     for parser in (issue, verify):
-        _add_keys_option(parser, t)
+        add_keys_option(parser, t)
     _add_passphrase(issue, t)
 
 
