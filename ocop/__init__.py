@@ -43,6 +43,7 @@ if TYPE_CHECKING:
         Registration,
         User,
     )
+    from ocop.settings import Settings
     from ocop.states import Role, RuleSet, State, Trigger
     from ocop.workdays import Calendar
     from ocop.workflow.registry import Notices, Registry, TransitionEvent
@@ -68,6 +69,7 @@ __all__ = [
     "Role",
     "RowsRejected",
     "RuleSet",
+    "Settings",
     "State",
     "StorageUnavailable",
     "TransitionEvent",
@@ -93,6 +95,7 @@ _LAZY = {
     ),
     **dict.fromkeys(("Role", "RuleSet", "State", "Trigger"), "ocop.states"),
     "Calendar": "ocop.workdays",
+    "Settings": "ocop.settings",
     "Registry": "ocop.workflow.registry",
     "TransitionEvent": "ocop.workflow.registry",
 }
@@ -112,36 +115,53 @@ def __dir__() -> list[str]:
 
 
 def open(
-    url: str = "sqlite:///ocop.db",
+    target: str | Settings = "sqlite:///ocop.db",
     *,
     clock: Callable[[], datetime] | None = None,
     calendar: Calendar | None = None,
     rule_sets: Mapping[str, RuleSet] | None = None,
     notices: Notices | None = None,
-    upgrade: bool = True,
+    upgrade: bool | None = None,
 ) -> Registry:
-    """Open a :class:`Registry` on the database at ``url`` (SQLite or PostgreSQL).
+    """Open a :class:`Registry` on a database: a URL (SQLite or PostgreSQL) or :class:`Settings`.
 
-    With ``upgrade`` (the default) a new or older schema is brought up to date first; pass
-    ``upgrade=False`` where the schema is managed with ``ocop db upgrade``.
+    The CLI, the daemon and a host application all open their registry here, so they build
+    the same things from the same settings: the commune's plan and whom its notices tell, the
+    calendar of days off, the outbox (``registry.outbox``) and the schema policy.
+
+    With ``upgrade`` (the default, or ``Settings.upgrade``) a new or older schema is brought up
+    to date first; pass ``upgrade=False`` where the schema is managed with ``ocop db upgrade``.
 
     ``notices`` turns each transition into outbox messages, written in its transaction. By
     default a producer who gave an e-mail address hears that their dossier was accepted,
-    returned, rated or revoked; ``ocop.notifications.notices.notices_for(plan)`` also tells
-    the commune's officers, and ``notices=lambda *_: ()`` writes none.
+    returned, rated or revoked, and, with a plan in the settings, the plan's officers hear of
+    ratings, revocations and returns too; ``notices=lambda *_: ()`` writes none. ``clock``
+    returns the current aware datetime (tests and previews pass their own).
+
+    Raises :class:`InvalidInput` for a URL that is not a database's, a bad plan or calendar
+    file, and :class:`StorageUnavailable` when the database cannot be reached.
     """
+    from ocop.settings import Settings
     from ocop.storage.database import Database
     from ocop.workflow.registry import Registry
 
-    if notices is None:
-        from ocop.notifications.notices import default_notices
+    settings = target if isinstance(target, Settings) else Settings(database=target)
+    plan = settings.load_plan()
+    if calendar is None and settings.calendar is not None:
+        from ocop.workdays import Calendar
 
-        notices = default_notices
-    database = Database(url)
+        calendar = Calendar.from_file(settings.calendar)
+    if notices is None:
+        from ocop.notifications.notices import default_notices, notices_for
+
+        notices = notices_for(plan) if plan is not None else default_notices
+    database = Database(settings.database)
     try:
-        if upgrade and not database.schema_is_current():
+        if (settings.upgrade if upgrade is None else upgrade) and not database.schema_is_current():
             database.upgrade()
     except BaseException:
         database.close()
         raise
-    return Registry(database, clock=clock, calendar=calendar, rule_sets=rule_sets, notices=notices)
+    return Registry(
+        database, clock=clock, calendar=calendar, rule_sets=rule_sets, notices=notices, plan=plan
+    )

@@ -334,6 +334,7 @@ def test_an_operators_mistake_is_refused_before_anything_is_written(
     assert path.exists()
 
 
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_the_password_comes_from_a_file_and_the_scheme_ignores_case(
     base: tuple[dict[str, str], Path], tmp_path: Path
 ) -> None:

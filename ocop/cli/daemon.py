@@ -383,8 +383,6 @@ def _dry_run(ctx: Context, plan: Any) -> int:
     from ocop.errors import StorageUnavailable
     from ocop.notifications.daemon import as_of_clock
     from ocop.notifications.delivery import dry_run
-    from ocop.notifications.notices import notices_for
-    from ocop.storage.outbox import Outbox
     from ocop.workdays import Calendar
 
     settings = ctx.settings
@@ -400,7 +398,7 @@ def _dry_run(ctx: Context, plan: Any) -> int:
     # The end of the day given, so everything due that day shows; the real time otherwise.
     clock = as_of_clock(ctx.args.as_of, time(23, 59) if ctx.args.as_of else None)
     registry = ocop.open(
-        url, clock=clock, calendar=calendar, notices=notices_for(plan), upgrade=False
+        ocop.Settings(database=url, plan=plan, upgrade=False), clock=clock, calendar=calendar
     )
     try:
         if not registry.database.schema_is_current():
@@ -408,7 +406,7 @@ def _dry_run(ctx: Context, plan: Any) -> int:
                 f"Database {registry.database.name} has no up-to-date ocop schema; run "
                 "`ocop db upgrade` first."
             )
-        found = dry_run(registry, plan, Outbox(registry.database))
+        found = dry_run(registry, plan, registry.outbox)
         day = registry.today()
     finally:
         registry.close()
@@ -495,14 +493,13 @@ def status(ctx: Context) -> int:
     from ocop.cli.output import dumps, fmt_moment, table
     from ocop.states.vocabulary import MessageKind, OutboxStatus, label
     from ocop.storage.daemons import Heartbeats
-    from ocop.storage.outbox import Outbox
 
     t, lang = ctx.t, ctx.lang
     registry = ctx.registry()
     now = registry.now()
     stale = _seconds(ctx, ctx.args.stale_after, "--stale-after")
     beats = Heartbeats(registry.database).all()
-    outbox = Outbox(registry.database)
+    outbox = registry.outbox
     counts, oldest = outbox.counts(), outbox.oldest_waiting()
 
     def health(beat: Any) -> str:

@@ -122,7 +122,6 @@ def preview(ctx: Context) -> int:
     from ocop.notifications.daemon import as_of_clock
     from ocop.notifications.delivery import preview as due
     from ocop.notifications.render import render
-    from ocop.storage.outbox import Outbox
 
     plan = _plan(ctx)
     if plan is None:
@@ -139,7 +138,7 @@ def preview(ctx: Context) -> int:
     day = ctx.args.as_of or registry.today()
     registry.clock = as_of_clock(day, time(23, 59))
     found = due(registry, plan)
-    queued = {m.dedupe_key for m in Outbox(registry.database).find(limit=None)}
+    queued = registry.outbox.known(r.dedupe_key for r in found)
     rows: list[dict[str, Any]] = []
     for reminder in found:
         message = reminder.message()
@@ -207,10 +206,9 @@ def _statuses(value: str | None, t: Translate) -> list[str] | None:
 
 def list_outbox(ctx: Context) -> int:
     """``ocop outbox list``."""
-    from ocop.storage.outbox import Outbox
 
     t = ctx.t
-    outbox = Outbox(ctx.registry().database)
+    outbox = ctx.registry().outbox
     messages = outbox.find(
         status=_statuses(ctx.args.status, t),
         kind=ctx.args.kind,
@@ -316,14 +314,13 @@ def show_outbox(ctx: Context) -> int:
     from email.message import EmailMessage
 
     from ocop.errors import InvalidInput, NotFound
-    from ocop.storage.outbox import Outbox
 
     t = ctx.t
     if ctx.args.raw and ctx.args.json:
         raise UsageError(t("chọn --raw hoặc --json, không cả hai", "--raw or --json, not both"))
     registry = ctx.registry()
     try:
-        message = Outbox(registry.database).get(ctx.args.id)
+        message = registry.outbox.get(ctx.args.id)
     except NotFound:
         ctx.stderr.write(
             t(
@@ -428,10 +425,9 @@ def _print_message(ctx: Context, message: OutboxMessage, fields: dict[str, Any])
 
 def retry_outbox(ctx: Context) -> int:
     """``ocop outbox retry ID…``: failed, uncertain or waiting messages go out again."""
-    from ocop.storage.outbox import Outbox
 
     registry = ctx.registry()
-    done = Outbox(registry.database).requeue(ctx.args.ids, registry.now())
+    done = registry.outbox.requeue(ctx.args.ids, registry.now())
     ids = ", ".join(str(m.id) for m in done)
     ctx.print(
         ctx.t(

@@ -460,10 +460,9 @@ class _Postman:
     def __init__(self, demo: Demo, folder: str | os.PathLike[str]) -> None:
         from ocop.notifications.delivery import Drainer
         from ocop.notifications.transports import FolderTransport
-        from ocop.storage.outbox import Outbox
 
         self.demo = demo
-        self.outbox = Outbox(demo.registry.database)
+        self.outbox = demo.registry.outbox
         sender = demo.seed.plan.sender or "OCOP <ocop@localhost>"
         self.drainer = Drainer(
             self.outbox, FolderTransport(folder), sender=sender, worker="demo", clock=demo.clock

@@ -42,11 +42,9 @@ from urllib.parse import unquote, urlsplit
 
 from ocop.errors import OcopError, StorageUnavailable
 from ocop.notifications.delivery import Backoff, Drainer, DrainResult, SweepResult, sweep
-from ocop.notifications.notices import notices_for
 from ocop.notifications.transports import FolderTransport, transport_from_url
 from ocop.plan import Plan
 from ocop.storage.daemons import Heartbeats
-from ocop.storage.outbox import Outbox
 from ocop.workdays import TZ, Calendar
 from ocop.workflow.registry import Registry
 
@@ -127,11 +125,9 @@ class Daemon:
         self.stop_event = threading.Event()
         self.worker = settings.worker or f"{socket.gethostname()}:{os.getpid()}"
         self.registry: Registry = ocop.open(
-            settings.database,
+            ocop.Settings(database=settings.database, plan=settings.plan, upgrade=settings.upgrade),
             clock=self.clock,
             calendar=settings.calendar,
-            notices=notices_for(settings.plan),
-            upgrade=settings.upgrade,
         )
         if not settings.upgrade and not self.registry.database.schema_is_current():
             name = self.registry.database.name
@@ -139,7 +135,7 @@ class Daemon:
             raise StorageUnavailable(
                 f"Database {name} has no up-to-date ocop schema; run `ocop db upgrade` first."
             )
-        self.outbox = Outbox(self.registry.database)
+        self.outbox = self.registry.outbox
         self.heartbeats = Heartbeats(self.registry.database)
         try:
             self.transport = transport_from_url(settings.mail, password=settings.password)

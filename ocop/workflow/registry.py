@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ocop.errors import (
     ConcurrentUpdate,
@@ -45,6 +45,7 @@ from ocop.states import (
 )
 from ocop.storage.database import Database
 from ocop.storage.dossiers import DossierQuery, DossierStore
+from ocop.storage.outbox import Outbox
 from ocop.storage.users import UserStore
 from ocop.workdays import Calendar, local_date
 from ocop.workflow.deadlines import next_due
@@ -52,6 +53,9 @@ from ocop.workflow.importing import certified_draft
 from ocop.workflow.machine import shared_engine
 from ocop.workflow.permissions import check_permission, permitted
 from ocop.workflow.steps import STEPS, Context
+
+if TYPE_CHECKING:
+    from ocop.plan import Plan
 
 __all__ = ["Notices", "Registry", "TransitionEvent"]
 
@@ -96,8 +100,11 @@ class Registry:
         calendar: Calendar | None = None,
         rule_sets: Mapping[str, RuleSet] | None = None,
         notices: Notices | None = None,
+        plan: Plan | None = None,
     ) -> None:
         self.database = database
+        self.plan = plan
+        """The commune's plan the registry was opened with, if any (its reminders' source)."""
         self.clock = clock or _utcnow
         self.calendar = calendar or Calendar()
         self.rule_sets: Mapping[str, RuleSet] = dict(rule_sets or RULE_SETS)
@@ -105,9 +112,17 @@ class Registry:
         self._dossiers = DossierStore(database)
         self._users = UserStore(database)
         self._subscribers: list[Callable[[TransitionEvent], None]] = []
+        self._outbox: Outbox | None = None
         self._engine = shared_engine()
 
     # -- life of the registry -------------------------------------------------------------
+
+    @property
+    def outbox(self) -> Outbox:
+        """The outbox: the messages transitions and reminders wrote, and their delivery."""
+        if self._outbox is None:
+            self._outbox = Outbox(self.database)
+        return self._outbox
 
     def upgrade(self) -> None:
         """Create or upgrade the schema (``ocop db upgrade``)."""
