@@ -2,9 +2,9 @@
 opened in Debian's headless chromium at a phone's viewport.
 
 The server runs under libfaketime at 5/12/2026 09:00 in Vietnam; the stamps were issued with
-explicit moments through the library. Screenshots are kept under pytest's base temporary
-folder (``…/pytest-of-<user>/pytest-current/web-artefacts``). Chromium is skipped only
-outside CI.
+explicit moments through the library. The screenshots are kept in ``$OCOP_ARTEFACTS/web``,
+by default in pytest's base temporary folder (``…/pytest-of-<user>/pytest-current/web``).
+Chromium is skipped only outside CI.
 """
 
 from __future__ import annotations
@@ -332,8 +332,8 @@ def test_the_page_on_a_phone(
         assert "Nem chua" not in body and "GCN-0" not in body
     # Laid out for the phone: nothing wider than the screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    folder = tmp_path_factory.getbasetemp() / "web-artefacts"
-    folder.mkdir(exist_ok=True)
+    folder = Path(os.environ.get("OCOP_ARTEFACTS") or tmp_path_factory.getbasetemp()) / "web"
+    folder.mkdir(parents=True, exist_ok=True)
     shot = folder / f"{case}-{lang}.png"
     page.screenshot(path=str(shot), full_page=True)
     box = page.locator("#verdict").bounding_box()
