@@ -161,7 +161,8 @@ def _dossier(row: Any) -> Dossier:
 
 
 def _entry(row: Any) -> HistoryEntry:
-    return HistoryEntry.model_validate(dict(row._mapping))
+    # txid orders the change feed (ocop.storage.changes); it is no part of the entry.
+    return HistoryEntry.model_validate({k: v for k, v in row._mapping.items() if k != "txid"})
 
 
 @dataclass

@@ -102,7 +102,10 @@ history = Table(
     Column("to_state", String(30), nullable=False),
     Column("note", Text),
     Column("payload", Document, nullable=False),
+    # The writing transaction's id on PostgreSQL (a server default), for the change feed.
+    Column("txid", BigInteger),
     UniqueConstraint("dossier_id", "version", name="uq_ocop_history_dossier_version"),
+    Index("ix_ocop_history_feed", "txid", "id"),
 )
 
 outbox = Table(

@@ -43,6 +43,7 @@ from ocop.states import (
     rule_set,
     rule_set_for,
 )
+from ocop.storage.changes import ChangeFeed, ChangePage
 from ocop.storage.database import Database
 from ocop.storage.dossiers import DossierQuery, DossierStore
 from ocop.storage.outbox import Outbox
@@ -113,6 +114,7 @@ class Registry:
         self._users = UserStore(database)
         self._subscribers: list[Callable[[TransitionEvent], None]] = []
         self._outbox: Outbox | None = None
+        self._changes = ChangeFeed(database)
         self._engine = shared_engine()
 
     # -- life of the registry -------------------------------------------------------------
@@ -469,6 +471,29 @@ class Registry:
     def history(self, dossier_id: int) -> list[HistoryEntry]:
         """The dossier's audit trail, oldest first."""
         return self._dossiers.history(dossier_id)
+
+    def changes(self, after: str | None = None, *, limit: int = 100) -> ChangePage:
+        """Committed transitions after the cursor ``after``, from every process, in order.
+
+        The feed reads the append-only history: a host keeps the returned ``cursor`` and asks
+        again from it (``None`` starts from the first transition ever). Unlike
+        :meth:`subscribe`, it sees the transitions of other processes, the ``ocop`` command
+        and the daemon included, and loses none across a restart of the reader::
+
+            page = registry.changes(after=saved_cursor)
+            for entry in page.changes:
+                handle(entry.dossier_id, entry.trigger, entry.to_state)
+            saved_cursor = page.cursor
+
+        Raises :class:`InvalidInput` for a cursor it did not hand out.
+        """
+        return self._changes.read(after, limit)
+
+    def wait_for_changes(self, after: str | None, timeout: float) -> bool:
+        """Block until a transition after ``after`` commits or ``timeout`` seconds pass;
+        whether there is one. PostgreSQL notifies the reader (LISTEN/NOTIFY); SQLite is
+        polled."""
+        return self._changes.wait(after, timeout)
 
     def allowed(self, dossier: Dossier, actor: Actor) -> list[Trigger]:
         """The triggers ``actor`` may fire on ``dossier`` in its current state."""
