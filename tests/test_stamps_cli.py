@@ -175,3 +175,10 @@ def test_stamp_commands_start_light(cli: Cli, args: list[str]) -> None:
     assert "ocop" in imported
     heavy = {"cryptography", "segno", "PIL", "zxingcpp", "starlette", "uvicorn", "jinja2"}
     assert not imported & heavy, sorted(imported & heavy)
+
+
+def test_serve_needs_a_trusted_key_and_a_port(cli: Cli) -> None:
+    no_keys = cli("serve", "--port", "8099")
+    assert no_keys.code == 2 and "ocop keys init" in no_keys.err
+    bad_port = cli("serve", "--port", "99999")
+    assert bad_port.code == 2

@@ -18,11 +18,13 @@ class StampError(OcopError):
 
     Codes: ``no_keys`` (no issuer key at ``path``), ``keys_exist`` (``keys init`` would
     overwrite one), ``passphrase`` (the key needs a passphrase, or another one), ``bad_key``
-    (a file that is not an Ed25519 key), ``key_clash`` (two trusted keys with one id),
+    (a file that is not an Ed25519 key), ``key_mode`` (a private key others may read),
+    ``key_clash`` (two trusted keys with one id), ``no_such_key`` (no trusted key of that id),
     ``no_certificate``, ``certificate_revoked``, ``certificate_expired``,
     ``certificate_not_yet`` (the dossier's certificate cannot be stamped), ``count`` (the
     number of stamps asked for), ``too_long`` (the stamp does not fit its QR code),
-    ``base_url`` (a base URL that is not http(s)), ``image`` (no stamp found in an image).
+    ``base_url`` (a base URL that is not http(s)), ``image`` (no stamp found in an image),
+    ``format`` (a sheet file of another kind than .svg, .png, .pdf).
     """
 
     def __init__(self, code: str, message: str, **params: object) -> None:

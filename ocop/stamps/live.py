@@ -93,7 +93,7 @@ def live_status(
     """
     store = StampStore(registry.database)
     serial = stamp.serial_text
-    record = store.scanned(serial, now) if count_scan else store.get(serial)
+    record = store.scanned(serial, stamp.dossier_id, now) if count_scan else store.get(serial)
     if record is not None and record.dossier_id != stamp.dossier_id:
         record = None  # a serial of another dossier: not this stamp's record
     try:

@@ -86,8 +86,9 @@ class StampStore:
             ).all()
         return [StampRecord(**row._mapping) for row in rows]
 
-    def scanned(self, serial: str, now: datetime) -> StampRecord | None:
-        """Count one scan of the stamp; returns it as it now stands (``None``: not issued here).
+    def scanned(self, serial: str, dossier_id: int, now: datetime) -> StampRecord | None:
+        """Count one scan of the dossier's stamp; returns it as it now stands (``None``: no
+        such stamp of that dossier was issued here).
 
         One ``UPDATE … SET scans = scans + 1``, so concurrent scans are all counted.
         """
@@ -95,7 +96,7 @@ class StampStore:
         with self.db.write() as conn:
             conn.execute(
                 update(stamps)
-                .where(c.serial == _key(serial))
+                .where(c.serial == _key(serial), c.dossier_id == dossier_id)
                 .values(
                     scans=c.scans + 1,
                     first_scan_at=func.coalesce(
@@ -104,5 +105,7 @@ class StampStore:
                     last_scan_at=now,
                 )
             )
-            row = conn.execute(select(stamps).where(c.serial == _key(serial))).first()
+            row = conn.execute(
+                select(stamps).where(c.serial == _key(serial), c.dossier_id == dossier_id)
+            ).first()
         return StampRecord(**row._mapping) if row else None
