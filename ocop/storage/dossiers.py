@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Select, Update, bindparam, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    Update,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from ocop.errors import ConcurrentUpdate, InvalidInput, NotFound
@@ -105,6 +115,13 @@ class DossierQuery:
         cls, *, state: State | str | Iterable[State | str] | None = None, **filters: Any
     ) -> DossierQuery:
         """A query from a caller's filters, validated and NFC-normalised."""
+        unknown = sorted(set(filters) - _FIELDS)
+        if unknown:
+            names = ", ".join(sorted(_FIELDS - {"states"} | {"state"}))
+            raise InvalidInput(
+                f"Unknown filter {', '.join(unknown)}; the filters are {names}.",
+                field=unknown[0],
+            )
         if state is not None:
             raw = [state] if isinstance(state, str) else list(state)
             try:
@@ -114,9 +131,9 @@ class DossierQuery:
                 raise InvalidInput(
                     f"Unknown state in {raw}; states are {names}.", field="state"
                 ) from None
-        for key in ("commune", "province", "owner", "search", "kind"):
-            if isinstance(filters.get(key), str):
-                filters[key] = nfc(filters[key])
+        for key, value in filters.items():
+            if isinstance(value, str):
+                filters[key] = nfc(value)
         if filters.get("order_by", "id") not in _SORTS:
             raise InvalidInput(
                 f"Cannot sort by '{filters['order_by']}'; use {', '.join(_SORTS)}.",
@@ -127,6 +144,30 @@ class DossierQuery:
             if value is not None and (not isinstance(value, int) or value < 0):
                 raise InvalidInput(f"{key} must be a whole number ≥ 0.", field=key)
         return cls(**filters)
+
+    def unpaged(self) -> DossierQuery:
+        """The same filters, without order or paging (what a count needs)."""
+        return replace(self, order_by="id", descending=False, limit=None, offset=0)
+
+
+_FIELDS = frozenset(f.name for f in fields(DossierQuery))
+
+# Each filter of DossierQuery, as the condition it puts on the dossiers table.
+_CONDITIONS: dict[str, Callable[[Any], ColumnElement[bool]]] = {
+    "states": lambda states: dossiers.c.state.in_([s.value for s in states]),
+    "commune": lambda commune: dossiers.c.commune == commune,
+    "province": lambda province: dossiers.c.province == province,
+    "owner": lambda owner: dossiers.c.owner == owner,
+    "product_set": lambda product_set: dossiers.c.product_set == product_set,
+    "kind": lambda kind: dossiers.c.kind == kind,
+    "due_before": lambda day: dossiers.c.next_due_on < day,
+    "expires_before": lambda day: dossiers.c.cert_expires_on < day,
+    "search": lambda text: dossiers.c.search_key.like(f"%{_like(fold(text))}%", escape="\\"),
+}
+
+
+def _like(key: str) -> str:
+    return key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def dossier_key(value: object) -> int:
@@ -336,7 +377,7 @@ class DossierStore:
 
     def count(self, query: DossierQuery) -> int:
         """How many dossiers match ``query``."""
-        statement = self._filtered(select(func.count()).select_from(dossiers), query)
+        statement = self._filtered(select(func.count()).select_from(dossiers), query.unpaged())
         with self.db.read() as conn:
             return int(conn.execute(statement).scalar_one())
 
@@ -382,25 +423,8 @@ class DossierStore:
 
     @staticmethod
     def _filtered(statement: Select[Any], q: DossierQuery) -> Select[Any]:
-        c = dossiers.c
-        if q.states is not None:
-            statement = statement.where(c.state.in_([s.value for s in q.states]))
-        if q.commune is not None:
-            statement = statement.where(c.commune == q.commune)
-        if q.province is not None:
-            statement = statement.where(c.province == q.province)
-        if q.owner is not None:
-            statement = statement.where(c.owner == q.owner)
-        if q.product_set is not None:
-            statement = statement.where(c.product_set == q.product_set)
-        if q.kind is not None:
-            statement = statement.where(c.kind == q.kind)
-        if q.due_before is not None:
-            statement = statement.where(c.next_due_on < q.due_before)
-        if q.expires_before is not None:
-            statement = statement.where(c.cert_expires_on < q.expires_before)
-        if q.search:
-            key = fold(q.search)
-            pattern = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            statement = statement.where(c.search_key.like(f"%{pattern}%", escape="\\"))
+        for name, condition in _CONDITIONS.items():
+            value = getattr(q, name)
+            if value is not None and value != "":
+                statement = statement.where(condition(value))
         return statement

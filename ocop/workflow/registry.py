@@ -426,47 +426,23 @@ class Registry:
         """The dossier with that id."""
         return self._dossiers.get(dossier_id)
 
-    def find(
-        self,
-        *,
-        state: State | str | Iterable[State | str] | None = None,
-        commune: str | None = None,
-        province: str | None = None,
-        owner: str | None = None,
-        product_set: int | None = None,
-        kind: str | None = None,
-        due_before: date | None = None,
-        expires_before: date | None = None,
-        search: str | None = None,
-        order_by: str = "id",
-        descending: bool = False,
-        limit: int | None = None,
-        offset: int = 0,
-    ) -> list[Dossier]:
-        """Dossiers matching every filter given; text filters match NFC-normalised."""
-        return self._dossiers.find(
-            DossierQuery.build(
-                state=state,
-                commune=commune,
-                province=province,
-                owner=owner,
-                product_set=product_set,
-                kind=kind,
-                due_before=due_before,
-                expires_before=expires_before,
-                search=search,
-                order_by=order_by,
-                descending=descending,
-                limit=limit,
-                offset=offset,
-            )
-        )
+    def find(self, query: DossierQuery | None = None, /, **filters: Any) -> list[Dossier]:
+        """Dossiers matching every filter given, in order; text filters match NFC-normalised.
 
-    def count(self, **filters: Any) -> int:
-        """How many dossiers :meth:`find` would return with these filters (no paging)."""
-        for paging in ("order_by", "descending", "limit", "offset"):
-            filters.pop(paging, None)
-        return self._dossiers.count(DossierQuery.build(**filters))
+        The filters are the fields of :class:`~ocop.storage.dossiers.DossierQuery`, given as
+        keywords (``state``, ``commune``, ``province``, ``owner``, ``product_set``, ``kind``,
+        ``due_before``, ``expires_before``, ``search``, ``order_by``, ``descending``, ``limit``,
+        ``offset``) or as a query built once::
+
+            registry.find(state="rated", commune="Lưu Vệ", order_by="due", limit=50)
+
+        Raises :class:`InvalidInput` for an unknown filter, state or sort.
+        """
+        return self._dossiers.find(query or DossierQuery.build(**filters))
+
+    def count(self, query: DossierQuery | None = None, /, **filters: Any) -> int:
+        """How many dossiers :meth:`find` would return with these filters, paging aside."""
+        return self._dossiers.count(query or DossierQuery.build(**filters))
 
     def history(self, dossier_id: int) -> list[HistoryEntry]:
         """The dossier's audit trail, oldest first."""
