@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, fields, replace
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import (
     ColumnElement,
@@ -29,7 +29,7 @@ from ocop.storage.database import Database
 from ocop.storage.outbox import insert_messages
 from ocop.storage.tables import dossiers, history
 
-__all__ = ["DossierQuery", "DossierStore", "Held", "dossier_key"]
+__all__ = ["DossierQuery", "DossierRepository", "DossierStore", "Held", "dossier_key"]
 
 # Fields of Dossier kept in the JSON body rather than in columns of their own.
 _BODY = (
@@ -204,6 +204,62 @@ def _dossier(row: Any) -> Dossier:
 def _entry(row: Any) -> HistoryEntry:
     # txid orders the change feed (ocop.storage.changes); it is no part of the entry.
     return HistoryEntry.model_validate({k: v for k, v in row._mapping.items() if k != "txid"})
+
+
+class DossierRepository(Protocol):
+    """What the registry needs of dossier storage, in domain verbs.
+
+    :class:`DossierStore` is the one implementation (SQLAlchemy, on SQLite and PostgreSQL);
+    ``tests/test_storage_contract.py`` holds it to this contract on both. Every write is one
+    transaction: the dossier row, its history row and its outbox messages commit together.
+    """
+
+    def insert(
+        self, batch: Sequence[tuple[Dossier, HistoryDraft, Sequence[Message]]]
+    ) -> list[Dossier]:
+        """New dossiers with their first history rows, all or none; their ids assigned."""
+        ...
+
+    def get(self, dossier_id: int) -> Dossier:
+        """The dossier, or :class:`~ocop.errors.NotFound`."""
+        ...
+
+    def held(self, dossier_id: int) -> AbstractContextManager[Held]:
+        """The dossier read locked in a write transaction, to :meth:`Held.write` once."""
+        ...
+
+    def apply(
+        self,
+        before: Dossier,
+        after: Dossier,
+        entry: HistoryDraft,
+        messages: Sequence[Message] = (),
+    ) -> None:
+        """Write ``after`` unless the row changed since ``before``
+        (:class:`~ocop.errors.ConcurrentUpdate`)."""
+        ...
+
+    def history(self, dossier_id: int) -> list[HistoryEntry]:
+        """The audit trail, oldest first; :class:`~ocop.errors.NotFound` for no dossier."""
+        ...
+
+    def find(self, query: DossierQuery) -> list[Dossier]:
+        """Dossiers matching ``query``, in its order."""
+        ...
+
+    def count(self, query: DossierQuery) -> int:
+        """How many dossiers match ``query``, paging aside."""
+        ...
+
+    def due(
+        self, on_or_before: date, *, states: Sequence[State] | None = None, batch: int = 1000
+    ) -> Iterator[Dossier]:
+        """Every dossier (in ``states``) with something due by ``on_or_before``."""
+        ...
+
+    def certificate_holders(self, numbers: Iterable[str]) -> dict[str, int]:
+        """Which of these certificate numbers dossiers hold already, and which dossier."""
+        ...
 
 
 @dataclass

@@ -45,7 +45,7 @@ from ocop.states import (
 )
 from ocop.storage.changes import ChangeFeed, ChangePage
 from ocop.storage.database import Database
-from ocop.storage.dossiers import DossierQuery, DossierStore
+from ocop.storage.dossiers import DossierQuery, DossierRepository, DossierStore
 from ocop.storage.outbox import Outbox
 from ocop.storage.users import UserStore
 from ocop.workdays import Calendar, local_date
@@ -110,7 +110,7 @@ class Registry:
         self.calendar = calendar or Calendar()
         self.rule_sets: Mapping[str, RuleSet] = dict(rule_sets or RULE_SETS)
         self.notices = notices
-        self._dossiers = DossierStore(database)
+        self._dossiers: DossierRepository = DossierStore(database)
         self._users = UserStore(database)
         self._subscribers: list[Callable[[TransitionEvent], None]] = []
         self._outbox: Outbox | None = None
