@@ -98,6 +98,9 @@ def _add(
     )
     add_dossier(parser, t)
     parser.add_argument("--note", help=t("ghi chú vào nhật ký", "note for the audit trail"))
+    # What the options give, and to which trigger: tests/test_inputs.py holds the two to the
+    # trigger's inputs (ocop.states.inputs).
+    parser.set_defaults(step_trigger=trigger, step_data=data)
     return parser
 
 

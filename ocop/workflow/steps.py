@@ -9,7 +9,7 @@ The engine applies the outcome only if the machine accepts the move.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -28,6 +28,7 @@ from ocop.models import (
     parse_date,
 )
 from ocop.states import RuleSet, State, Trigger, rule_set, rule_set_for
+from ocop.states.inputs import input_names
 from ocop.workdays import Calendar, add_months
 from ocop.workflow.deadlines import lapses_on, window_opens
 
@@ -57,8 +58,10 @@ class Outcome:
 Data = Mapping[str, Any]
 
 
-def _take(data: Data, allowed: Iterable[str], trigger: Trigger) -> dict[str, Any]:
-    unknown = sorted(set(data) - set(allowed))
+def _take(data: Data, trigger: Trigger) -> dict[str, Any]:
+    """``data``, once every key is one of ``trigger``'s inputs (``ocop.states.inputs``)."""
+    allowed = input_names(trigger)
+    unknown = sorted(set(data) - allowed)
     if unknown:
         raise InvalidInput(
             f"'{trigger}' does not take {', '.join(unknown)}; it takes "
@@ -104,21 +107,21 @@ def _documents(held: frozenset[str], data: dict[str, Any]) -> dict[str, Any]:
 
 def return_dossier(d: Dossier, data: Data, ctx: Context) -> Outcome:
     """Back to the producer, with the reason (required)."""
-    _take(data, {"reason"}, Trigger.RETURN_DOSSIER)
+    _take(data, Trigger.RETURN_DOSSIER)
     reason = _text(data, "reason", Trigger.RETURN_DOSSIER, required=True)
     return Outcome({"return_reason": reason}, {"reason": reason})
 
 
 def resubmit(d: Dossier, data: Data, ctx: Context) -> Outcome:
     """The completed dossier comes back; the commune's clock starts again."""
-    taken = _take(data, {"documents", "samples"}, Trigger.RESUBMIT)
+    taken = _take(data, Trigger.RESUBMIT)
     changes = _documents(d.documents, taken) | {"return_reason": None, "registered_at": ctx.now}
     return Outcome(changes, {k: sorted(v) if k == "documents" else v for k, v in taken.items()})
 
 
 def check(d: Dossier, data: Data, ctx: Context) -> Outcome:
     """Required documents present: Mẫu 01, Mẫu 02 and the samples (none for tourism)."""
-    taken = _take(data, {"documents", "samples"}, Trigger.CHECK)
+    taken = _take(data, Trigger.CHECK)
     changes = _documents(d.documents, taken)
     documents = changes.get("documents", d.documents)
     samples = changes.get("samples", d.samples)
@@ -139,7 +142,7 @@ def check(d: Dossier, data: Data, ctx: Context) -> Outcome:
 
 def evaluate(d: Dossier, data: Data, ctx: Context) -> Outcome:
     """The commune assesses all four local criteria (Mẫu 03)."""
-    taken = _take(data, {"criteria", "report_number", "report_date"}, Trigger.EVALUATE)
+    taken = _take(data, Trigger.EVALUATE)
     criteria = taken.get("criteria") or {}
     if not isinstance(criteria, Mapping):
         raise InvalidInput("criteria must map each criterion to its assessment.", field="criteria")
@@ -172,7 +175,7 @@ def round_for(rules: RuleSet, day: date) -> tuple[int, int] | None:
 
 def submit(d: Dossier, data: Data, ctx: Context) -> Outcome:
     """The request letter to the province; assigns the province round from its date."""
-    taken = _take(data, {"letter_number", "letter_date", "round"}, Trigger.SUBMIT)
+    taken = _take(data, Trigger.SUBMIT)
     missing = [
         _value(k, f"the request letter's {k.split('_')[1]}")
         for k in ("letter_number", "letter_date")
@@ -190,17 +193,6 @@ def submit(d: Dossier, data: Data, ctx: Context) -> Outcome:
     elif submission.round_year is None:
         submission = submission.model_copy(update={"round_year": submission.letter_date.year})
     return Outcome({"submission": submission}, submission.model_dump(mode="json"))
-
-
-_RATE_FIELDS = {
-    "a",
-    "b",
-    "c",
-    "minimum_stars_met",
-    "certificate_number",
-    "decision_number",
-    "issued_on",
-}
 
 
 def _scores(data: Data, rules: RuleSet, trigger: Trigger) -> tuple[dict[str, float], float]:
@@ -226,7 +218,7 @@ def _scores(data: Data, rules: RuleSet, trigger: Trigger) -> tuple[dict[str, flo
 
 
 def _rating(d: Dossier, data: Data, ctx: Context, trigger: Trigger, level: str) -> Outcome:
-    taken = _take(data, _RATE_FIELDS, trigger)
+    taken = _take(data, trigger)
     rules = ctx.rule_set
     scores, total = _scores(taken, rules, trigger)
     stars = rules.stars_for(total)
@@ -290,7 +282,7 @@ def _certificate(d: Dossier, trigger: Trigger) -> Certificate:
 
 def flag_recertification(d: Dossier, data: Data, ctx: Context) -> Outcome:
     """The re-rating window opens, days before expiry, as the law in force that day says."""
-    _take(data, (), Trigger.FLAG_RECERTIFICATION)
+    _take(data, Trigger.FLAG_RECERTIFICATION)
     cert = _certificate(d, Trigger.FLAG_RECERTIFICATION)
     opens = window_opens(cert, ctx.rule_sets)
     if opens is None or ctx.today < opens:
@@ -301,7 +293,7 @@ def flag_recertification(d: Dossier, data: Data, ctx: Context) -> Outcome:
 
 def expire(d: Dossier, data: Data, ctx: Context) -> Outcome:
     """The certificate is past its expiry and any grace the law in force allows."""
-    _take(data, (), Trigger.EXPIRE)
+    _take(data, Trigger.EXPIRE)
     cert = _certificate(d, Trigger.EXPIRE)
     lapses = lapses_on(cert, ctx.rule_sets)
     if lapses is None or ctx.today < lapses:
@@ -312,7 +304,7 @@ def expire(d: Dossier, data: Data, ctx: Context) -> Outcome:
 
 def reapply(d: Dossier, data: Data, ctx: Context) -> Outcome:
     """A new cycle: re-rating while a certificate is valid, else first-time; or an upgrade."""
-    taken = _take(data, {"kind", "documents", "samples", "rule_set"}, Trigger.REAPPLY)
+    taken = _take(data, Trigger.REAPPLY)
     valid = d.certificate is not None and d.certificate.valid_on(ctx.today)
     try:
         kind = Kind(taken.get("kind") or (Kind.RERATING if valid else Kind.FIRST))
@@ -341,7 +333,7 @@ def reapply(d: Dossier, data: Data, ctx: Context) -> Outcome:
 
 def revoke(d: Dossier, data: Data, ctx: Context) -> Outcome:
     """One of the rule set's revocation grounds; the certificate is revoked today."""
-    taken = _take(data, {"ground"}, Trigger.REVOKE)
+    taken = _take(data, Trigger.REVOKE)
     grounds = ctx.rule_set.revocation_grounds
     ground = taken.get("ground")
     if not ground:
@@ -360,7 +352,7 @@ def revoke(d: Dossier, data: Data, ctx: Context) -> Outcome:
 
 def withdraw(d: Dossier, data: Data, ctx: Context) -> Outcome:
     """The producer withdraws the dossier."""
-    _take(data, {"reason"}, Trigger.WITHDRAW)
+    _take(data, Trigger.WITHDRAW)
     reason = _text(data, "reason", Trigger.WITHDRAW, required=False)
     return Outcome(payload={"reason": reason} if reason else {})
 
