@@ -12,13 +12,18 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "ConcurrentUpdate",
+    "ConfigurationError",
+    "DatabaseDamaged",
+    "DiskFull",
     "GuardFailed",
     "InvalidInput",
     "Missing",
     "NotFound",
+    "NumberTooLarge",
     "OcopError",
     "PermissionDenied",
     "RowsRejected",
+    "SchemaTooNew",
     "StorageUnavailable",
     "TransitionNotAllowed",
 ]
@@ -41,6 +46,36 @@ class InvalidInput(OcopError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class ConfigurationError(InvalidInput):
+    """A setting names something that cannot be used; nothing was changed.
+
+    ``field`` is the setting (``database``, ``calendar`` …), ``reason`` what is wrong with it:
+    ``scheme`` (a database other than SQLite or PostgreSQL), ``driver`` (its Python driver is
+    not installed), ``url`` (not a database URL), ``missing`` (no such file); ``value`` is what
+    was given (a database URL without its password). The CLI exits 2 on it, as on a usage error.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        reason: str = "",
+        value: str | None = None,
+    ) -> None:
+        super().__init__(message, field=field)
+        self.reason = reason
+        self.value = value
+
+
+class NumberTooLarge(InvalidInput):
+    """A whole number given is larger than the database holds (``limit``, 2**63 - 1)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"A number given is too large for the database (at most {limit}).")
+        self.limit = limit
 
 
 class RowsRejected(InvalidInput):
@@ -140,3 +175,41 @@ class ConcurrentUpdate(OcopError):
 
 class StorageUnavailable(OcopError):
     """The database cannot be reached, is locked, or is read-only."""
+
+
+class DatabaseDamaged(StorageUnavailable):
+    """The database file is not an ocop database (not SQLite at all), or it is damaged.
+
+    ``database`` names it (without a password), ``detail`` is the database's own word.
+    """
+
+    def __init__(self, database: str, detail: str) -> None:
+        super().__init__(
+            f"{database} is not an ocop database or is damaged ({detail}); check the --db "
+            "setting, or restore the file from a backup. Nothing was changed."
+        )
+        self.database = database
+        self.detail = detail
+
+
+class SchemaTooNew(StorageUnavailable):
+    """The database was made or upgraded by a newer ocop: its schema ``revision`` is unknown."""
+
+    def __init__(self, database: str, revision: str) -> None:
+        super().__init__(
+            f"{database} was made by a newer ocop (revision {revision}); upgrade ocop to use it. "
+            "Nothing was changed."
+        )
+        self.database = database
+        self.revision = revision
+
+
+class DiskFull(StorageUnavailable):
+    """The disk holding the database is full; the step was not saved."""
+
+    def __init__(self, database: str) -> None:
+        super().__init__(
+            f"The disk holding {database} is full; nothing was saved. Free some disk space "
+            "and try again."
+        )
+        self.database = database

@@ -35,7 +35,9 @@ Adding commands
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import io
 import logging
 import os
 import sys
@@ -44,7 +46,7 @@ from collections.abc import Mapping, Sequence
 
 from ocop.cli.config import ENVIRONMENT, LANGS, config_path, load_file, pre_lang, resolve
 from ocop.cli.core import Commands, Context, Translate, UsageError, translator
-from ocop.errors import OcopError
+from ocop.errors import ConfigurationError, OcopError
 
 __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 
@@ -160,6 +162,30 @@ def _error(prefix: str, message: str) -> None:
     sys.stderr.write(f"{prefix}: {message}\n")
 
 
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str], lang: str) -> argparse.Namespace:
+    """``parser.parse_args(argv)``, a refusal said in one line (argparse's usage left out)."""
+    said = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(said):
+            return parser.parse_args(argv)
+    except SystemExit as exc:
+        text = said.getvalue()
+        if exc.code in (0, None):
+            sys.stderr.write(text)
+            raise
+        last = text.rstrip("\n").rpartition("\n")[2]
+        prog, sep, message = last.partition(": error: ")
+        if not sep:
+            sys.stderr.write(text)
+            raise
+        t = translator(lang)
+        if lang != "en" and message.startswith("argument "):
+            message = message.removeprefix("argument ")  # "--limit: …", the words being ours
+        hint = "" if "`" in message else t(f" (xem `{prog} --help`)", f" (see `{prog} --help`)")
+        _error(prog, t(f"lỗi: {message}{hint}", f"error: {message}{hint}"))
+        raise
+
+
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     """Run ``ocop`` with ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -173,7 +199,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         return 2
     lang = pre_lang(argv, environ, data)
     parser = build_parser(lang)
-    args = parser.parse_args(argv)
+    args = _parse(parser, argv, lang)
     if getattr(args, "handler", None) is None:
         parser.print_help(sys.stderr)
         return 2
@@ -198,7 +224,9 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         actor = ctx.acting if ctx else None
         dossier = ctx.subject if ctx else None
         _error(prog, explain(exc, ctx.lang if ctx else lang, actor=actor, dossier=dossier))
-        return 1
+        # A setting that names something unusable (the database, its driver) is the
+        # configuration's fault, like a usage error.
+        return 2 if isinstance(exc, ConfigurationError) else 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

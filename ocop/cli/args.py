@@ -13,14 +13,19 @@ from ocop.cli.core import Context, Translate
 from ocop.errors import InvalidInput
 
 __all__ = [
+    "MAX_INTEGER",
     "add_as_of",
     "add_documents",
     "add_dossier",
     "add_plan",
     "as_of_today",
+    "chosen_states",
     "date_type",
     "documents",
     "dossier_id",
+    "record_id",
+    "states",
+    "whole_number",
 ]
 
 
@@ -44,25 +49,90 @@ def date_type(t: Translate) -> Callable[[str], date]:
     return parse
 
 
+MAX_INTEGER = 2**63 - 1
+"""The largest whole number the databases store (SQLite INTEGER, PostgreSQL BIGINT), as
+``ocop.storage.database.MAX_INTEGER`` (not imported: SQLAlchemy is too heavy to start with)."""
+
+
+def _whole(text: str) -> int | None:
+    try:
+        return int(text.strip())
+    except ValueError:
+        return None
+
+
 def dossier_id(t: Translate) -> Callable[[str], int]:
     """An argparse type for a dossier number."""
+    return record_id(t, t("số hồ sơ (xem `ocop list`)", "dossier number (see `ocop list`)"))
+
+
+def record_id(t: Translate, what: str) -> Callable[[str], int]:
+    """An argparse type for the number of a stored record (a dossier, a message): 1 and up, no
+    larger than the database holds; ``what`` names it (``t("số thư", "message number")``)."""
 
     def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = 0
-        if value < 1:
+        value = _whole(text)
+        if value is None or not 1 <= value <= MAX_INTEGER:
+            raise argparse.ArgumentTypeError(
+                t(f"'{text}' không phải {what}", f"'{text}' is not a {what}")
+            )
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
+def whole_number(t: Translate, *, minimum: int = 0) -> Callable[[str], int]:
+    """An argparse type for a count such as ``--limit``: ``minimum`` up to what the database
+    holds."""
+
+    def parse(text: str) -> int:
+        value = _whole(text)
+        if value is None:
+            raise argparse.ArgumentTypeError(
+                t(f"'{text}' không phải số nguyên", f"'{text}' is not a whole number")
+            )
+        if not minimum <= value <= MAX_INTEGER:
             raise argparse.ArgumentTypeError(
                 t(
-                    f"'{text}' không phải số hồ sơ (xem `ocop list`)",
-                    f"'{text}' is not a dossier number (see `ocop list`)",
+                    f"'{text}' phải từ {minimum} đến {MAX_INTEGER}",
+                    f"'{text}' must be from {minimum} to {MAX_INTEGER}",
                 )
             )
         return value
 
-    parse.__name__ = "dossier number"
+    parse.__name__ = "number"
     return parse
+
+
+def states(t: Translate) -> Callable[[str], list[str]]:
+    """An argparse type for ``--state registered,checked``: each name a known state."""
+    from ocop.states import State
+
+    known = [s.value for s in State]
+
+    def parse(text: str) -> list[str]:
+        names = [name.strip() for name in text.split(",") if name.strip()]
+        unknown = [name for name in names if name not in known]
+        if unknown or not names:
+            raise argparse.ArgumentTypeError(
+                t(
+                    f"không có trạng thái '{', '.join(unknown) or text}'; các trạng thái: "
+                    f"{', '.join(known)}",
+                    f"no state '{', '.join(unknown) or text}'; the states are {', '.join(known)}",
+                )
+            )
+        return names
+
+    parse.__name__ = "state"
+    return parse
+
+
+def chosen_states(values: Sequence[Sequence[str]] | None) -> list[str] | None:
+    """The states given to a repeatable ``--state`` (each a list), in one list; ``None`` for
+    none."""
+    found = [name for value in values or () for name in value]
+    return found or None
 
 
 def add_dossier(parser: argparse.ArgumentParser, t: Translate) -> None:

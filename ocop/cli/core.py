@@ -12,21 +12,27 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from ocop import Actor, Dossier, Registry
     from ocop.plan import Plan
+    from ocop.workdays import Calendar
 
 __all__ = [
+    "READ_COMMANDS",
     "Commands",
     "Context",
     "Handler",
     "Settings",
     "Translate",
     "UsageError",
+    "command_name",
+    "load_calendar",
     "load_plan",
     "open_registry",
+    "sqlite_file",
 ]
 
 Translate = Callable[[str, str], str]
@@ -150,7 +156,8 @@ class Context:
     def registry(self) -> Registry:
         """The registry on the configured database, opened (and created for SQLite) once."""
         if self._registry is None:
-            self._registry = open_registry(self.settings)
+            create = command_name(self.args) not in READ_COMMANDS
+            self._registry = open_registry(self.settings, create=create)
         return self._registry
 
     def today(self) -> date:
@@ -187,40 +194,125 @@ def load_plan(path: str | None) -> Plan | None:
     """The commune plan at ``path``, or ``None`` when no plan was named."""
     if not path:
         return None
-    from pathlib import Path
-
     from ocop.plan import load_plan as load
 
     return load(Path(path).expanduser())
 
 
-def open_registry(settings: Settings, *, check_schema: bool = True) -> Registry:
+READ_COMMANDS = frozenset(
+    {
+        "list",
+        "show",
+        "history",
+        "export",
+        "reminders",
+        "status",
+        "outbox list",
+        "outbox show",
+        "user list",
+    }
+)
+"""The commands that only read: on a SQLite file that does not exist they create nothing."""
+
+
+def command_name(args: argparse.Namespace) -> str:
+    """``list``, ``outbox list`` …: the command (and subcommand) the arguments run."""
+    command = str(getattr(args, "command", None) or "")
+    sub = getattr(args, f"{command}_command", None)
+    return f"{command} {sub}" if sub else command
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names (``sqlite:///…``, ``sqlite:///file:…?uri=true``), else
+    ``None`` (PostgreSQL, an in-memory database)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return None  # Database() says what is wrong with it
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    name = parsed.database or ""
+    if parsed.query.get("uri") == "true" and name.startswith("file:"):
+        name = name.removeprefix("file:").split("?", 1)[0]
+        if name.startswith("//"):  # file://host/path: only the local, empty host
+            name = name[2:].partition("/")[2]
+            name = "/" + name
+    if name in ("", ":memory:") or parsed.query.get("mode") == "memory":
+        return None
+    return Path(name).expanduser()
+
+
+def load_calendar(settings: Settings) -> Calendar | None:
+    """The local days-off file the settings name; a missing or bad one is a usage error."""
+    if not settings.calendar:
+        return None
+    from ocop.errors import InvalidInput
+    from ocop.workdays import Calendar
+
+    t = translator(settings.lang)
+    path = Path(settings.calendar).expanduser()
+    if not path.is_file():
+        raise UsageError(
+            t(
+                f"không có tệp lịch nghỉ {path} (OCOP_CALENDAR / khóa calendar); sửa đường dẫn "
+                "hoặc bỏ thiết lập đó",
+                f"there is no calendar file {path} (OCOP_CALENDAR / the calendar key); fix the "
+                "path or remove the setting",
+            )
+        )
+    try:
+        return Calendar.from_file(path)
+    except InvalidInput as exc:
+        raise UsageError(
+            t(f"tệp lịch nghỉ không dùng được: {exc}", f"the calendar file is unusable: {exc}")
+        ) from None
+
+
+def open_registry(
+    settings: Settings, *, check_schema: bool = True, create: bool = True
+) -> Registry:
     """Open the registry the settings name.
 
     SQLite, the embedded default, is created and upgraded on first use so that a new user needs
-    no set-up; a PostgreSQL schema is left to ``ocop db upgrade``, run by whoever manages it,
-    and ``check_schema`` refuses to work on one that is missing or older.
+    no set-up; with ``create`` false (the read commands) a SQLite file that does not exist is a
+    :class:`UsageError` saying how to make one, and nothing is created. A PostgreSQL schema is
+    left to ``ocop db upgrade``, run by whoever manages it, and ``check_schema`` refuses to
+    work on one that is missing or older.
     """
     import ocop
     from ocop.errors import StorageUnavailable
-    from ocop.workdays import Calendar
 
     url = settings.database
     sqlite = url.startswith("sqlite")
-    if settings.database_is_default:
-        from pathlib import Path
-
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    calendar = Calendar.from_file(settings.calendar) if settings.calendar else None
+    file = sqlite_file(url)
+    if file is not None and not create and not file.exists():
+        t = translator(settings.lang)
+        raise UsageError(
+            t(
+                f"không có cơ sở dữ liệu {file}: kiểm tra --db / OCOP_DATABASE, hoặc tạo mới "
+                "bằng `ocop db upgrade` (hay lần `ocop user add` đầu tiên)",
+                f"there is no database {file}: check --db / OCOP_DATABASE, or create one with "
+                "`ocop db upgrade` (or the first `ocop user add`)",
+            )
+        )
+    calendar = load_calendar(settings)
+    if settings.database_is_default and file is not None:
+        file.parent.mkdir(parents=True, exist_ok=True)
     from ocop.notifications.notices import notices_for
 
     # Only a plan that was named tells its officers; without one, producers alone are told.
     notices = notices_for(load_plan(settings.plan))
     registry = ocop.open(url, calendar=calendar, upgrade=sqlite, notices=notices)
-    if check_schema and not sqlite and not registry.database.schema_is_current():
-        name = registry.database.name
+    try:
+        if check_schema and not sqlite and not registry.database.schema_is_current():
+            raise StorageUnavailable(
+                f"Database {registry.database.name} has no up-to-date ocop schema; run "
+                "`ocop db upgrade` first."
+            )
+    except BaseException:
         registry.close()
-        raise StorageUnavailable(
-            f"Database {name} has no up-to-date ocop schema; run `ocop db upgrade` first."
-        )
+        raise
     return registry

@@ -7,7 +7,16 @@ import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ocop.cli.args import add_as_of, add_documents, as_of_today, date_type, documents
+from ocop.cli.args import (
+    add_as_of,
+    add_documents,
+    as_of_today,
+    chosen_states,
+    date_type,
+    documents,
+    states,
+    whole_number,
+)
 from ocop.cli.core import Commands, Context, UsageError
 from ocop.cli.output import dumps, fmt_date, jsonable, table
 from ocop.cli.render import (
@@ -83,13 +92,19 @@ def register(commands: Commands) -> None:
     lst.add_argument(
         "--state",
         action="append",
+        type=states(t),
         metavar="STATE",
         help=t("lọc theo trạng thái (lặp lại được): ", "filter by state (repeatable): ")
         + ", ".join(s.value for s in State),
     )
     lst.add_argument("--commune", help=t("lọc theo xã", "filter by commune"))
     lst.add_argument("--province", help=t("lọc theo tỉnh", "filter by province"))
-    lst.add_argument("--set", dest="product_set", type=int, help=t("bộ sản phẩm", "product set"))
+    lst.add_argument(
+        "--set",
+        dest="product_set",
+        type=whole_number(t, minimum=1),
+        help=t("bộ sản phẩm", "product set"),
+    )
     lst.add_argument("--kind", choices=[k.value for k in Kind], help=t("loại", "kind"))
     lst.add_argument("--search", help=t("tên sản phẩm bắt đầu bằng", "product name starts with"))
     lst.add_argument(
@@ -111,7 +126,7 @@ def register(commands: Commands) -> None:
     lst.add_argument("--desc", action="store_true", help=t("thứ tự giảm dần", "descending"))
     lst.add_argument(
         "--limit",
-        type=int,
+        type=whole_number(t),
         help=t(
             f"số dòng tối đa (mặc định {PAGE} khi in bảng; 0: tất cả)",
             f"at most N rows (default {PAGE} in a table; 0: all)",
@@ -275,16 +290,13 @@ def list_dossiers(ctx: Context) -> int:
     """``ocop list``."""
     args = ctx.args
     today = as_of_today(ctx)
-    states = [s.strip() for value in args.state or () for s in value.split(",") if s.strip()]
     due_before = args.due_before
     if args.overdue:
         due_before = min(due_before, today) if due_before else today
-    if args.limit is not None and args.limit < 0:
-        raise UsageError(ctx.t("--limit phải ≥ 0", "--limit must be ≥ 0"))
     # A person reads a page; a script (--json) gets everything unless it asks for less.
     limit = args.limit if args.limit is not None else (None if args.json else PAGE)
     filters = {
-        "state": states or None,
+        "state": chosen_states(args.state),
         "commune": args.commune,
         "province": args.province,
         "product_set": args.product_set,

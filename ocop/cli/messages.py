@@ -13,16 +13,22 @@ from ocop.cli.core import translator
 from ocop.cli.render import COMMANDS, command_for
 from ocop.errors import (
     ConcurrentUpdate,
+    ConfigurationError,
+    DatabaseDamaged,
+    DiskFull,
     GuardFailed,
     InvalidInput,
     Missing,
     NotFound,
+    NumberTooLarge,
     OcopError,
     PermissionDenied,
+    SchemaTooNew,
     StorageUnavailable,
     TransitionNotAllowed,
 )
 from ocop.states import Role, State, Trigger
+from ocop.states.inputs import input_named
 
 if TYPE_CHECKING:
     from ocop.models import Actor, Dossier
@@ -50,19 +56,6 @@ def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-# The values a step asks for: what officers call them, and the flag that gives them.
-_VALUES: dict[str, tuple[str, str, str]] = {
-    "reason": ("lý do", "a reason", "--reason"),
-    "letter_number": ("số văn bản đề nghị tỉnh", "the request letter's number", "--letter-number"),
-    "letter_date": ("ngày văn bản đề nghị tỉnh", "the request letter's date", "--letter-date"),
-    "a": ("điểm phần A", "the part A score", "--a"),
-    "b": ("điểm phần B", "the part B score", "--b"),
-    "c": ("điểm phần C", "the part C score", "--c"),
-    "certificate_number": ("số giấy chứng nhận", "a certificate number", "--certificate"),
-    "ground": ("căn cứ thu hồi", "a revocation ground", "--ground"),
-}
-
-
 def _missing(item: Missing, lang: str) -> str:
     t = translator(lang)
     p = item.params
@@ -83,7 +76,8 @@ def _missing(item: Missing, lang: str) -> str:
         )
     if item.code == "value":
         name = str(p["field"])
-        vi, en, flag = _VALUES.get(name, (name, name, _flag(name)))
+        known = input_named(name)
+        vi, en, flag = (known.vi, known.en, known.flag) if known else (name, name, _flag(name))
         options = p.get("options")
         choice = f": {', '.join(map(str, options))}" if isinstance(options, tuple) else ""
         return t(f"{vi} ({flag}{choice})", f"{en} ({flag}{choice})")
@@ -219,7 +213,60 @@ def explain(
             error.message,
         )
     if isinstance(error, StorageUnavailable):
-        return t(f"Lỗi cơ sở dữ liệu: {error.message}", error.message)
+        return _storage(error, lang)
+    if isinstance(error, ConfigurationError):
+        return _configuration(error, lang)
     if isinstance(error, InvalidInput):
+        if isinstance(error, NumberTooLarge):
+            return t(
+                f"Dữ liệu không hợp lệ: một số đã nhập quá lớn (tối đa {error.limit}).",
+                error.message,
+            )
         return t(f"Dữ liệu không hợp lệ: {error.message}", error.message)
     return error.message
+
+
+def _storage(error: StorageUnavailable, lang: str) -> str:
+    t = translator(lang)
+    if isinstance(error, DatabaseDamaged):
+        return t(
+            f"{error.database} không phải cơ sở dữ liệu ocop hoặc đã bị hỏng ({error.detail}); "
+            "kiểm tra --db, hoặc khôi phục tệp từ bản sao lưu. Chưa có gì thay đổi.",
+            error.message,
+        )
+    if isinstance(error, SchemaTooNew):
+        return t(
+            f"{error.database} do một phiên bản ocop mới hơn tạo (bản lược đồ {error.revision}); "
+            "hãy nâng cấp ocop để dùng. Chưa có gì thay đổi.",
+            error.message,
+        )
+    if isinstance(error, DiskFull):
+        return t(
+            f"Ổ đĩa chứa {error.database} đã đầy; chưa lưu gì. Giải phóng dung lượng ổ đĩa "
+            "rồi làm lại.",
+            error.message,
+        )
+    return t(f"Lỗi cơ sở dữ liệu: {error.message}", error.message)
+
+
+def _configuration(error: ConfigurationError, lang: str) -> str:
+    t = translator(lang)
+    if error.reason == "scheme":
+        return t(
+            f"Không hỗ trợ cơ sở dữ liệu {error.value}; dùng SQLite (một đường dẫn tệp, "
+            "sqlite:///…) hoặc PostgreSQL (postgresql+psycopg://…) trong --db / OCOP_DATABASE.",
+            error.message,
+        )
+    if error.reason == "driver":
+        return t(
+            f"Chưa cài trình kết nối cho '{error.value}': với PostgreSQL cài "
+            "`pip install 'ocop[postgres]'` (psycopg) và dùng postgresql+psycopg://…",
+            error.message,
+        )
+    if error.reason == "url":
+        return t(
+            f"'{error.value}' không phải địa chỉ cơ sở dữ liệu; dùng ví dụ sqlite:///ocop.db "
+            "hoặc postgresql+psycopg://user@host/dbname.",
+            error.message,
+        )
+    return t(f"Cấu hình không dùng được: {error.message}", error.message)

@@ -15,11 +15,16 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import stat
+import tempfile
 from collections.abc import Mapping
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ocop.cli.core import Commands, Context, UsageError
+from ocop.cli.args import chosen_states, states
+from ocop.cli.core import Commands, Context, UsageError, sqlite_file
 from ocop.cli.output import dumps, fmt_date, jsonable, table
 from ocop.cli.render import due_text, stars
 from ocop.errors import OcopError, PermissionDenied, RowsRejected
@@ -77,7 +82,21 @@ def register(commands: Commands) -> None:
     )
     exp.add_argument("--format", choices=("csv", "json"), default="csv")
     exp.add_argument("--output", "-o", type=Path, help=t("tệp ghi ra", "output file"))
-    exp.add_argument("--state", action="append", help=t("lọc theo trạng thái", "filter by state"))
+    exp.add_argument(
+        "--force",
+        action="store_true",
+        help=t(
+            "ghi đè tệp --output đã có (không bao giờ ghi đè cơ sở dữ liệu)",
+            "overwrite an existing --output file (never the database)",
+        ),
+    )
+    exp.add_argument(
+        "--state",
+        action="append",
+        type=states(t),
+        metavar="STATE",
+        help=t("lọc theo trạng thái", "filter by state"),
+    )
     exp.add_argument("--commune", help=t("lọc theo xã", "filter by commune"))
     exp.add_argument("--province", help=t("lọc theo tỉnh", "filter by province"))
     exp.add_argument(
@@ -262,8 +281,11 @@ def _export_row(d: Dossier, lang: str) -> dict[str, Any]:
 def export(ctx: Context) -> int:
     """``ocop export``: every dossier matching the filters, as CSV or JSON."""
     args = ctx.args
-    states = [s.strip() for value in args.state or () for s in value.split(",") if s.strip()]
-    found = ctx.registry().find(state=states or None, commune=args.commune, province=args.province)
+    if args.output:
+        _check_output(ctx, args.output)
+    found = ctx.registry().find(
+        state=chosen_states(args.state), commune=args.commune, province=args.province
+    )
     if args.format == "json":
         text = dumps([jsonable(d) for d in found]) + "\n"
     else:
@@ -277,7 +299,9 @@ def export(ctx: Context) -> int:
         text = "\ufeff" + text
     if args.output:
         try:
-            args.output.write_text(text, encoding="utf-8", newline="")
+            _write(args.output, text.encode("utf-8"), force=args.force)
+        except FileExistsError:
+            raise UsageError(_exists(ctx, args.output)) from None
         except OSError as exc:
             raise UsageError(f"{args.output}: {exc.strerror}") from None
         ctx.stderr.write(
@@ -289,3 +313,83 @@ def export(ctx: Context) -> int:
     else:
         ctx.stdout.write(text)
     return 0
+
+
+# The files SQLite keeps beside a database, and the daemon's lock.
+_BESIDE = ("", "-wal", "-shm", "-journal", ".daemon.lock")
+
+
+def _check_output(ctx: Context, output: Path) -> None:
+    """Refuse to write over the database in use (however ``output`` is spelled) or, without
+    ``--force``, over any existing file."""
+    database = sqlite_file(ctx.settings.database)
+    if database is not None and any(
+        _same(output, database.with_name(database.name + tail)) for tail in _BESIDE
+    ):
+        raise UsageError(
+            ctx.t(
+                f"{output} là cơ sở dữ liệu đang dùng ({database}) hoặc một tệp đi kèm nó; "
+                "không bao giờ ghi vào đó, kể cả với --force: chọn tệp khác",
+                f"{output} is the database in use ({database}) or one of its files; it is "
+                "never written, even with --force: choose another file",
+            )
+        )
+    if not ctx.args.force and (output.exists() or output.is_symlink()):
+        raise UsageError(_exists(ctx, output))
+
+
+def _exists(ctx: Context, output: Path) -> str:
+    return ctx.t(
+        f"{output} đã có; thêm --force để ghi đè, hoặc chọn tệp khác",
+        f"{output} exists already; add --force to overwrite it, or choose another file",
+    )
+
+
+def _same(output: Path, protected: Path) -> bool:
+    """Whether ``output`` names ``protected``: through links, ``..``, ``./`` or another
+    spelling of its folder (a file that does not exist yet included)."""
+    with suppress(OSError):
+        if os.path.samefile(output, protected):
+            return True
+    if output.resolve() == protected.resolve():
+        return True
+    # The same name in the same folder, reached by another path (a bind mount, a link).
+    target = output.resolve()
+    with suppress(OSError):
+        return target.name == protected.name and os.path.samefile(
+            target.parent, protected.resolve().parent
+        )
+    return False
+
+
+def _write(output: Path, data: bytes, *, force: bool) -> None:
+    """Write ``data`` to ``output``: a new file, or with ``force`` a replacement.
+
+    A replacement is written beside it and renamed over it, so an existing file (or whatever a
+    link at ``output`` points to) is never written into; a new file is created exclusively, so
+    one that appeared meanwhile is not overwritten.
+    """
+    if not force:
+        with output.open("xb") as stream:
+            try:
+                stream.write(data)
+            except BaseException:
+                output.unlink(missing_ok=True)
+                raise
+        return
+    try:
+        mode = stat.S_IMODE(os.stat(output, follow_symlinks=False).st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, scratch = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+        os.chmod(scratch, mode)  # the file's own mode kept, not the scratch file's 0600
+        os.replace(scratch, output)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(scratch)
+        raise

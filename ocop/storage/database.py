@@ -8,9 +8,12 @@ server costs one failed attempt, not a dead process).
 
 from __future__ import annotations
 
+import re
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +25,29 @@ from sqlalchemy.exc import (
     DBAPIError,
     NoSuchModuleError,
     OperationalError,
+    StatementError,
 )
 from sqlalchemy.pool import StaticPool
 
-from ocop.errors import InvalidInput, StorageUnavailable
+from ocop.errors import (
+    ConfigurationError,
+    DatabaseDamaged,
+    DiskFull,
+    InvalidInput,
+    NumberTooLarge,
+    SchemaTooNew,
+    StorageUnavailable,
+)
 
-__all__ = ["Database"]
+__all__ = ["MAX_INTEGER", "Database", "known_revisions"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "ocop_alembic_version"
 _WRITE = "ocop_write"
+_PASSWORD = re.compile(r"(://[^:/@]*:)[^/]*@")
+"""The password in ``scheme://user:password@host``, hidden in messages."""
+MAX_INTEGER = 2**63 - 1
+"""The largest integer both databases store (SQLite INTEGER, PostgreSQL BIGINT)."""
 
 
 class Database:
@@ -40,11 +56,14 @@ class Database:
     def __init__(self, url: str, *, busy_timeout: float = 10.0) -> None:
         try:
             parsed = make_url(url)
-        except ArgumentError as exc:
-            raise InvalidInput(
-                f"'{url}' is not a database URL; use e.g. sqlite:///ocop.db or "
+        except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
+            shown = _PASSWORD.sub(r"\1***@", url)
+            raise ConfigurationError(
+                f"'{shown}' is not a database URL; use e.g. sqlite:///ocop.db or "
                 "postgresql+psycopg://user@host/dbname.",
                 field="database",
+                reason="url",
+                value=shown,
             ) from exc
         self.url = parsed
         self.dialect = parsed.get_backend_name()
@@ -57,17 +76,21 @@ class Database:
             kwargs["pool_pre_ping"] = True
             kwargs["connect_args"] = {"connect_timeout": int(busy_timeout)}
         else:
-            raise InvalidInput(
+            raise ConfigurationError(
                 f"Database '{self.dialect}' is not supported; use SQLite or PostgreSQL.",
                 field="database",
+                reason="scheme",
+                value=self.name,
             )
         try:
             self.engine: Engine = create_engine(parsed, **kwargs)
         except (NoSuchModuleError, ImportError) as exc:
-            raise InvalidInput(
-                f"No driver for '{parsed.drivername}'. For PostgreSQL install ocop[postgres] "
-                "and use postgresql+psycopg://…",
+            raise ConfigurationError(
+                f"No driver for '{parsed.drivername}' is installed. For PostgreSQL install "
+                "ocop[postgres] (psycopg) and use postgresql+psycopg://…",
                 field="database",
+                reason="driver",
+                value=parsed.drivername,
             ) from exc
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
@@ -76,6 +99,19 @@ class Database:
     def name(self) -> str:
         """The URL without its password, safe to print."""
         return self.url.render_as_string(hide_password=True)
+
+    @property
+    def place(self) -> str:
+        """Where the data lives, for officers: a SQLite file's path, else :attr:`name`."""
+        if self.dialect == "sqlite" and self.url.database not in (None, "", ":memory:"):
+            return str(self.url.database)
+        return self.name
+
+    def _folder(self) -> Path | None:
+        """The folder of a SQLite file (where a full disk shows), else ``None``."""
+        if self.dialect == "sqlite" and self.url.database not in (None, "", ":memory:"):
+            return Path(str(self.url.database)).expanduser().absolute().parent
+        return None
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -97,22 +133,38 @@ class Database:
     def _errors(self) -> Iterator[None]:
         try:
             yield
-        except OperationalError as exc:
-            raise StorageUnavailable(_explain(exc, self.name)) from exc
-        except DataError as exc:
-            # A value this database cannot hold, e.g. a NUL character in a PostgreSQL text.
-            detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-            raise InvalidInput(f"The database cannot store a value given: {detail}.") from exc
         except DBAPIError as exc:
-            if exc.connection_invalidated:
+            known = _classify(exc, self.place, self._folder())
+            if known is not None:
+                raise known from exc
+            if isinstance(exc, OperationalError) or exc.connection_invalidated:
                 raise StorageUnavailable(_explain(exc, self.name)) from exc
+            if isinstance(exc, DataError):
+                # A value this database cannot hold, e.g. a NUL character in a PostgreSQL text.
+                raise InvalidInput(
+                    f"The database cannot store a value given: {_detail(exc)}."
+                ) from exc
             raise
+        except StatementError as exc:
+            # A value refused before it reached the database, by a column type's own check.
+            if isinstance(exc.orig, ValueError) and "naive datetime" in str(exc.orig):
+                raise InvalidInput(
+                    "A time without a time zone (a naive datetime) reached the database: the "
+                    "clock given to ocop.open(clock=…) must return aware datetimes, e.g. "
+                    "datetime.now(UTC).",
+                    field="clock",
+                ) from exc
+            raise
+        except OverflowError as exc:
+            # sqlite3 refuses to bind an int beyond 64 bits, before any SQL runs.
+            raise NumberTooLarge(MAX_INTEGER) from exc
 
     def upgrade(self, revision: str = "head") -> None:
         """Bring the schema up to ``revision`` with the shipped alembic migrations."""
         from alembic import command
         from alembic.config import Config
 
+        self.revision()  # a schema from a newer ocop is refused before alembic sees it
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         if self.dialect != "sqlite":
@@ -141,15 +193,28 @@ class Database:
             finally:
                 raw.execute("PRAGMA foreign_keys=ON")
 
+    def revision(self) -> str | None:
+        """The schema's migration revision, ``None`` for a database without an ocop schema.
+
+        A revision this ocop does not know (a newer ocop upgraded the database) is
+        :class:`~ocop.errors.SchemaTooNew`; a file that is not a database (or is damaged) is
+        :class:`~ocop.errors.DatabaseDamaged`.
+        """
+        with self.read() as conn:
+            if not inspect(conn).has_table(VERSION_TABLE):
+                return None
+            found = conn.execute(select(text("version_num")).select_from(text(VERSION_TABLE)))
+            stamped = [str(value) for value in found.scalars()]
+        unknown = [value for value in stamped if value not in known_revisions()]
+        if unknown:
+            raise SchemaTooNew(self.place, ", ".join(unknown))
+        return stamped[0] if stamped else None
+
     def schema_is_current(self) -> bool:
         """Whether the schema is at the newest migration (a cheap check for every open)."""
         from ocop.storage.migrations import HEAD
 
-        with self.read() as conn:
-            if not inspect(conn).has_table(VERSION_TABLE):
-                return False
-            version = conn.execute(select(text("version_num")).select_from(text(VERSION_TABLE)))
-            return version.scalar() == HEAD
+        return self.revision() == HEAD
 
     def close(self) -> None:
         """Close every pooled connection."""
@@ -175,8 +240,75 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def known_revisions() -> frozenset[str]:
+    """The migration revisions this ocop ships, read from the version files without alembic."""
+    return _revisions(MIGRATIONS / "versions")
+
+
+@cache
+def _revisions(folder: Path) -> frozenset[str]:
+    found = set()
+    for path in folder.glob("*.py"):
+        match = _REVISION.search(path.read_text("utf-8"))
+        if match:
+            found.add(match.group(1))
+    return frozenset(found)
+
+
+_REVISION = re.compile(r"""^revision\s*(?::\s*str\s*)?=\s*["']([^"']+)["']""", re.MULTILINE)
+
+# sqlite3's primary result codes (the low byte of ``sqlite_errorcode``).
+_SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_NOTADB = 11, 13, 26
+_SQLITE_IOERR = 10
+_PG_DISK_FULL = "53100"
+_LOW_SPACE = 1 << 20
+"""Free bytes under which an I/O error of a SQLite file is taken for a full disk."""
+
+
+def _nearly_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < _LOW_SPACE
+    except OSError:
+        return False
+
+
+def _classify(exc: DBAPIError, name: str, folder: Path | None) -> StorageUnavailable | None:
+    """A damaged file or a full disk, told by the driver's error code (else its words).
+
+    A SQLite file on a full disk often fails as an I/O error (the ``-shm`` file cannot be
+    made) rather than as "database or disk is full": then the free space of its folder tells.
+    """
+    orig = exc.orig
+    code = getattr(orig, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    lowered = _detail(exc).lower()
+    if primary == _SQLITE_IOERR and folder is not None and _nearly_full(folder):
+        return DiskFull(name)
+    if primary in (_SQLITE_CORRUPT, _SQLITE_NOTADB) or (
+        primary is None
+        and isinstance(orig, sqlite3.DatabaseError)
+        and ("malformed" in lowered or "not a database" in lowered)
+    ):
+        return DatabaseDamaged(name, _detail(exc))
+    if (
+        primary == _SQLITE_FULL
+        or getattr(orig, "sqlstate", None) == _PG_DISK_FULL
+        or getattr(orig, "pgcode", None) == _PG_DISK_FULL
+        or "disk is full" in lowered
+        or "no space left on device" in lowered
+    ):
+        return DiskFull(name)
+    return None
+
+
+def _detail(exc: DBAPIError) -> str:
+    """The driver's own first line, without SQLAlchemy's SQL, parameters and links."""
+    text_ = str(exc.orig).strip() if exc.orig is not None else ""
+    return text_.splitlines()[0] if text_ else type(exc).__name__
+
+
 def _explain(exc: DBAPIError, name: str) -> str:
-    detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+    detail = _detail(exc)
     lowered = detail.lower()
     if "locked" in lowered or "busy" in lowered:
         hint = "another program holds the database; try again in a moment"
@@ -186,6 +318,10 @@ def _explain(exc: DBAPIError, name: str) -> str:
         hint = "the folder does not exist or cannot be written"
     elif "no such table" in lowered or "does not exist" in lowered:
         hint = "the schema is missing; run `ocop db upgrade`"
+    elif "disk i/o" in lowered:
+        hint = "the disk or file system holding the database failed; check it"
+    elif isinstance(exc.orig, sqlite3.Error):
+        hint = "check the database file and the disk it is on"
     else:
         hint = "check that the database server is running and reachable"
     return f"Database {name} is unavailable ({detail}): {hint}."
