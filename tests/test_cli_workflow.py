@@ -134,8 +134,11 @@ def test_an_officer_of_another_commune_is_told_whom_to_ask(cli: Cli) -> None:
     dossier = _register(cli, "--documents", "mau_01,mau_02", "--samples", "5")
     result = cli("check", str(dossier), "--as", "binh")
     assert result.code == 1
-    assert "binh là cán bộ xã Quảng Yên; hồ sơ 1 thuộc xã Lưu Vệ" in result.err
-    assert "Đề nghị cán bộ xã Lưu Vệ thực hiện" in result.err
+    assert (
+        "binh là cán bộ xã Quảng Yên, tỉnh Thanh Hóa; hồ sơ 1 thuộc xã Lưu Vệ, tỉnh Thanh Hóa"
+        in result.err
+    )
+    assert "Đề nghị cán bộ xã Lưu Vệ, tỉnh Thanh Hóa thực hiện" in result.err
     assert len(result.err.strip().splitlines()) == 1
     _unchanged(cli, dossier, 1, 1)
 

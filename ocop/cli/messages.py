@@ -136,18 +136,26 @@ def _permission(error: PermissionDenied, lang: str) -> str:
             + (f"; ask a {ask}." if ask else "."),
         )
     if error.reason == "commune":
-        own, place = d.get("own") or t("(chưa gán xã)", "no commune"), d.get("place")
+        # The whole area: the commune's name alone may be another province's too.
+        own = t(
+            f"xã {d.get('own') or '(chưa gán)'}, tỉnh {d.get('own_province') or '(chưa gán)'}",
+            f"{d.get('own') or 'no commune'}, {d.get('own_province') or 'no province'}",
+        )
+        place = t(
+            f"xã {d.get('place')}, tỉnh {d.get('province')}",
+            f"{d.get('place')}, {d.get('province')}",
+        )
         return t(
-            f"{actor} là cán bộ xã {own}; hồ sơ {dossier} thuộc xã {place}. "
-            f"Đề nghị cán bộ xã {place} thực hiện.",
+            f"{actor} là cán bộ {own}; hồ sơ {dossier} thuộc {place}. "
+            f"Đề nghị cán bộ {place} thực hiện.",
             f"{actor} is an officer of {own}; dossier {dossier} belongs to {place}. "
             f"Ask an officer of {place}.",
         )
     if error.reason == "province":
-        own, place = d.get("own") or t("(chưa gán tỉnh)", "no province"), d.get("place")
+        own_p, place_p = d.get("own") or t("(chưa gán tỉnh)", "no province"), d.get("place")
         return t(
-            f"{actor} là cán bộ tỉnh {own}; hồ sơ {dossier} thuộc tỉnh {place}.",
-            f"{actor} is an officer of {own}; dossier {dossier} is in {place}.",
+            f"{actor} là cán bộ tỉnh {own_p}; hồ sơ {dossier} thuộc tỉnh {place}.",
+            f"{actor} is an officer of {own_p}; dossier {dossier} is in {place_p}.",
         )
     if error.reason == "owner":
         return t(

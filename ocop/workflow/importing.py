@@ -8,6 +8,7 @@ from ocop.errors import InvalidInput, PermissionDenied
 from ocop.models import Actor, Certificate, CertifiedProduct, Dossier, Kind, parse
 from ocop.states import IMPORT_TRIGGER, Role, RuleSet, State
 from ocop.workdays import add_months
+from ocop.workflow.permissions import covers
 
 __all__ = ["IMPORTERS", "certified_draft"]
 
@@ -35,12 +36,7 @@ def certified_draft(
     draft = Dossier.new(
         reg, state=State.RATED, rule_set=rules.id, now=now, kind=Kind.FIRST, certificate=certificate
     )
-    in_area = (
-        actor.commune == draft.commune
-        if actor.role is Role.COMMUNE_OFFICER
-        else actor.province == draft.province
-    )
-    if actor.role not in IMPORTERS or (actor.role is not Role.ADMIN and not in_area):
+    if actor.role not in IMPORTERS or not covers(actor, draft.commune, draft.province):
         raise PermissionDenied(
             f"{actor.name} may not import dossiers of {draft.commune}, {draft.province}; "
             "ask an officer of that commune or province.",

@@ -1,4 +1,10 @@
-"""Who may fire what, and where: roles from the lifecycle table, scope from the actor's area."""
+"""Who may fire what, and see what, and where: roles from the lifecycle table, scope from the
+actor's area.
+
+An area is a (province, commune) pair, compared whole: after the 2025 reorganisation many
+provinces have communes of the same name. A commune officer acts on and reads their commune's
+dossiers, a province officer their province's, a producer their own; central officers,
+administrators and the system everything."""
 
 from __future__ import annotations
 
@@ -6,7 +12,46 @@ from ocop.errors import PermissionDenied
 from ocop.models import Actor, Dossier
 from ocop.states import ROLE_SOURCES, Role, Transition
 
-__all__ = ["check_permission", "permitted"]
+__all__ = ["check_permission", "check_read", "covers", "permitted", "read_scope"]
+
+_EVERYWHERE = frozenset({Role.CENTRAL_OFFICER, Role.ADMIN, Role.SYSTEM})
+
+
+def covers(actor: Actor, commune: str, province: str) -> bool:
+    """Whether the area (``province``, ``commune``) lies within ``actor``'s."""
+    if actor.role is Role.COMMUNE_OFFICER:
+        return (actor.province, actor.commune) == (province, commune)
+    if actor.role is Role.PROVINCE_OFFICER:
+        return actor.province == province
+    return actor.role in _EVERYWHERE
+
+
+def read_scope(actor: Actor) -> dict[str, str]:
+    """The filters that keep ``actor``'s reads in scope (none for who sees everything)."""
+    if actor.role is Role.COMMUNE_OFFICER:
+        return {"commune": actor.commune or "", "province": actor.province or ""}
+    if actor.role is Role.PROVINCE_OFFICER:
+        return {"province": actor.province or ""}
+    if actor.role is Role.PRODUCER:
+        return {"owner": actor.name}
+    return {}
+
+
+def check_read(actor: Actor, dossier: Dossier) -> None:
+    """Raise :class:`PermissionDenied` unless ``actor`` may read ``dossier``."""
+    if actor.role is Role.PRODUCER:
+        allowed = dossier.owner is not None and dossier.owner == actor.name
+    else:
+        allowed = covers(actor, dossier.commune, dossier.province)
+    if not allowed:
+        raise PermissionDenied(
+            f"Dossier {dossier.id} is outside what {actor.name} may see "
+            f"({actor.role.label('en')}).",
+            trigger="read",
+            reason="scope",
+            allowed_roles=[],
+            details={"actor": actor.name, "role": actor.role.value, "dossier": dossier.id},
+        )
 
 
 def _refusal(actor: Actor, transition: Transition, dossier: Dossier) -> PermissionDenied | None:
@@ -46,13 +91,18 @@ def _refusal(actor: Actor, transition: Transition, dossier: Dossier) -> Permissi
             state=dossier.state.value,
             others=tuple(others),
         )
-    if actor.role is Role.COMMUNE_OFFICER and actor.commune != dossier.commune:
+    if actor.role is Role.COMMUNE_OFFICER and not covers(actor, dossier.commune, dossier.province):
+        own = f"{actor.commune or 'no commune'}, {actor.province or 'no province'}"
+        place = f"{dossier.commune}, {dossier.province}"
         return refuse(
             "commune",
-            f"{actor.name} is an officer of {actor.commune or 'no commune'}; dossier "
-            f"{dossier.id} belongs to {dossier.commune}. Ask an officer of {dossier.commune}.",
+            f"{actor.name} is an officer of {own}; dossier {dossier.id} belongs to {place}. "
+            f"Ask an officer of {place}.",
+            # The whole pair: a commune's name alone may be another province's too.
             own=actor.commune,
             place=dossier.commune,
+            own_province=actor.province,
+            province=dossier.province,
         )
     if actor.role is Role.PROVINCE_OFFICER and actor.province != dossier.province:
         return refuse(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -52,7 +52,7 @@ from ocop.workdays import Calendar, local_date
 from ocop.workflow.deadlines import next_due
 from ocop.workflow.importing import certified_draft
 from ocop.workflow.machine import shared_engine
-from ocop.workflow.permissions import check_permission, permitted
+from ocop.workflow.permissions import check_permission, check_read, permitted, read_scope
 from ocop.workflow.steps import STEPS, Context
 
 if TYPE_CHECKING:
@@ -422,11 +422,21 @@ class Registry:
 
     # -- reading ----------------------------------------------------------------------------
 
-    def get(self, dossier_id: int) -> Dossier:
-        """The dossier with that id."""
-        return self._dossiers.get(dossier_id)
+    # Reads take the reader: a commune officer sees their commune's dossiers, a province
+    # officer their province's, a producer their own, central officers and administrators all
+    # (ocop.workflow.permissions). Without ``actor`` the caller is the trusted host itself.
 
-    def find(self, query: DossierQuery | None = None, /, **filters: Any) -> list[Dossier]:
+    def get(self, dossier_id: int, *, actor: Actor | None = None) -> Dossier:
+        """The dossier with that id: :class:`NotFound`, or :class:`PermissionDenied` when it
+        is outside ``actor``'s scope."""
+        dossier = self._dossiers.get(dossier_id)
+        if actor is not None:
+            check_read(actor, dossier)
+        return dossier
+
+    def find(
+        self, query: DossierQuery | None = None, /, *, actor: Actor | None = None, **filters: Any
+    ) -> list[Dossier]:
         """Dossiers matching every filter given, in order; text filters match NFC-normalised.
 
         The filters are the fields of :class:`~ocop.storage.dossiers.DossierQuery`, given as
@@ -436,16 +446,35 @@ class Registry:
 
             registry.find(state="rated", commune="Lưu Vệ", order_by="due", limit=50)
 
+        With ``actor``, only what the actor may see (nothing when a filter asks outside it).
         Raises :class:`InvalidInput` for an unknown filter, state or sort.
         """
-        return self._dossiers.find(query or DossierQuery.build(**filters))
+        scoped = self._scoped(query or DossierQuery.build(**filters), actor)
+        return self._dossiers.find(scoped) if scoped is not None else []
 
-    def count(self, query: DossierQuery | None = None, /, **filters: Any) -> int:
+    def count(
+        self, query: DossierQuery | None = None, /, *, actor: Actor | None = None, **filters: Any
+    ) -> int:
         """How many dossiers :meth:`find` would return with these filters, paging aside."""
-        return self._dossiers.count(query or DossierQuery.build(**filters))
+        scoped = self._scoped(query or DossierQuery.build(**filters), actor)
+        return self._dossiers.count(scoped) if scoped is not None else 0
 
-    def history(self, dossier_id: int) -> list[HistoryEntry]:
-        """The dossier's audit trail, oldest first."""
+    @staticmethod
+    def _scoped(query: DossierQuery, actor: Actor | None) -> DossierQuery | None:
+        """``query`` kept within ``actor``'s scope; ``None`` when it asks outside it."""
+        if actor is None:
+            return query
+        scope = read_scope(actor)
+        for name, value in scope.items():
+            asked = getattr(query, name)
+            if asked is not None and asked != value:
+                return None
+        return replace(query, **scope)  # type: ignore[arg-type]  # str fields only
+
+    def history(self, dossier_id: int, *, actor: Actor | None = None) -> list[HistoryEntry]:
+        """The dossier's audit trail, oldest first (within ``actor``'s scope, as :meth:`get`)."""
+        if actor is not None:
+            self.get(dossier_id, actor=actor)
         return self._dossiers.history(dossier_id)
 
     def changes(self, after: str | None = None, *, limit: int = 100) -> ChangePage:
