@@ -159,9 +159,14 @@ def open(
     try:
         if (settings.upgrade if upgrade is None else upgrade) and not database.schema_is_current():
             database.upgrade()
+        return Registry(
+            database,
+            clock=clock,
+            calendar=calendar,
+            rule_sets=rule_sets,
+            notices=notices,
+            plan=plan,
+        )
     except BaseException:
         database.close()
         raise
-    return Registry(
-        database, clock=clock, calendar=calendar, rule_sets=rule_sets, notices=notices, plan=plan
-    )

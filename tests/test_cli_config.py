@@ -54,12 +54,14 @@ def test_flags_win_over_variables_which_win_over_the_file(cli: Cli, tmp_path: Pa
     assert "Tên đăng nhập" in cli.ok("user", "list", env={"OCOP_LANG": "vi"})
     assert "Username" in cli.ok("user", "list", "--lang", "en", env={"OCOP_LANG": "vi"})
     other = tmp_path / "other.db"
+    cli.ok("db", "upgrade", env={"OCOP_DATABASE": str(other)})  # a read creates no database
     assert cli.json("user", "list", env={"OCOP_DATABASE": str(other)}) == []
     assert len(cli.json("user", "list", "--db", str(from_file),
                         env={"OCOP_DATABASE": str(other)})) == 2  # fmt: skip
     # An explicit --config replaces the default file: its language, the default database.
     elsewhere = tmp_path / "elsewhere.toml"
     elsewhere.write_text('lang = "vi"\n', encoding="utf-8")
+    cli.ok("--config", str(elsewhere), "db", "upgrade")
     assert cli.ok("--config", str(elsewhere), "user", "list").startswith("Chưa có người dùng")
 
 

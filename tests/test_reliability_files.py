@@ -15,7 +15,7 @@ import re
 import subprocess
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -414,7 +414,15 @@ def test_a_naive_clock_is_invalid_input_naming_the_clock(db_url: str) -> None:
     def naive() -> datetime:
         return datetime(2026, 3, 2, 9, 0)  # no tzinfo
 
-    with ocop.open(db_url, clock=naive) as registry:
+    # Refused at open, before anything could be written with a time of no zone.
+    with pytest.raises(InvalidInput) as refused:
+        ocop.open(db_url, clock=naive)
+    assert refused.value.field == "clock"
+    assert "clock" in str(refused.value) and "naive" in str(refused.value)
+    assert not _SQL.search(str(refused.value))
+    # A clock that turns naive later is still caught where a time reaches the database.
+    times = iter([datetime(2026, 3, 2, 9, 0, tzinfo=UTC)])
+    with ocop.open(db_url, clock=lambda: next(times, naive())) as registry:
         for call in (
             lambda: registry.register(registration(product_name="Bánh gai"), actor=OFFICER),
             lambda: registry.fire(1, "resubmit", actor=OFFICER),
@@ -423,8 +431,6 @@ def test_a_naive_clock_is_invalid_input_naming_the_clock(db_url: str) -> None:
             with pytest.raises(InvalidInput) as refused:
                 call()
             assert refused.value.field == "clock"
-            assert "clock" in str(refused.value) and "naive" in str(refused.value)
-            assert not _SQL.search(str(refused.value))
     assert dump(db_url) == before
 
 

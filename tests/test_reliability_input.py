@@ -327,7 +327,7 @@ CORPUS: tuple[Case, ...] = (
         "single line",
     ),
     Case("sql-dossier-number", ("show", "1 OR 1=1"), 2, "1 OR 1=1"),
-    Case("huge-dossier-number", ("show", "9" * 30), 1, "9" * 30),
+    Case("huge-dossier-number", ("show", "9" * 30), 2, "9" * 30),
     Case(
         "sql-documents",
         ("--as", "lan", "check", "1", "--documents", "mau_01'); DROP TABLE ocop_dossiers;--"),

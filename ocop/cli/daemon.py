@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from ocop.cli.args import add_plan, date_type
 from ocop.cli.config import default_database_file
-from ocop.cli.core import Commands, Context, Translate, UsageError, load_plan
+from ocop.cli.core import Commands, Context, Translate, UsageError, load_calendar, load_plan
 
 if TYPE_CHECKING:
     from ocop.notifications.delivery import DrainResult, DryRun
@@ -308,7 +308,6 @@ def run_daemon(ctx: Context) -> int:
     """``ocop daemon``."""
     from ocop.notifications.daemon import Daemon, DaemonSettings
     from ocop.notifications.delivery import Backoff
-    from ocop.workdays import Calendar
 
     t = ctx.t
     args = ctx.args
@@ -344,7 +343,7 @@ def run_daemon(ctx: Context) -> int:
         mail=mail,
         sender=sender,
         password=password,
-        calendar=Calendar.from_file(ctx.settings.calendar) if ctx.settings.calendar else None,
+        calendar=load_calendar(ctx.settings),
         sweep_every=_seconds(ctx, args.sweep_every, "--sweep-every"),
         drain_every=_seconds(ctx, args.drain_every, "--drain-every"),
         heartbeat_every=_seconds(ctx, args.heartbeat_every, "--heartbeat-every"),
@@ -383,7 +382,6 @@ def _dry_run(ctx: Context, plan: Any) -> int:
     from ocop.errors import StorageUnavailable
     from ocop.notifications.daemon import as_of_clock
     from ocop.notifications.delivery import dry_run
-    from ocop.workdays import Calendar
 
     settings = ctx.settings
     url = settings.database
@@ -394,7 +392,7 @@ def _dry_run(ctx: Context, plan: Any) -> int:
                 f"there is no database {url.removeprefix('sqlite:///')}",
             )
         )
-    calendar = Calendar.from_file(settings.calendar) if settings.calendar else None
+    calendar = load_calendar(settings)
     # The end of the day given, so everything due that day shows; the real time otherwise.
     clock = as_of_clock(ctx.args.as_of, time(23, 59) if ctx.args.as_of else None)
     registry = ocop.open(

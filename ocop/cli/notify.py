@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
 
-from ocop.cli.args import add_plan, date_type
+from ocop.cli.args import add_plan, date_type, record_id, whole_number
 from ocop.cli.core import Commands, Context, Translate, UsageError, load_plan
 from ocop.cli.output import dumps, fmt_date, fmt_moment, table
 from ocop.states.vocabulary import MessageKind, OutboxStatus, label
@@ -67,8 +67,15 @@ def register(commands: Commands) -> None:
         ),
     )
     listing.add_argument("--kind", help=t("lọc theo loại thư", "filter by kind"))
-    listing.add_argument("--dossier", type=int, metavar="ID", help=t("của hồ sơ", "of dossier"))
-    listing.add_argument("--limit", type=int, default=50, help=t("số dòng", "rows (50)"))
+    listing.add_argument(
+        "--dossier",
+        type=record_id(t, t("số hồ sơ", "dossier number")),
+        metavar="ID",
+        help=t("của hồ sơ", "of dossier"),
+    )
+    listing.add_argument(
+        "--limit", type=whole_number(t), default=50, help=t("số dòng", "rows (50)")
+    )
     show = outbox.add(
         "show",
         show_outbox,
@@ -85,7 +92,12 @@ def register(commands: Commands) -> None:
         ),
         json=True,
     )
-    show.add_argument("id", type=int, metavar="ID", help=t("số thư", "message id"))
+    show.add_argument(
+        "id",
+        type=record_id(t, t("số thư", "message number")),
+        metavar="ID",
+        help=t("số thư", "message id"),
+    )
     show.add_argument(
         "--raw",
         action="store_true",
@@ -105,7 +117,13 @@ def register(commands: Commands) -> None:
     )
     add_plan(show, t)  # its sender is the From when no --from is given, as for the daemon
     retry = outbox.add("retry", retry_outbox, t("gửi lại thư", "send messages again"))
-    retry.add_argument("ids", type=int, nargs="+", metavar="ID", help=t("số thư", "message id"))
+    retry.add_argument(
+        "ids",
+        type=record_id(t, t("số thư", "message number")),
+        nargs="+",
+        metavar="ID",
+        help=t("số thư", "message id"),
+    )
 
 
 def _plan(ctx: Context) -> Plan | None:

@@ -103,6 +103,12 @@ class Registry:
         notices: Notices | None = None,
         plan: Plan | None = None,
     ) -> None:
+        if clock is not None and clock().tzinfo is None:
+            raise InvalidInput(
+                "The clock given to ocop.open(clock=…) returns a naive datetime; it must "
+                "return aware ones (e.g. datetime.now(UTC)).",
+                field="clock",
+            )
         self.database = database
         self.plan = plan
         """The commune's plan the registry was opened with, if any (its reminders' source)."""
