@@ -64,6 +64,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ocop.cli.plan",
     "ocop.cli.stamps",
     "ocop.cli.serve",
+    "ocop.cli.documents",
 )
 """The modules whose ``register(commands)`` adds subcommands, in the order ``--help`` lists."""
 

@@ -1,0 +1,232 @@
+"""The commune's request letter to the province (văn bản đề nghị), as content.
+
+26/2026 Điều 6.2.a and Điều 7.2.b require "văn bản của UBND cấp xã đề nghị UBND cấp tỉnh đánh
+giá, phân hạng sản phẩm OCOP" but give no form for it (148/1489 neither): the wording here is
+the plain one of an administrative letter (công văn) under Nghị định 30/2020/NĐ-CP, with its
+"V/v" subject line, "Kính gửi", the list of dossiers proposed, the enclosures Điều 6.2 names
+and "Nơi nhận". The number and date are those the commune recorded at ``submit``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from ocop.documents.common import (
+    Content,
+    Letterhead,
+    Signature,
+    Signer,
+    letterhead,
+    signature,
+    t,
+)
+from ocop.errors import InvalidInput
+from ocop.models import Dossier, nfc
+from ocop.states import PRODUCT_SETS
+
+__all__ = ["LetterItem", "RequestLetter", "build_request_letter"]
+
+
+@dataclass(frozen=True)
+class LetterItem(Content):
+    """One dossier the letter proposes."""
+
+    number: int
+    """Its row number in the letter (STT)."""
+    dossier_id: int
+    product_name: str
+    producer_name: str
+    product_set: int
+    product_set_name: str
+    kind: str
+    """Lần đầu / Nâng hạng / Đánh giá lại."""
+    report: str
+    """Its Mẫu 03: number and date, or dots."""
+    samples: int
+
+
+@dataclass(frozen=True)
+class RequestLetter(Content):
+    """The content of one request letter, covering the dossiers submitted under it."""
+
+    lang: str
+    letterhead: Letterhead
+    letter_number: str
+    letter_date: date
+    round: int | None
+    round_year: int | None
+    addressee: str
+    """``Kính gửi: Ủy ban nhân dân tỉnh Thanh Hóa.``"""
+    intro: str
+    columns: tuple[str, ...]
+    items: tuple[LetterItem, ...]
+    enclosures_heading: str
+    enclosures: tuple[str, ...]
+    closing: str
+    signature: Signature
+    recipients_heading: str
+    recipients: tuple[str, ...]
+
+
+def build_request_letter(
+    dossiers: Sequence[Dossier],
+    *,
+    lang: str = "vi",
+    signer: Signer | None = None,
+    addressee: str | None = None,
+) -> RequestLetter:
+    """The letter the ``dossiers`` were submitted under; they must share its number and date.
+
+    :class:`InvalidInput` when one has no submission yet, when they were submitted under
+    different letters, or come from different communes.
+    """
+    if not dossiers:
+        raise InvalidInput("A request letter needs at least one dossier.", field="dossiers")
+    unsent = [d.id for d in dossiers if d.submission is None]
+    if unsent:
+        raise InvalidInput(
+            f"Dossier {', '.join(map(str, unsent))} has not been submitted to the province yet: "
+            "run `submit` with the letter's number and date first.",
+            field="submission",
+        )
+    letters: dict[tuple[str, date], list[int]] = {}
+    for d in dossiers:
+        assert d.submission is not None
+        key = (nfc(d.submission.letter_number), d.submission.letter_date)
+        letters.setdefault(key, []).append(d.id)
+    if len(letters) > 1:
+        told = "; ".join(
+            f"{number} of {day.isoformat()} (dossier {', '.join(map(str, ids))})"
+            for (number, day), ids in letters.items()
+        )
+        raise InvalidInput(
+            f"These dossiers were submitted under different letters: {told}; make one letter "
+            "for each.",
+            field="submission",
+        )
+    areas = {(d.commune, d.province) for d in dossiers}
+    if len(areas) > 1:
+        raise InvalidInput(
+            "A request letter comes from one commune; these dossiers are of "
+            + ", ".join(sorted(f"{c} ({p})" for c, p in areas))
+            + ".",
+            field="commune",
+        )
+    (number, day), _ = next(iter(letters.items()))
+    first = dossiers[0]
+    assert first.submission is not None
+    commune, province = first.commune, first.province
+    year = first.submission.round_year or day.year
+    items = []
+    for n, d in enumerate(dossiers, start=1):
+        e = d.evaluation
+        report = "—"
+        if e is not None and (e.report_number or e.report_date):
+            when = (
+                t(lang, f"ngày {e.report_date:%d/%m/%Y}", f"of {e.report_date.isoformat()}")
+                if e.report_date
+                else ""
+            )
+            report = " ".join(x for x in (e.report_number, when) if x)
+        known = PRODUCT_SETS.get(d.product_set)
+        items.append(
+            LetterItem(
+                number=n,
+                dossier_id=d.id,
+                product_name=d.product_name,
+                producer_name=d.producer.name,
+                product_set=d.product_set,
+                product_set_name=known.name if known else str(d.product_set),
+                kind=d.kind.label(lang),
+                report=report,
+                samples=d.samples,
+            )
+        )
+    count = len(items)
+    products = t(lang, f"{count:02d} sản phẩm", f"{count} product{'s' if count > 1 else ''}")
+    submission = first.submission
+    round_text = ""
+    if submission.round:
+        round_text = t(
+            lang,
+            f" trong đợt {submission.round} năm {submission.round_year or year}",
+            f" in round {submission.round} of {submission.round_year or year}",
+        )
+    # The law names the province committee; its OCOP office receives (Điều 7.3.a).
+    to_vi = addressee or f"Ủy ban nhân dân tỉnh {province}"
+    to_en = addressee or f"the People's Committee of {province} province"
+    return RequestLetter(
+        lang=lang,
+        letterhead=letterhead(
+            commune,
+            lang=lang,
+            number=number,
+            symbol="UBND",
+            day=day,
+            subject=t(
+                lang,
+                f"V/v đề nghị đánh giá, phân hạng sản phẩm OCOP năm {year}",
+                f"Re: request to evaluate and rate OCOP products, {year}",
+            ),
+        ),
+        letter_number=number,
+        letter_date=day,
+        round=submission.round,
+        round_year=submission.round_year,
+        addressee=t(lang, f"Kính gửi: {to_vi}.", f"To: {to_en}."),
+        intro=t(
+            lang,
+            f"Ủy ban nhân dân xã {commune} đã tiếp nhận, kiểm tra thành phần hồ sơ và đánh giá "
+            "một số nội dung của hồ sơ sản phẩm đăng ký tham gia đánh giá, phân hạng sản phẩm "
+            f"OCOP. Ủy ban nhân dân xã {commune} đề nghị Ủy ban nhân dân tỉnh {province} đánh "
+            f"giá, phân hạng {products}{round_text}, cụ thể như sau:",
+            f"The People's Committee of {commune} commune has received and checked the "
+            "dossiers registered for OCOP rating and evaluated the points the commune assesses. "
+            f"It asks the People's Committee of {province} province to evaluate and rate "
+            f"{products}{round_text}, as follows:",
+        ),
+        columns=(
+            t(lang, "STT", "No."),
+            t(lang, "Tên sản phẩm", "Product"),
+            t(lang, "Chủ thể", "Producer"),
+            t(lang, "Bộ sản phẩm", "Product set"),
+            t(lang, "Hình thức", "Kind"),
+            t(lang, "Báo cáo Mẫu 03", "Form 03 report"),
+            t(lang, "Số hồ sơ", "Dossier"),
+        ),
+        items=tuple(items),
+        enclosures_heading=t(lang, "Hồ sơ gửi kèm gồm:", "Enclosed:"),
+        # 26/2026 Điều 6.2 b–d.
+        enclosures=(
+            t(
+                lang,
+                "- Báo cáo đánh giá của UBND xã theo Mẫu số 03 cho từng sản phẩm;",
+                "- the commune's report (Form 03) for each product;",
+            ),
+            t(
+                lang,
+                "- Hồ sơ sản phẩm (01 bộ hồ sơ giấy và 01 bộ hồ sơ điện tử);",
+                "- the product dossiers (one paper and one electronic set);",
+            ),
+            t(
+                lang,
+                "- 05 sản phẩm mẫu cho mỗi sản phẩm (trừ nhóm dịch vụ du lịch cộng đồng, du lịch "
+                "sinh thái và điểm du lịch).",
+                "- five samples of each product (none for community and eco-tourism services).",
+            ),
+        ),
+        closing=t(
+            lang,
+            f"Ủy ban nhân dân xã {commune} kính đề nghị Ủy ban nhân dân tỉnh {province} quan "
+            "tâm, xem xét./.",
+            f"The People's Committee of {commune} commune respectfully submits this request.",
+        ),
+        signature=signature(signer or Signer(), lang=lang),
+        recipients_heading=t(lang, "Nơi nhận:", "Recipients:"),
+        recipients=(
+            t(lang, "- Như trên;", "- As above;"),
+            t(lang, "- Lưu: VT.", "- Filed: office."),
+        ),
+    )

@@ -1,0 +1,202 @@
+"""Mẫu số 03: the commune's report on four points of a product dossier, as content.
+
+The form is Mẫu số 03 of Phụ lục III to QĐ 26/2026/QĐ-TTg ("Báo cáo đánh giá một số nội dung
+của hồ sơ đăng ký tham gia đánh giá, phân hạng sản phẩm OCOP"). Its headings below are copied
+from the only full text found, a third-party transcript (OCOP-RULES.md [S20]; confirm against
+the gazette). Under 148/1489 the seed plan calls the same paper "Báo cáo đánh giá của UBND cấp
+xã" on the same four criteria, without a published form; the 26/2026 layout is used for both.
+
+The form asks for the producer's type of organisation, the representative's gender, ethnicity
+and permanent address, which Mẫu 01 as stored does not carry: those lines are left as dots to
+fill by hand, never guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from ocop.documents.common import (
+    Content,
+    Field,
+    Letterhead,
+    Signature,
+    Signer,
+    letterhead,
+    signature,
+    t,
+)
+from ocop.errors import InvalidInput
+from ocop.models import Dossier
+
+__all__ = ["CRITERIA_HEADINGS", "Assessment", "Mau03", "build_mau03"]
+
+# (heading, the form's guidance in brackets), Vietnamese then English, per commune criterion.
+CRITERIA_HEADINGS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "local_materials": (
+        (
+            "Về sử dụng nguyên liệu địa phương",
+            "Nội dung thể hiện rõ mô tả của chủ thể và đánh giá về tình hình sử dụng nguyên "
+            "liệu thực tế của chủ thể trên địa bàn xã",
+        ),
+        (
+            "Use of local raw materials",
+            "the producer's description and the commune's assessment of the raw materials "
+            "actually used in the commune",
+        ),
+    ),
+    "local_labour": (
+        (
+            "Về sử dụng lao động địa phương",
+            "Nội dung thể hiện rõ mô tả của chủ thể và đánh giá về tình hình sử dụng thực tế về "
+            "lao động địa phương của chủ thể trên địa bàn xã",
+        ),
+        (
+            "Use of local labour",
+            "the producer's description and the commune's assessment of the local labour "
+            "actually employed",
+        ),
+    ),
+    "idea_origin": (
+        (
+            "Nguồn gốc ý tưởng sản phẩm",
+            "Nhận xét về nguồn gốc sản phẩm (truyền thống, sản phẩm mới) của chủ thể dựa trên "
+            "thực tế của địa phương",
+        ),
+        (
+            "Origin of the product idea",
+            "whether the product is traditional or new, judged on the commune's knowledge",
+        ),
+    ),
+    "local_identity": (
+        (
+            "Bản sắc/trí tuệ địa phương",
+            "Đánh giá các giá trị văn hóa, tri thức bản địa (giống, nguyên liệu, điều kiện sản "
+            "xuất), kinh nghiệm sản xuất của cộng đồng và phương thức sản xuất đặc trưng của "
+            "địa phương, tạo nên sự khác biệt của sản phẩm",
+        ),
+        (
+            "Local identity / knowledge",
+            "cultural values, indigenous knowledge (varieties, materials, conditions), the "
+            "community's experience and the local way of production that set the product apart",
+        ),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Assessment(Content):
+    """One of the four assessments of part II."""
+
+    criterion: str
+    """The rule set's name of the criterion: ``local_materials`` …"""
+    heading: str
+    guidance: str
+    text: str
+    """What the commune wrote (``evaluate``)."""
+
+
+@dataclass(frozen=True)
+class Mau03(Content):
+    """The content of one Mẫu 03 report, for one dossier."""
+
+    lang: str
+    form: str
+    """``Mẫu số 03``."""
+    letterhead: Letterhead
+    title: str
+    subtitle: str
+    dossier_id: int
+    product_name: str
+    producer_name: str
+    general_heading: str
+    general: tuple[Field, ...]
+    """Part I, in the form's order; values the record lacks are ``None``."""
+    assessments_heading: str
+    assessments: tuple[Assessment, ...]
+    proposal: str
+    """The closing request to the province."""
+    signature: Signature
+    """Mẫu 03 prints no "Nơi nhận": the form closes with the signature."""
+    report_number: str | None
+    report_date: date | None
+    rule_set: str
+
+
+def build_mau03(
+    dossier: Dossier,
+    *,
+    lang: str = "vi",
+    signer: Signer | None = None,
+    criteria_order: Sequence[str] | None = None,
+) -> Mau03:
+    """Mẫu 03 of ``dossier`` from its commune evaluation; :class:`InvalidInput` without one."""
+    evaluation = dossier.evaluation
+    if evaluation is None:
+        raise InvalidInput(
+            f"Dossier {dossier.id} has no commune evaluation yet: run `evaluate` first.",
+            field="evaluation",
+        )
+    p = dossier.producer
+    representative = p.legal_representative
+    if representative and p.title:
+        representative = f"{representative} ({p.title})"
+    general = (
+        Field(t(lang, "1. Tên chủ thể", "1. Producer"), p.name),
+        Field(t(lang, "2. Loại hình tổ chức", "2. Type of organisation"), None),
+        Field(t(lang, "3. Địa chỉ", "3. Address"), p.address),
+        Field(t(lang, "4. Tên người đại diện pháp luật", "4. Legal representative"), None),
+        Field(t(lang, "- Họ tên", "- Name"), representative),
+        Field(t(lang, "- Giới tính (Nam/nữ); Dân tộc", "- Gender; ethnicity"), None),
+        Field(t(lang, "- Địa chỉ thường trú", "- Permanent address"), None),
+        Field(t(lang, "5. Sản phẩm đăng ký đánh giá", "5. Product"), dossier.product_name),
+    )
+    order = list(criteria_order or CRITERIA_HEADINGS)
+    order += [name for name in evaluation.criteria if name not in order]
+    assessments = []
+    for n, name in enumerate((c for c in order if c in evaluation.criteria), start=1):
+        vi, en = CRITERIA_HEADINGS.get(name, ((name, ""), (name, "")))
+        heading, guidance = en if lang == "en" else vi
+        assessments.append(Assessment(name, f"{n}. {heading}", guidance, evaluation.criteria[name]))
+    commune, province = dossier.commune, dossier.province
+    proposal = t(
+        lang,
+        f"Ủy ban nhân dân xã {commune} đề nghị Ủy ban nhân dân tỉnh {province} đánh giá, phân "
+        f"hạng sản phẩm OCOP cho sản phẩm {dossier.product_name} của {p.name}.",
+        f"The People's Committee of {commune} commune asks the People's Committee of {province} "
+        f"province to evaluate and rate the OCOP product {dossier.product_name} of {p.name}.",
+    )
+    return Mau03(
+        lang=lang,
+        form=t(lang, "Mẫu số 03", "Form 03"),
+        letterhead=letterhead(
+            commune,
+            lang=lang,
+            number=evaluation.report_number,
+            symbol="BC-UBND",
+            day=evaluation.report_date,
+        ),
+        title=t(lang, "BÁO CÁO", "REPORT"),
+        subtitle=t(
+            lang,
+            "Đánh giá một số nội dung của hồ sơ đăng ký tham gia đánh giá, phân hạng sản phẩm OCOP",
+            "Evaluation of some contents of the dossier registered for OCOP product rating",
+        ),
+        dossier_id=dossier.id,
+        product_name=dossier.product_name,
+        producer_name=p.name,
+        general_heading=t(lang, "I. THÔNG TIN CHUNG VỀ HỒ SƠ SẢN PHẨM", "I. THE PRODUCT DOSSIER"),
+        general=general,
+        assessments_heading=t(
+            lang,
+            "II. ĐÁNH GIÁ MỘT SỐ NỘI DUNG CỦA HỒ SƠ SẢN PHẨM",
+            "II. THE COMMUNE'S ASSESSMENT",
+        ),
+        assessments=tuple(assessments),
+        proposal=proposal,
+        signature=signature(signer or Signer(), lang=lang),
+        report_number=evaluation.report_number,
+        report_date=evaluation.report_date,
+        rule_set=dossier.rule_set,
+    )

@@ -1,0 +1,207 @@
+"""Excel (.xlsx) workbooks of the progress report and of a dossier list, written with openpyxl.
+
+Dates are real date cells (shown ``DD/MM/YYYY``), numbers are numbers, so the office can sort
+and filter. openpyxl is imported only here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from ocop.documents.dossier_list import DossierList
+from ocop.documents.progress import DueItem, ProgressReport
+
+__all__ = ["write_xlsx"]
+
+DATE_FORMAT = "DD/MM/YYYY"
+
+
+def write_xlsx(content: ProgressReport | DossierList, path: str | os.PathLike[str]) -> None:
+    """Write ``content`` as a workbook at ``path``."""
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+
+    book = Workbook()
+    if isinstance(content, ProgressReport):
+        _progress(book, content)
+    elif isinstance(content, DossierList):
+        sheet = book.active
+        sheet.title = "Hồ sơ" if content.lang != "en" else "Dossiers"
+        _dossiers(sheet, content)
+    else:
+        raise TypeError(f"no Excel layout for {type(content).__name__}")
+    book.properties.language = "en-GB" if content.lang == "en" else "vi-VN"
+    book.save(os.fspath(path))
+
+
+def _sheet_rows(
+    sheet: Any,
+    title: str | None,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    widths: Sequence[int] | None = None,
+) -> None:
+    """A title line (if any), a bold header row, then ``rows``; dates formatted."""
+    from openpyxl.styles import Font  # type: ignore[import-untyped]
+
+    if title:
+        sheet.append([title])
+        sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True, size=13)
+        sheet.append([])
+    sheet.append(list(columns))
+    header = sheet.max_row
+    for n in range(1, len(columns) + 1):
+        sheet.cell(row=header, column=n).font = Font(bold=True)
+    for row in rows:
+        sheet.append(list(row))
+        for n, value in enumerate(row, start=1):
+            if isinstance(value, date):
+                sheet.cell(row=sheet.max_row, column=n).number_format = DATE_FORMAT
+    sheet.freeze_panes = sheet.cell(row=header + 1, column=1)
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+
+    for n, name in enumerate(columns, start=1):
+        width = widths[n - 1] if widths else max(12, min(40, len(name) + 4))
+        sheet.column_dimensions[get_column_letter(n)].width = width
+
+
+def _progress(book: Any, r: ProgressReport) -> None:
+    h, en = r.headings, r.lang == "en"
+    summary = book.active
+    summary.title = "Mục tiêu" if not en else "Targets"
+    _sheet_rows(
+        summary,
+        r.subtitle,
+        (h["col_target"], h["col_aim"], h["col_achieved"], h["col_in_progress"]),
+        [(tp.label, tp.target, tp.achieved, tp.in_progress) for tp in r.targets],
+        widths=(45, 12, 12, 16),
+    )
+    summary.append([])
+    for line in r.summary:
+        summary.append([line])
+    if r.evaluation_window:
+        summary.append([r.evaluation_window])
+
+    products = book.create_sheet("Sản phẩm" if not en else "Products")
+    _sheet_rows(
+        products,
+        h["products"],
+        (
+            h["col_target"],
+            h["col_product"],
+            h["col_dossier"],
+            h["col_state"],
+            h["col_certificate"],
+            "★",
+            h["col_expires"],
+            h["col_next"],
+            h["col_what"],
+            h["col_achieved"],
+        ),
+        [
+            (
+                tp.label,
+                p.product_name,
+                p.dossier_id,
+                p.state_label,
+                p.certificate_number,
+                p.stars,
+                p.expires_on,
+                p.next_due_on,
+                p.next_due,
+                h["yes"] if p.achieved else h["no"],
+            )
+            for tp in r.targets
+            for p in tp.products
+        ],
+        widths=(34, 28, 10, 24, 18, 5, 13, 13, 30, 9),
+    )
+
+    states = book.create_sheet("Trạng thái" if not en else "States")
+    _sheet_rows(
+        states,
+        h["states"],
+        (h["col_state"], h["col_count"]),
+        [(s.label, s.count) for s in r.by_state],
+        widths=(32, 12),
+    )
+
+    dates = book.create_sheet("Hạn" if not en else "Dates")
+    rows: list[tuple[object, ...]] = []
+    for key, items in (("overdue", r.overdue), ("coming", r.coming), ("expiring", r.expiring)):
+        rows += [_due_row(h[key], item) for item in items]
+    _sheet_rows(
+        dates,
+        h["dates"],
+        ("", h["col_date"], h["col_what"], h["col_product"], h["col_dossier"]),
+        rows,
+        widths=(26, 13, 40, 28, 10),
+    )
+
+    events = book.create_sheet("Hội nghị" if not en else "Conferences")
+    _sheet_rows(
+        events,
+        h["events"],
+        (h["col_event"], h["col_date"], h["col_place"], h["col_status"], ""),
+        [
+            (
+                e.name,
+                e.on,
+                e.place,
+                h["held"] if e.held else h["planned"],
+                h["illustrative"] if e.illustrative else None,
+            )
+            for e in r.events
+        ],
+        widths=(50, 13, 30, 14, 18),
+    )
+    if r.meetings_total:
+        events.append([])
+        events.append([h["meetings"]])
+    if r.next_meeting:
+        events.append([h["next_meeting"], r.next_meeting.on, r.next_meeting.name])
+        events.cell(row=events.max_row, column=2).number_format = DATE_FORMAT
+
+
+def _due_row(group: str, item: DueItem) -> tuple[object, ...]:
+    return (group, item.on, item.what, item.product_name, item.dossier_id)
+
+
+def _dossiers(sheet: Any, listing: DossierList) -> None:
+    _sheet_rows(
+        sheet,
+        listing.title,
+        listing.columns,
+        [
+            (
+                r.id,
+                r.product_name,
+                r.producer,
+                r.commune,
+                r.province,
+                r.product_set,
+                r.kind,
+                r.state,
+                r.state_label,
+                r.cycle,
+                r.rule_set,
+                r.registered_on,
+                r.report_number,
+                r.report_date,
+                r.letter_number,
+                r.letter_date,
+                r.round,
+                r.score,
+                r.stars,
+                r.certificate_number,
+                r.issued_on,
+                r.expires_on,
+                r.next_due_on,
+                r.next_due,
+            )
+            for r in listing.rows
+        ],
+    )
