@@ -413,3 +413,15 @@ def test_content_is_nfc_and_a_plan_signer_is_read(office: Cli) -> None:
     assert (deputy.name, deputy.title) == ("Đoàn Đình Tùng", "Phó Chủ tịch")
     with pytest.raises(ocop.InvalidInput), ocop.open(f"sqlite:///{office.db}") as reg:
         build_mau03(reg.get(3))
+
+
+def test_reads_are_scoped_to_the_acting_officer(office: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "mau-03.docx"
+    result = office("--as", "binh", "document", "mau-03", "1", "-o", str(out))
+    assert result.code == 1
+    assert "binh" in _one_line(result.err)
+    assert not out.exists()
+    office.ok("--as", "lan", "document", "mau-03", "1", "-o", str(out))
+    listing = tmp_path / "theirs.json"
+    office.ok("--as", "binh", "report", "dossiers", "-o", str(listing))
+    assert json.loads(listing.read_text(encoding="utf-8"))["rows"] == []

@@ -1,6 +1,9 @@
 """The office's paperwork: ``ocop document mau-03 ID…``, ``ocop document letter ID…``,
 ``ocop report progress --plan FILE`` and ``ocop report dossiers``.
 
+With ``--as USER`` the dossiers read are those the user may see (a commune officer's commune,
+a province officer's province …); without it the command reads as the database's owner does.
+
 Each builds the document's content with :mod:`ocop.documents` and writes it to ``-o FILE`` in
 the format its extension names (or ``--format``). A file that exists is left alone unless
 ``--force`` is given; a dossier not yet evaluated (Mẫu 03) or submitted (the letter), or a
@@ -241,8 +244,8 @@ def _signer_of(ctx: Context, default: Signer | None = None) -> Signer:
 
 
 def _dossiers_of(ctx: Context) -> list[Dossier]:
-    reg = ctx.registry()
-    return [reg.get(number) for number in dict.fromkeys(ctx.args.ids)]
+    reg, actor = ctx.registry(), ctx.optional_actor()
+    return [reg.get(number, actor=actor) for number in dict.fromkeys(ctx.args.ids)]
 
 
 def _writer(content: Any) -> Writer:
@@ -350,7 +353,7 @@ def _progress(ctx: Context) -> tuple[Writer, str]:
     plan = load_plan(path)
     assert plan is not None
     reg = ctx.registry()
-    found = reg.find(commune=plan.commune, province=plan.province)
+    found = reg.find(commune=plan.commune, province=plan.province, actor=ctx.optional_actor())
     report = build_progress_report(
         plan,
         found,
@@ -377,6 +380,6 @@ def _dossiers(ctx: Context) -> tuple[Writer, str]:
         filters["state"] = chosen
     if ctx.args.commune:
         filters["commune"] = ctx.args.commune
-    found = ctx.registry().find(**filters)
+    found = ctx.registry().find(actor=ctx.optional_actor(), **filters)
     listing = build_dossier_list(found, as_of=as_of_today(ctx), lang=ctx.lang)
     return _writer(listing), ctx.t(f"{len(found)} hồ sơ", f"{len(found)} dossiers")
