@@ -109,3 +109,35 @@ def test_a_filter_outside_the_scope_finds_nothing(
     assert len(registry.find(actor=LAN, province="Thanh Hóa")) == 1
     # Without an actor the caller is the trusted host: everything.
     assert len(registry.find()) == 2
+
+
+def test_the_cli_scopes_reads_by_the_acting_user(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from cli_helpers import Cli
+
+    cli = Cli(Path(str(tmp_path)))
+    cli.users()  # lan of Lưu Vệ, Thanh Hóa; binh of Quảng Yên; hoa of the province …
+    with ocop.open(f"sqlite:///{cli.db}", clock=Clock(date(2026, 3, 2))) as registry:
+        here = registry.register(registration(), actor=LAN)
+        registry.add_user(
+            {
+                "username": "mai",
+                "full_name": "Mai",
+                "role": "commune_officer",
+                "commune": "Lưu Vệ",
+                "province": "Hà Nội",
+            }
+        )
+        there = registry.register(
+            registration(province="Hà Nội", product_name="Bánh tẻ"), actor=NAMESAKE
+        )
+    assert [d["id"] for d in cli.json("--as", "lan", "list")] == [here.id]
+    assert [d["id"] for d in cli.json("--as", "mai", "list")] == [there.id]
+    assert [d["id"] for d in cli.json("--as", "binh", "list")] == []
+    refused = cli("--as", "lan", "show", str(there.id))
+    assert refused.code == 1
+    assert refused.err.strip() == (f"ocop show: Hồ sơ {there.id} nằm ngoài phạm vi lan được xem.")
+    assert cli("--as", "lan", "history", str(there.id)).code == 1
+    exported = cli.ok("--as", "mai", "export", "--format", "json")
+    assert "Bánh tẻ" in exported and "Nem chua" not in exported

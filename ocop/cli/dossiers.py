@@ -306,7 +306,11 @@ def list_dossiers(ctx: Context) -> int:
         "expires_before": args.expires_before,
     }
     registry = ctx.registry()
-    found = registry.find(**filters, order_by=args.sort, descending=args.desc, limit=limit or None)
+    # The acting user, when there is one, sees only their area (or their own dossiers).
+    actor = ctx.optional_actor()
+    found = registry.find(
+        **filters, actor=actor, order_by=args.sort, descending=args.desc, limit=limit or None
+    )
     if args.json:
         ctx.print(dumps([jsonable(d) for d in found]))
         return 0
@@ -346,7 +350,7 @@ def list_dossiers(ctx: Context) -> int:
         )
     if rows:
         ctx.print(table(headers, rows))
-    total = registry.count(**filters) if limit and len(found) == limit else len(found)
+    total = registry.count(**filters, actor=actor) if limit and len(found) == limit else len(found)
     if total > len(found):
         ctx.print(
             t(

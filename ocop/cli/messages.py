@@ -157,6 +157,11 @@ def _permission(error: PermissionDenied, lang: str) -> str:
             f"{actor} là cán bộ tỉnh {own_p}; hồ sơ {dossier} thuộc tỉnh {place}.",
             f"{actor} is an officer of {own_p}; dossier {dossier} is in {place_p}.",
         )
+    if error.reason == "scope":
+        return t(
+            f"Hồ sơ {dossier} nằm ngoài phạm vi {actor} được xem.",
+            f"Dossier {dossier} is outside what {actor} may see.",
+        )
     if error.reason == "owner":
         return t(
             f"Hồ sơ {dossier} không phải của {actor}; chỉ chủ thể của hồ sơ mới được {step}.",

@@ -47,8 +47,8 @@ def register(commands: Commands) -> None:
 def show_dossier(ctx: Context) -> int:
     """``ocop show ID``."""
     reg = ctx.registry()
-    d = reg.get(ctx.args.id)
     actor = ctx.optional_actor()
+    d = reg.get(ctx.args.id, actor=actor)
     allowed = reg.allowed(d, actor) if actor else None
     today = as_of_today(ctx)
     if ctx.args.json:
@@ -145,7 +145,7 @@ def show_dossier(ctx: Context) -> int:
 
 def show_history(ctx: Context) -> int:
     """``ocop history ID``."""
-    entries = ctx.registry().history(ctx.args.id)
+    entries = ctx.registry().history(ctx.args.id, actor=ctx.optional_actor())
     if ctx.args.json:
         ctx.print(dumps([jsonable(e) for e in entries]))
         return 0

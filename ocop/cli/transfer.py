@@ -284,7 +284,10 @@ def export(ctx: Context) -> int:
     if args.output:
         _check_output(ctx, args.output)
     found = ctx.registry().find(
-        state=chosen_states(args.state), commune=args.commune, province=args.province
+        state=chosen_states(args.state),
+        commune=args.commune,
+        province=args.province,
+        actor=ctx.optional_actor(),
     )
     if args.format == "json":
         text = dumps([jsonable(d) for d in found]) + "\n"
