@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 __all__ = [
     "ConcurrentUpdate",
     "ConfigurationError",
+    "DaemonAlreadyRunning",
     "DatabaseDamaged",
+    "DeliveryError",
     "DiskFull",
     "GuardFailed",
     "InvalidInput",
@@ -21,11 +23,15 @@ __all__ = [
     "NotFound",
     "NumberTooLarge",
     "OcopError",
+    "PermanentFailure",
     "PermissionDenied",
     "RowsRejected",
     "SchemaTooNew",
+    "StampError",
     "StorageUnavailable",
+    "TemporaryFailure",
     "TransitionNotAllowed",
+    "UncertainFailure",
 ]
 
 
@@ -213,3 +219,52 @@ class DiskFull(StorageUnavailable):
             "and try again."
         )
         self.database = database
+
+
+class DaemonAlreadyRunning(OcopError):
+    """Another daemon holds the SQLite database (several daemons need PostgreSQL)."""
+
+
+class DeliveryError(OcopError):
+    """A message could not be handed over; the subclass says whether to try again."""
+
+
+class TemporaryFailure(DeliveryError):
+    """Nothing was delivered and trying later may work (4xx, refused, timeout before DATA).
+
+    ``connection`` is true when the server (or folder) could not be reached at all, so the
+    messages after this one would fail the same way.
+    """
+
+    def __init__(self, message: str, *, connection: bool = False) -> None:
+        super().__init__(message)
+        self.connection = connection
+
+
+class PermanentFailure(DeliveryError):
+    """The server refused the message for good (5xx); the message keeps its answer."""
+
+
+class UncertainFailure(DeliveryError):
+    """The body was sent but no answer came: the message may or may not have arrived."""
+
+
+class StampError(OcopError):
+    """Keys or stamps refused: a missing or unreadable key file, a certificate not valid, …
+
+    Codes: ``no_keys`` (no issuer key at ``path``), ``keys_exist`` (``keys init`` would
+    overwrite one), ``passphrase`` (the key needs a passphrase, or another one), ``bad_key``
+    (a file that is not an Ed25519 key), ``key_mode`` (a private key others may read),
+    ``key_clash`` (two trusted keys with one id), ``no_such_key`` (no trusted key of that id),
+    ``no_certificate``, ``certificate_revoked``, ``certificate_expired``,
+    ``certificate_not_yet`` (the dossier's certificate cannot be stamped), ``count`` (the
+    number of stamps asked for), ``too_long`` (the stamp does not fit its QR code),
+    ``base_url`` (a base URL that is not http(s)), ``image`` (no stamp found in an image),
+    ``format`` (a sheet file of another kind than .svg, .png, .pdf). ``params`` say with what,
+    so the CLI and the web page can say it in Vietnamese or English.
+    """
+
+    def __init__(self, code: str, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params: Mapping[str, object] = params

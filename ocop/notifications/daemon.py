@@ -40,7 +40,7 @@ from types import FrameType
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from ocop.errors import OcopError, StorageUnavailable
+from ocop.errors import DaemonAlreadyRunning, OcopError, StorageUnavailable
 from ocop.notifications.delivery import Backoff, Drainer, DrainResult, SweepResult, sweep
 from ocop.notifications.transports import FolderTransport, transport_from_url
 from ocop.plan import Plan
@@ -58,10 +58,6 @@ CLOCK_SLACK = timedelta(minutes=1)
 """How far behind the last sweep the clock may be before the daemon calls it set back."""
 FORGET_STOPPED = timedelta(days=7)
 """Heartbeat rows of daemons stopped longer ago than this are deleted at start."""
-
-
-class DaemonAlreadyRunning(OcopError):
-    """Another daemon holds the SQLite database."""
 
 
 @dataclass

@@ -41,7 +41,13 @@ from types import TracebackType
 from typing import Final, Protocol
 from urllib.parse import parse_qs, unquote
 
-from ocop.errors import InvalidInput, OcopError
+from ocop.errors import (
+    DeliveryError,
+    InvalidInput,
+    PermanentFailure,
+    TemporaryFailure,
+    UncertainFailure,
+)
 
 __all__ = [
     "SMTP_SCHEMES",
@@ -69,30 +75,6 @@ _HOST_PART = re.compile(
     r"(?:\[(?P<ip6>[0-9A-Fa-f:.]+)\]|(?P<name>[^\s:/?#\[\]@]+))"
     r"(?::(?P<port>[0-9]{1,5}))?/?(?:\?(?P<query>[^#]*))?"
 )
-
-
-class DeliveryError(OcopError):
-    """A message could not be handed over; the subclass says whether to try again."""
-
-
-class TemporaryFailure(DeliveryError):
-    """Nothing was delivered and trying later may work (4xx, refused, timeout before DATA).
-
-    ``connection`` is true when the server (or folder) could not be reached at all, so the
-    messages after this one would fail the same way.
-    """
-
-    def __init__(self, message: str, *, connection: bool = False) -> None:
-        super().__init__(message)
-        self.connection = connection
-
-
-class PermanentFailure(DeliveryError):
-    """The server refused the message for good (5xx); the message keeps its answer."""
-
-
-class UncertainFailure(DeliveryError):
-    """The body was sent but no answer came: the message may or may not have arrived."""
 
 
 class Transport(Protocol):
