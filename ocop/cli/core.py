@@ -210,6 +210,10 @@ READ_COMMANDS = frozenset(
         "outbox list",
         "outbox show",
         "user list",
+        "document mau-03",
+        "document letter",
+        "report progress",
+        "report dossiers",
     }
 )
 """The commands that only read: on a SQLite file that does not exist they create nothing."""

@@ -157,6 +157,12 @@ def _permission(error: PermissionDenied, lang: str) -> str:
             f"{actor} là cán bộ tỉnh {own_p}; hồ sơ {dossier} thuộc tỉnh {place}.",
             f"{actor} is an officer of {own_p}; dossier {dossier} is in {place_p}.",
         )
+    if error.reason == "last_admin":
+        return t(
+            f"{actor} là quản trị viên cuối cùng còn hoạt động; thêm hoặc mở khóa quản trị viên "
+            "khác trước.",
+            f"{actor} is the last active administrator; add or enable another one first.",
+        )
     if error.reason == "scope":
         return t(
             f"Hồ sơ {dossier} nằm ngoài phạm vi {actor} được xem.",

@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ocop.errors import InvalidInput, NotFound
+from ocop.errors import InvalidInput, NotFound, PermissionDenied
 from ocop.models import User
+from ocop.states import Role
 from ocop.storage.database import Database
 from ocop.storage.tables import users
 
@@ -51,11 +52,28 @@ class UserStore:
         return [User.model_validate({k: r._mapping[k] for k in _FIELDS}) for r in rows]
 
     def set_active(self, username: str, active: bool) -> User:
-        """Enable or disable a user (users are never deleted: history names them)."""
+        """Enable or disable a user (users are never deleted: history names them).
+
+        Disabling the last active administrator is refused with :class:`PermissionDenied`,
+        checked inside the write transaction with the administrators' rows locked, so two
+        administrators disabling each other at once leave one of them active.
+        """
+        c = users.c
         with self.db.write() as conn:
-            result = conn.execute(
-                update(users).where(users.c.username == username).values(active=active)
-            )
+            if not active:
+                admins = select(c.username).where(c.role == Role.ADMIN.value, c.active.is_(True))
+                # FOR UPDATE on PostgreSQL (a second writer waits, then sees the first's
+                # result); SQLite's write transaction already holds the database.
+                found = set(conn.execute(admins.with_for_update()).scalars())
+                if found == {username}:
+                    raise PermissionDenied(
+                        f"{username} is the last active administrator; add or enable another "
+                        "one first.",
+                        trigger=None,
+                        reason="last_admin",
+                        details={"actor": username},
+                    )
+            result = conn.execute(update(users).where(c.username == username).values(active=active))
         if result.rowcount != 1:
             raise NotFound("user", username)
         return self.get(username)
