@@ -24,7 +24,8 @@ __all__ = ["DOSSIER_COLUMNS", "RawFire", "history_columns", "sqlite_stamp", "upd
 
 Connection = Any  # sqlite3.Connection or psycopg.Connection
 DOSSIER_COLUMNS = [c.name for c in dossiers.columns]
-_HISTORY_COLUMNS = [c.name for c in history.columns if c.name != "id"]
+# The id is the database's, txid the server's default (PostgreSQL) or none (SQLite).
+_HISTORY_COLUMNS = [c.name for c in history.columns if c.name not in ("id", "txid")]
 _OUTBOX_COLUMNS = (
     "dedupe_key",
     "kind",
