@@ -11,13 +11,24 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from factories import Clock
 from pgserver import PostgresServer, PostgresUnavailable
 
 import ocop
+
+
+def pytest_report_header() -> str:
+    """The clock the tests run on: ``.ci/run``'s second pass fakes it with libfaketime."""
+    now = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).isoformat(" ", "minutes")  # clock-ok: shown
+    faked = (
+        f" (libfaketime, FAKETIME={os.environ['FAKETIME']!r})" if "FAKETIME" in os.environ else ""
+    )
+    return f"clock: {now}{faked}"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

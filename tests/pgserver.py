@@ -11,6 +11,10 @@ The data directory, unix socket and log live in a temp folder owned by that user
 ``stop()`` keeps the data directory, and ``start()`` brings the server back on the
 same data and port, so reliability tests can kill and revive it under a running
 daemon. ``close()`` (or leaving the ``with`` block) stops it and deletes everything.
+
+Under libfaketime (the second pass of ``.ci/run``) the server inherits the faked clock
+like every other process of the run, so its ``now()`` agrees with the tests' and the
+daemons' clocks (a test may set ``next_attempt_at = now() + ...`` on the server).
 """
 
 from __future__ import annotations
