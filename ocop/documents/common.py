@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from ocop.workdays import MONTHS_EN
+
 __all__ = [
     "Content",
     "Field",
@@ -152,22 +154,6 @@ def letterhead(
     )
 
 
-_MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
 def dated(place: str, day: date | None, lang: str) -> str:
     """``Lưu Vệ, ngày 05 tháng 02 năm 2026``: a day below 10 and a month below 3 take a leading
     zero (Nghị định 30/2020/NĐ-CP, Phụ lục I); dots when there is no date yet."""
@@ -178,7 +164,7 @@ def dated(place: str, day: date | None, lang: str) -> str:
             f"{place}, {BLANK} {BLANK} {BLANK}",
         )
     if lang == "en":
-        return f"{place}, {day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
+        return f"{place}, {day.day} {MONTHS_EN[day.month - 1]} {day.year}"
     dd = f"{day.day:02d}" if day.day < 10 else str(day.day)
     mm = f"{day.month:02d}" if day.month < 3 else str(day.month)
     return f"{place}, ngày {dd} tháng {mm} năm {day.year}"

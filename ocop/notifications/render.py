@@ -31,7 +31,7 @@ from ocop.errors import InvalidInput
 from ocop.models import Kind
 from ocop.states import State
 from ocop.storage.outbox import OutboxMessage
-from ocop.workdays import local_now
+from ocop.workdays import MONTHS_EN, local_now
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -48,20 +48,6 @@ __all__ = [
 
 TEMPLATES = Path(__file__).parent / "templates"
 LANGS = ("vi", "en")
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 _STEPS = {
     "commune_deadline": (
         "hạn UBND xã kiểm tra, đánh giá và gửi hồ sơ lên tỉnh",
@@ -112,7 +98,7 @@ def _day(lang: str) -> Any:
         if parsed is None:
             return ""
         if lang == "en":
-            return f"{parsed.day} {_MONTHS[parsed.month - 1]} {parsed.year}"
+            return f"{parsed.day} {MONTHS_EN[parsed.month - 1]} {parsed.year}"
         return parsed.strftime("%d/%m/%Y")
 
     return day
