@@ -71,6 +71,7 @@ BENCHMARKS: tuple[Benchmark, ...] = (
         "daemon", "bench.b_cli", "bench_daemon", "the daemon's memory after a sweep of 100 000"
     ),
     Benchmark("mail", "bench.b_mail", "bench_mail", "1 000 reminders to a loopback SMTP server"),
+    Benchmark("web", "bench.b_web", "bench_web", "the public stamp page vs a bare Starlette page"),
 )
 
 
