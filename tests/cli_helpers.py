@@ -157,7 +157,7 @@ def _real_now() -> datetime:
         return datetime.now(UTC)  # clock-ok: only an offset from it is used
     clean = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "FAKETIME")}
     seconds = subprocess.run(
-        [sys.executable, "-c", "import time; print(time.time())"],
+        [sys.executable, "-c", "import time; print(time.time())"],  # clock-ok
         env=clean,
         capture_output=True,
         text=True,

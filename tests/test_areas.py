@@ -141,3 +141,35 @@ def test_the_cli_scopes_reads_by_the_acting_user(tmp_path: object) -> None:
     assert cli("--as", "lan", "history", str(there.id)).code == 1
     exported = cli.ok("--as", "mai", "export", "--format", "json")
     assert "Bánh tẻ" in exported and "Nem chua" not in exported
+
+
+def test_an_officer_cannot_stamp_a_namesake_communes_product(
+    registry: ocop.Registry, tmp_path: object
+) -> None:
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from ocop.stamps.issue import issue_stamps
+    from ocop.stamps.keys import KeyStore
+
+    keys = KeyStore(Path(str(tmp_path)) / "keys")
+    keys.init()
+    there = registry.import_certified(
+        registration(province="Hà Nội"),
+        certificate_number="99/QĐ",
+        stars=4,
+        issued_on=date(2025, 5, 14),
+        actor=NAMESAKE,
+    )
+    with pytest.raises(ocop.PermissionDenied) as refused:
+        issue_stamps(
+            registry,
+            keys.issuer(),
+            there.id,
+            count=1,
+            actor=LAN,
+            base_url="https://ocop.example",
+            now=datetime(2026, 3, 2, tzinfo=UTC),
+        )
+    assert refused.value.reason == "commune"
+    assert refused.value.details["province"] == "Hà Nội"

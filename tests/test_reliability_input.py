@@ -454,7 +454,7 @@ def test_odd_but_valid_input_is_stored_as_written_and_cannot_inject_mail(
                     context=notice.context,
                 ),
             ],
-            datetime.now(UTC),
+            datetime.now(UTC),  # clock-ok: queued now, due at once
         )
     box = Mailbox()
     with smtp_server(box) as (host, port):

@@ -31,6 +31,7 @@ from ocop.stamps.store import StampRecord, StampStore
 from ocop.stamps.verify import sign
 from ocop.states import Role, State
 from ocop.workdays import local_date
+from ocop.workflow.permissions import covers
 from ocop.workflow.registry import Registry
 
 __all__ = ["ISSUERS", "MAX_COUNT", "check_base_url", "issue_stamps", "stampable"]
@@ -79,15 +80,19 @@ def _check_actor(actor: Actor, dossier: Dossier) -> None:
             f"Only a commune or province officer or an administrator issues stamps; "
             f"{actor.name} acts as {actor.role.label('en')}.",
         )
-    if actor.role is Role.COMMUNE_OFFICER and actor.commune != dossier.commune:
-        raise refuse(
-            "commune",
-            f"{actor.name} is an officer of {actor.commune or 'no commune'}; dossier "
-            f"{dossier.id} belongs to {dossier.commune}.",
-            own=actor.commune,
-            place=dossier.commune,
-        )
-    if actor.role is Role.PROVINCE_OFFICER and actor.province != dossier.province:
+    if not covers(actor, dossier.commune, dossier.province):
+        # The whole area, as for every step: a commune's name may be another province's too.
+        own = f"{actor.commune or 'no commune'}, {actor.province or 'no province'}"
+        place = f"{dossier.commune}, {dossier.province}"
+        if actor.role is Role.COMMUNE_OFFICER:
+            raise refuse(
+                "commune",
+                f"{actor.name} is an officer of {own}; dossier {dossier.id} belongs to {place}.",
+                own=actor.commune,
+                place=dossier.commune,
+                own_province=actor.province,
+                province=dossier.province,
+            )
         raise refuse(
             "province",
             f"{actor.name} is an officer of {actor.province or 'no province'}; dossier "
