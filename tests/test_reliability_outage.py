@@ -69,7 +69,7 @@ def test_postgresql_stopped_and_started_under_a_running_daemon_loses_and_doubles
     db = Database(postgres_url)
     db.upgrade()
     outbox = Outbox(db)
-    now = datetime.now(UTC)
+    now = datetime.now(UTC)  # clock-ok: messages due at once
     outbox.add(_messages("first", FIRST), now - timedelta(hours=1))
     # Due in 2100 for now; made due during the outage, just before the server stops.
     outbox.add(_messages("later", LATER, datetime(2100, 1, 1, tzinfo=UTC)), now)
