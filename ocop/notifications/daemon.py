@@ -27,6 +27,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import secrets
 import signal
 import socket
 import threading
@@ -119,7 +120,11 @@ class Daemon:
         self.settings = settings
         self.clock = settings.clock or as_of_clock(None)
         self.stop_event = threading.Event()
-        self.worker = settings.worker or f"{socket.gethostname()}:{os.getpid()}"
+        # Unique per run: a restarted container may come back with the same host name and
+        # pid, and must not pass for the dead run whose claims are to be recovered.
+        self.worker = settings.worker or (
+            f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        )
         self.registry: Registry = ocop.open(
             ocop.Settings(database=settings.database, plan=settings.plan, upgrade=settings.upgrade),
             clock=self.clock,
