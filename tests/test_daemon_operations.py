@@ -161,7 +161,9 @@ def test_once_never_takes_the_claims_of_a_daemon_whose_heartbeat_is_fresh(
         try:
             wait_for(lambda: len(box.received) >= 1, 60, "the first message")
             # The running daemon holds the batch for about 4 s; the heartbeat says it lives.
-            once = ocop_run(env, "daemon", "--once", "--stale-after", "1")
+            once = ocop_run(
+                env, "daemon", "--once", "--heartbeat-every", "0.5", "--stale-after", "1"
+            )
             assert once.returncode == 0, once.stderr
             assert "Gửi: 0;" in once.stdout and "recovered" not in once.stderr
             wait_for(lambda: len(box.received) >= 10, 60, "all ten messages")
@@ -319,6 +321,7 @@ def base(tmp_path: Path) -> Iterator[tuple[dict[str, str], Path]]:
         (("--maildir", "stmp://ocop:s3cret@x"), "--maildir"),
         (("--password-file", "/nonexistent/pw"), "/nonexistent/pw"),
         (("--sweep-every", "0"), "--sweep-every"),
+        (("--heartbeat-every", "10", "--stale-after", "15"), "--stale-after"),
     ],
 )
 def test_an_operators_mistake_is_refused_before_anything_is_written(

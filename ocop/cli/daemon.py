@@ -336,6 +336,17 @@ def run_daemon(ctx: Context) -> int:
         Path(ctx.settings.database.removeprefix("sqlite:///")).parent.mkdir(
             parents=True, exist_ok=True
         )
+    heartbeat = _seconds(ctx, args.heartbeat_every, "--heartbeat-every")
+    stale = _seconds(ctx, args.stale_after, "--stale-after")
+    if stale < 2 * heartbeat:
+        raise UsageError(
+            t(
+                "--stale-after phải ít nhất gấp đôi --heartbeat-every, nếu không các dịch vụ "
+                "đang chạy bị coi là đã dừng",
+                "--stale-after must be at least twice --heartbeat-every, or running daemons "
+                "are taken for dead",
+            )
+        )
     settings = DaemonSettings(
         database=ctx.settings.database,
         plan=plan,
@@ -346,8 +357,8 @@ def run_daemon(ctx: Context) -> int:
         calendar=load_calendar(ctx.settings),
         sweep_every=_seconds(ctx, args.sweep_every, "--sweep-every"),
         drain_every=_seconds(ctx, args.drain_every, "--drain-every"),
-        heartbeat_every=_seconds(ctx, args.heartbeat_every, "--heartbeat-every"),
-        stale_after=_seconds(ctx, args.stale_after, "--stale-after"),
+        heartbeat_every=heartbeat,
+        stale_after=stale,
         backoff=Backoff(base=retry_base),
         batch=args.batch,
         upgrade=ctx.settings.database.startswith("sqlite"),

@@ -298,8 +298,11 @@ class Drainer:
             )
             mail = build_email(row, rendered, sender=self.sender, now=now)
             delivered = Delivered(row.id, row.kind, row.recipient, rendered.subject, row.dossier_id)
-        except InvalidInput as exc:
-            self.outbox.failed(row.id, self.worker, str(exc), attempts=row.attempts + 1)
+        except Exception as exc:
+            # A message that cannot be built never will be: failed, with why, rather than a
+            # crash that would come back on every drain and hold up the mail behind it.
+            error = str(exc) if isinstance(exc, InvalidInput) else f"{type(exc).__name__}: {exc}"
+            self.outbox.failed(row.id, self.worker, error, attempts=row.attempts + 1)
             result.failed += 1
             log.error("message %d cannot be built: %s", row.id, exc)
             return

@@ -398,7 +398,10 @@ class SmtpTransport(_Context):
             return
         text = f"{self.name} answered {code} {_decode(answer)} to {step}"
         if code == -1:
-            # smtplib reports a line closed while it read the reply as -1.
+            # smtplib reports a line closed while it read the reply as -1. After the body has
+            # gone, the server may have taken the message: not a retry, or it goes twice.
+            if step == "end of DATA":
+                raise UncertainFailure(f"{text}; it may have been delivered")
             raise TemporaryFailure(text, connection=True)
         if 400 <= code < 500:
             raise TemporaryFailure(text)

@@ -150,7 +150,12 @@ class Outbox:
         with self.db.write() as conn:
             pick = (
                 select(c.id)
-                .where(c.status.in_(_DUE), c.next_attempt_at <= now)
+                .where(
+                    c.status.in_(_DUE),
+                    c.next_attempt_at <= now,
+                    # A reminder whose day passed during a long drain is not sent after all.
+                    or_(c.expires_at.is_(None), c.expires_at > now),
+                )
                 .order_by(c.next_attempt_at, c.id)
                 .limit(limit)
             )
@@ -354,7 +359,8 @@ class Outbox:
         ids = list(dict.fromkeys(message_ids))
         c = outbox.c
         with self.db.write() as conn:
-            rows = {r.id: r for r in conn.execute(select(c.id, c.status).where(c.id.in_(ids)))}
+            check = select(c.id, c.status).where(c.id.in_(ids)).with_for_update()
+            rows = {r.id: r for r in conn.execute(check)}
             for message_id in ids:
                 if message_id not in rows:
                     raise NotFound("message", message_id)
@@ -366,7 +372,8 @@ class Outbox:
                     )
             conn.execute(
                 update(outbox)
-                .where(c.id.in_(ids))
+                # Only as checked: a daemon that claimed one meanwhile keeps it.
+                .where(c.id.in_(ids), c.status.in_(_REQUEUE))
                 .values(
                     status=PENDING,
                     attempts=0,
