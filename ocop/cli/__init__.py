@@ -45,7 +45,14 @@ import traceback
 from collections.abc import Mapping, Sequence
 
 from ocop.cli.config import ENVIRONMENT, LANGS, config_path, load_file, pre_lang, resolve
-from ocop.cli.core import Commands, Context, Translate, UsageError, translator
+from ocop.cli.core import (
+    Commands,
+    Context,
+    Translate,
+    UsageError,
+    environment_help,
+    translator,
+)
 from ocop.errors import ConfigurationError, OcopError
 
 __all__ = ["COMMAND_MODULES", "build_parser", "main"]
@@ -112,9 +119,7 @@ def _common(t: Translate, *, suppress: bool) -> argparse.ArgumentParser:
 
 
 def _epilog(t: Translate, environment: Mapping[str, tuple[str, str]]) -> str:
-    width = max(len(name) for name in environment)
-    lines = [t("Biến môi trường:", "Environment variables:")]
-    lines += [f"  {name.ljust(width)}  {t(vi, en)}" for name, (vi, en) in environment.items()]
+    lines = environment_help(t, environment)
     lines += [
         "",
         t(

@@ -29,6 +29,7 @@ __all__ = [
     "Translate",
     "UsageError",
     "command_name",
+    "environment_help",
     "load_calendar",
     "load_plan",
     "open_registry",
@@ -62,6 +63,14 @@ class Settings:
     """The commune plan file (``--plan``, ``OCOP_PLAN``, the file's ``plan``); none unless named."""
     environ: Mapping[str, str] = field(default_factory=dict)
     """The environment the run was given (``main(environ=…)``), for the modules' own variables."""
+
+
+def environment_help(t: Translate, environment: Mapping[str, tuple[str, str]]) -> list[str]:
+    """The lines of ``--help`` that list environment variables with their help texts."""
+    width = max(len(name) for name in environment)
+    lines = [t("Biến môi trường:", "Environment variables:")]
+    lines += [f"  {name.ljust(width)}  {t(vi, en)}" for name, (vi, en) in environment.items()]
+    return lines
 
 
 def translator(lang: str) -> Translate:

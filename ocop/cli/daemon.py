@@ -34,7 +34,15 @@ from typing import TYPE_CHECKING, Any
 
 from ocop.cli.args import add_plan, date_type
 from ocop.cli.config import default_database_file
-from ocop.cli.core import Commands, Context, Translate, UsageError, load_calendar, load_plan
+from ocop.cli.core import (
+    Commands,
+    Context,
+    Translate,
+    UsageError,
+    environment_help,
+    load_calendar,
+    load_plan,
+)
 
 if TYPE_CHECKING:
     from ocop.notifications.delivery import DrainResult, DryRun
@@ -50,6 +58,10 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
         "mật khẩu máy chủ thư (thay cho mật khẩu trong URL)",
         "the mail server's password (instead of one in the URL)",
     ),
+    "OCOP_SMTP_PASSWORD_FILE": (
+        "tệp chứa mật khẩu máy chủ thư (như --password-file)",
+        "a file holding the mail server's password (as --password-file)",
+    ),
     "OCOP_MAILDIR": ("thư mục nhận tệp .eml thay cho SMTP", "folder of .eml files instead of SMTP"),
     "OCOP_MAIL_FROM": ("địa chỉ người gửi", "the sender address"),
     "OCOP_RETRY_BASE": (
@@ -61,9 +73,7 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
 
 
 def _epilog(t: Translate) -> str:
-    width = max(len(name) for name in ENVIRONMENT)
-    lines = [t("Biến môi trường:", "Environment variables:")]
-    lines += [f"  {name.ljust(width)}  {t(vi, en)}" for name, (vi, en) in ENVIRONMENT.items()]
+    lines = environment_help(t, ENVIRONMENT)
     lines += [
         "",
         t(
