@@ -36,7 +36,6 @@ _BODY = (
     "producer",
     "documents",
     "samples",
-    "form_number",
     "evaluation",
     "submission",
     "rating",
@@ -59,6 +58,7 @@ _COLUMNS = (
     "updated_at",
     "next_due_on",
     "next_due",
+    "form_number",
 )
 # The statements of a transition, built once: building one per call (``values()`` turns every
 # value into a bound parameter, then the whole tree is hashed for the compiled cache) cost more
@@ -195,8 +195,9 @@ def _row(dossier: Dossier) -> dict[str, Any]:
 
 def _dossier(row: Any) -> Dossier:
     mapping = row._mapping
-    values = {name: mapping[name] for name in _COLUMNS}
-    values.update(mapping["body"])
+    # A body written before revision 0006 may still hold form_number: the column wins.
+    values = dict(mapping["body"])
+    values.update({name: mapping[name] for name in _COLUMNS})
     values["id"] = mapping["id"]
     return Dossier.model_validate(values)
 

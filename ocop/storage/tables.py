@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
-__all__ = ["daemons", "dossiers", "history", "metadata", "outbox", "users"]
+__all__ = ["counters", "daemons", "dossiers", "history", "metadata", "outbox", "users"]
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -82,8 +82,13 @@ dossiers = Table(
     Column("cert_number", String(300)),
     Column("cert_stars", Integer),
     Column("cert_expires_on", Date),
+    # The numbers of the record (QĐ 26/2026): Mẫu 01's "Phiếu số" and the product code.
+    Column("form_number", String(300)),
+    Column("product_code", String(60)),
     Column("body", Document, nullable=False),
     Index("ix_ocop_dossiers_next_due_on", "next_due_on"),
+    Index("ix_ocop_dossiers_form_number", "form_number"),
+    Index("ux_ocop_dossiers_product_code", "product_code", unique=True),
     Index("ix_ocop_dossiers_state", "state"),
     Index("ix_ocop_dossiers_commune_state", "commune", "state"),
 )
@@ -177,4 +182,17 @@ stamps = Table(
     Column("first_scan_at", UTCDateTime),
     Column("last_scan_at", UTCDateTime),
     Index("ix_ocop_stamps_dossier_id", "dossier_id"),
+)
+
+# Each commune's running numbers (ocop.storage.numbers): the last one given per kind ("form",
+# "product"), official province and commune code and year (0 for a sequence across years).
+# A write transaction takes the next by updating the row, so two officers never get the same.
+counters = Table(
+    "ocop_counters",
+    metadata,
+    Column("kind", String(20), primary_key=True),
+    Column("province_code", String(20), primary_key=True),
+    Column("commune_code", String(20), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("last", Integer, nullable=False),
 )
