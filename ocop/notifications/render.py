@@ -20,7 +20,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.header import Header
-from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr, parseaddr
@@ -60,6 +59,14 @@ _STEPS = {
     "province_round": (
         "hạn Hội đồng cấp tỉnh đánh giá trong đợt",
         "the end of the province's rating round",
+    ),
+    "central_round": (
+        "hạn Hội đồng cấp Trung ương đánh giá trong đợt",
+        "the end of the central council's rating round",
+    ),
+    "central_deadline": (
+        "hạn cấp Trung ương đánh giá, phân hạng lại",
+        "the Ministry's deadline for the re-rating",
     ),
 }
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
@@ -212,16 +219,84 @@ def _domain(sender: str) -> str:
     return domain if domain and re.fullmatch(r"[A-Za-z0-9.-]+", domain) else "ocop.invalid"
 
 
-def _encoded_address(name: str, address: str) -> str | None:
-    """An address header's value, its display name as one encoded word on its own line.
+# A word that may stand as itself in a display name (an RFC 5322 atom that cannot pass for an
+# encoded word); every other word goes into an encoded word.
+_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/^_`{|}~-]+")
+# 45 bytes make 60 base64 characters: an encoded word of 72, which fits on a header's first
+# line after "From: " within 78 characters, so no serialiser refolds it.
+_WORD_BYTES = 45
 
-    ``None`` when the name needs more than one encoded word (RFC 2047 allows 75 characters
-    each): then the email package folds it, correctly but at about 2 ms a header.
+
+def _pieces(text: str) -> list[str]:
+    """``text`` cut into runs of at most ``_WORD_BYTES`` bytes, at spaces when it can be.
+
+    A space at a cut stays at the end of the run before it. Only a single word longer than a
+    run is cut inside, and then between characters, never inside one.
+    """
+    runs: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if len(candidate.encode()) <= _WORD_BYTES:
+            current = candidate
+            continue
+        if current:
+            runs.append(current + " ")
+        current = ""
+        for char in word:
+            if len((current + char).encode()) > _WORD_BYTES:
+                runs.append(current)
+                current = ""
+            current += char
+    runs.append(current)
+    return [run for run in runs if run]
+
+
+def _display_name(name: str) -> list[str]:
+    """The display name as phrase tokens: ASCII words as they are, the rest as encoded words.
+
+    Each encoded word holds whole words, and consecutive ones are separated wherever possible
+    by a plain ASCII word: the white space between an encoded word and a plain word means a
+    space to every reader, while the space between two encoded words is to be dropped (RFC
+    2047 6.2), which Python's own parser before gh-128110 keeps. Where a run of non-ASCII words
+    is too long for one encoded word, the space at the cut is inside the first one, so readers
+    that follow the RFC (Python's compat32, Perl's Encode, Node's mailparser, Thunderbird)
+    read the name exactly and the others at worst show a second space, never a cut word.
+    """
+    tokens: list[str] = []
+    pending: list[str] = []
+
+    def flush() -> None:
+        if pending:
+            for run in _pieces(" ".join(pending)):
+                tokens.append("=?utf-8?b?" + base64.b64encode(run.encode()).decode("ascii") + "?=")
+            pending.clear()
+
+    for word in name.split(" "):
+        if _ATOM.fullmatch(word):
+            flush()
+            tokens.append(word)
+        else:
+            pending.append(word)
+    flush()
+    return tokens
+
+
+def _encoded_address(name: str, address: str) -> str:
+    """An address header's value, already encoded and folded: lines of at most 76 characters.
+
+    Folded here once: the email package's header objects re-parse and refold an address with
+    a Vietnamese name on every serialisation (about 2 ms each), and cut it inside words.
     """
     if not name or name.isascii():
         return formataddr((name, address))
-    word = "=?utf-8?b?" + base64.b64encode(name.encode()).decode("ascii") + "?="
-    return f"{word}\n <{address}>" if len(word) <= 75 else None
+    lines = [""]
+    for token in [*_display_name(name), f"<{address}>"]:
+        if lines[-1] and len(lines[-1]) + 1 + len(token) > 72:
+            lines.append(token)
+        else:
+            lines[-1] = f"{lines[-1]} {token}" if lines[-1] else token
+    return "\n ".join(lines)
 
 
 def build_email(
@@ -233,20 +308,12 @@ def build_email(
         if not _ADDRESS.fullmatch(message.recipient):
             raise ValueError("not an e-mail address")
         name = single_line(str(message.context.get("recipient_name") or ""), 120)
-        # Encoded and folded once here: the email package's header objects re-parse and
-        # refold an address with a Vietnamese name on every serialisation (about 2 ms each).
-        user, _, host = message.recipient.partition("@")
-        to = _encoded_address(name, message.recipient)
-        if to is None:
-            mail["To"] = Address(display_name=name, username=user, domain=host)
-        else:
-            mail.set_raw("To", to)
+        mail.set_raw("To", _encoded_address(name, message.recipient))
         sender_name, sender_address = parseaddr(sender)
-        origin = _encoded_address(sender_name, sender_address) if sender_address else None
-        if origin is None:
-            mail["From"] = sender
+        if sender_address:
+            mail.set_raw("From", _encoded_address(single_line(sender_name, 120), sender_address))
         else:
-            mail.set_raw("From", origin)
+            mail["From"] = sender
     except (ValueError, IndexError, TypeError) as exc:
         raise InvalidInput(f"Bad address {message.recipient!r}: {exc}", field="recipient") from exc
     # The email package's own folding of an unstructured header turns the space at a fold into
