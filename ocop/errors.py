@@ -25,6 +25,7 @@ __all__ = [
     "OcopError",
     "PermanentFailure",
     "PermissionDenied",
+    "RegistryClosed",
     "RowsRejected",
     "SchemaTooNew",
     "StampError",
@@ -181,6 +182,15 @@ class ConcurrentUpdate(OcopError):
 
 class StorageUnavailable(OcopError):
     """The database cannot be reached, is locked, or is read-only."""
+
+
+class RegistryClosed(OcopError):
+    """The registry (or its database) was closed with ``close()``: it neither reads nor
+    writes again; open another with :func:`ocop.open`."""
+
+    def __init__(self, database: str) -> None:
+        super().__init__(f"This registry on {database} was closed; open another with ocop.open(…).")
+        self.database = database
 
 
 class DatabaseDamaged(StorageUnavailable):

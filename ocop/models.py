@@ -22,17 +22,20 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
 )
 
 from ocop.errors import InvalidInput
 from ocop.states import Kind, Role, State
 
 __all__ = [
+    "STORED",
     "Actor",
     "Certificate",
     "CertifiedProduct",
     "CommuneEvaluation",
     "Dossier",
+    "Email",
     "HistoryEntry",
     "Kind",
     "Message",
@@ -49,7 +52,17 @@ __all__ = [
     "to_date",
 ]
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# In free text (a reason, a note): C0 but tab and line breaks, DEL, and C1 (U+0085 among them).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# In a single line, also every line break: CR, LF, VT, FF, NEL (U+0085) and the Unicode line
+# and paragraph separators, any of which splits an e-mail header, a CSV row or a printed form.
+_NOT_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+STORED: Mapping[str, bool] = {"stored": True}
+"""The validation context of a record read back from the database
+(``Dossier.model_validate(row, context=STORED)``): written under the rules of its day, it is
+not refused for a check that became stricter since (a name with U+2028, an address the e-mail
+validator now refuses). Input is always checked in full."""
 
 
 def nfc(text: str) -> str:
@@ -65,22 +78,66 @@ def fold(text: str) -> str:
     return stripped.replace("đ", "d").replace("Đ", "d").casefold().strip()
 
 
-def _clean_line(value: object) -> object:
-    """NFC, and one line: a CR or LF in a name would split an e-mail header or a CSV row."""
+def _stored(info: ValidationInfo) -> bool:
+    return isinstance(info.context, Mapping) and bool(info.context.get("stored"))
+
+
+def _clean_line(value: object, info: ValidationInfo) -> object:
+    """NFC, and one line: no control character (C0, DEL, C1) and no line or paragraph
+    separator (U+2028, U+2029, U+0085 …), which would split an e-mail header or a CSV row."""
     if isinstance(value, str):
         value = nfc(value)
-        if "\r" in value or "\n" in value or _CONTROL.search(value):
-            raise ValueError("must be a single line without control characters")
+        found = _NOT_IN_LINE.search(value)
+        if found and not _stored(info):
+            raise ValueError(
+                f"must be a single line without control characters or line separators "
+                f"(U+{ord(found.group()):04X} found)"
+            )
     return value
 
 
-def _clean_text(value: object) -> object:
-    """NFC; line breaks and tabs are kept, other control characters (NUL …) refused."""
+def _clean_text(value: object, info: ValidationInfo) -> object:
+    """NFC; line breaks and tabs are kept, other control characters (NUL, C1 …) refused."""
     if isinstance(value, str):
         value = nfc(value)
-        if _CONTROL.search(value):
-            raise ValueError("must not contain control characters")
+        found = _CONTROL.search(value)
+        if found and not _stored(info):
+            raise ValueError(
+                f"must not contain control characters (U+{ord(found.group()):04X} found)"
+            )
     return value
+
+
+def _email(value: object, info: ValidationInfo) -> object:
+    """One e-mail address, checked by ``email-validator`` (syntax only, no DNS look-up):
+    ``a,evil@x.example``, ``<x>@y.example``, ``x@y.z;`` and ``a@b..c`` are refused, each
+    with the validator's reason. The domain comes back lower-cased."""
+    if not isinstance(value, str) or _stored(info):
+        return value
+    from email_validator import EmailNotValidError, validate_email
+
+    text = nfc(value)
+    if _NOT_IN_LINE.search(text):
+        raise ValueError("an e-mail address must be one line without control characters")
+    # As for the daemon's sender: a commune's own mail server (localhost, *.local) is a domain
+    # too, though not one on the Internet.
+    domain = text.rpartition("@")[2].lower()
+    own = domain == "localhost" or domain.endswith((".localhost", ".local"))
+    try:
+        checked = validate_email(
+            f"{text}.example" if own else text,
+            check_deliverability=False,
+            allow_display_name=False,
+            allow_quoted_local=False,
+            allow_domain_literal=False,
+        )
+    except EmailNotValidError as exc:
+        raise ValueError(f"'{text}' is not an e-mail address: {str(exc).rstrip('.')}") from None
+    return checked.normalized.removesuffix(".example") if own else checked.normalized
+
+
+Email = Annotated[str, BeforeValidator(_email), Field(max_length=254)]
+"""One e-mail address (``name@domain``), checked by ``email-validator``."""
 
 
 def clean_text(value: object, field: str, *, limit: int = 4000) -> str:
@@ -148,9 +205,7 @@ class Producer(_Model):
     title: Line | None = None
     address: Line | None = None
     phone: Annotated[str, Field(max_length=40)] | None = None
-    email: Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = (
-        None
-    )
+    email: Email | None = None
 
 
 class Registration(_Model):
@@ -325,9 +380,7 @@ class User(_Model):
     username: Annotated[str, BeforeValidator(_clean_line), Field(pattern=r"^[\w.@-]{1,64}$")]
     full_name: Line
     role: Role
-    email: Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = (
-        None
-    )
+    email: Email | None = None
     commune: Line | None = None
     province: Line | None = None
     active: bool = True

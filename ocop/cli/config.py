@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ocop.cli.core import Settings, UsageError
+from ocop.text import N_
 
 __all__ = ["ENVIRONMENT", "KEYS", "LANGS", "database_url", "load_file", "pre_lang", "resolve"]
 
@@ -21,25 +22,15 @@ LANGS = ("vi", "en")
 KEYS = ("database", "user", "lang", "calendar", "plan")
 """Top-level keys of the config file."""
 
-ENVIRONMENT: dict[str, tuple[str, str]] = {
-    "OCOP_DATABASE": (
-        "cơ sở dữ liệu: URL (sqlite:///…, postgresql+psycopg://…) hoặc đường dẫn tệp SQLite",
-        "database: a URL (sqlite:///…, postgresql+psycopg://…) or a SQLite file path",
+ENVIRONMENT: dict[str, str] = {
+    "OCOP_DATABASE": N_(
+        "cơ sở dữ liệu: URL (sqlite:///…, postgresql+psycopg://…) hoặc đường dẫn tệp SQLite"
     ),
-    "OCOP_USER": ("người dùng thực hiện (như --as)", "the acting user (as --as)"),
-    "OCOP_LANG": ("ngôn ngữ: vi (mặc định) hoặc en", "language: vi (default) or en"),
-    "OCOP_CONFIG": (
-        "tệp cấu hình TOML (mặc định ~/.config/ocop/config.toml)",
-        "the TOML config file (default ~/.config/ocop/config.toml)",
-    ),
-    "OCOP_PLAN": (
-        "tệp kế hoạch OCOP của xã (TOML); không có thì không nhắc việc theo kế hoạch",
-        "the commune's OCOP plan (TOML); without one, no plan reminders",
-    ),
-    "OCOP_CALENDAR": (
-        "tệp TOML ngày nghỉ, ngày làm bù do Chính phủ công bố",
-        "TOML file of announced extra days off and make-up working days",
-    ),
+    "OCOP_USER": N_("người dùng thực hiện (như --as)"),
+    "OCOP_LANG": N_("ngôn ngữ: vi (mặc định) hoặc en"),
+    "OCOP_CONFIG": N_("tệp cấu hình TOML (mặc định ~/.config/ocop/config.toml)"),
+    "OCOP_PLAN": N_("tệp kế hoạch OCOP của xã (TOML); không có thì không nhắc việc theo kế hoạch"),
+    "OCOP_CALENDAR": N_("tệp TOML ngày nghỉ, ngày làm bù do Chính phủ công bố"),
 }
 """Each variable the CLI reads, with its help text in Vietnamese and English."""
 

@@ -43,6 +43,7 @@ from ocop.cli.core import (
     load_calendar,
     load_plan,
 )
+from ocop.text import N_
 
 if TYPE_CHECKING:
     from ocop.notifications.delivery import DrainResult, DryRun
@@ -52,22 +53,13 @@ __all__ = ["ENVIRONMENT", "EXIT_UNSENT", "register", "run_daemon", "status"]
 EXIT_UNSENT = 3
 """``--once``: the run left messages failed, uncertain, expired or waiting for a server."""
 
-ENVIRONMENT: dict[str, tuple[str, str]] = {
-    "OCOP_SMTP_URL": ("máy chủ thư: smtp://…, smtps://…", "mail server: smtp://…, smtps://…"),
-    "OCOP_SMTP_PASSWORD": (
-        "mật khẩu máy chủ thư (thay cho mật khẩu trong URL)",
-        "the mail server's password (instead of one in the URL)",
-    ),
-    "OCOP_SMTP_PASSWORD_FILE": (
-        "tệp chứa mật khẩu máy chủ thư (như --password-file)",
-        "a file holding the mail server's password (as --password-file)",
-    ),
-    "OCOP_MAILDIR": ("thư mục nhận tệp .eml thay cho SMTP", "folder of .eml files instead of SMTP"),
-    "OCOP_MAIL_FROM": ("địa chỉ người gửi", "the sender address"),
-    "OCOP_RETRY_BASE": (
-        "số giây chờ trước lần gửi lại đầu tiên",
-        "seconds before the first retry",
-    ),
+ENVIRONMENT: dict[str, str] = {
+    "OCOP_SMTP_URL": N_("máy chủ thư: smtp://…, smtps://…"),
+    "OCOP_SMTP_PASSWORD": N_("mật khẩu máy chủ thư (thay cho mật khẩu trong URL)"),
+    "OCOP_SMTP_PASSWORD_FILE": N_("tệp chứa mật khẩu máy chủ thư (như --password-file)"),
+    "OCOP_MAILDIR": N_("thư mục nhận tệp .eml thay cho SMTP"),
+    "OCOP_MAIL_FROM": N_("địa chỉ người gửi"),
+    "OCOP_RETRY_BASE": N_("số giây chờ trước lần gửi lại đầu tiên"),
 }
 """The variables the daemon reads, with their help in Vietnamese and English."""
 
@@ -77,12 +69,10 @@ def _epilog(t: Translate) -> str:
     lines += [
         "",
         t(
-            f"Mã thoát của --once: 0 khi mọi thư đến hạn đã gửi; {EXIT_UNSENT} khi "
-            "còn thư lỗi, không rõ, quá hạn hoặc chờ máy chủ thư; 1 khi bị từ chối; 2 khi sai "
-            "lệnh hoặc cấu hình.",
-            f"Exit status of --once: 0 when every message due went out; "
-            f"{EXIT_UNSENT} when messages were left failed, uncertain, expired or waiting for "
-            "a mail server; 1 when refused; 2 for a usage or configuration error.",
+            "Mã thoát của --once: 0 khi mọi thư đến hạn đã gửi; {exit_unsent} khi "
+            "còn thư lỗi, không rõ, quá hạn hoặc chờ máy chủ thư; 1 khi bị từ chối; "
+            "2 khi sai lệnh hoặc cấu hình.",
+            exit_unsent=EXIT_UNSENT,
         ),
     ]
     return "\n".join(lines)
@@ -94,44 +84,32 @@ def register(commands: Commands) -> None:
     daemon = commands.add(
         "daemon",
         run_daemon,
-        t("chạy dịch vụ nhắc việc và gửi thư", "run the reminder and mail daemon"),
+        t("chạy dịch vụ nhắc việc và gửi thư"),
         description=t(
-            "Quét hạn và nhắc việc, gửi thư trong hộp thư đi, gửi bản tóm tắt buổi sáng cho "
-            "cán bộ. Dừng bằng Ctrl+C hoặc SIGTERM (sau khi gửi xong thư đang gửi). Với "
-            "--once: quét và gửi một lần rồi thoát (dùng cho cron). Với --dry-run: chỉ in "
-            "những gì sẽ làm, không ghi gì. Không có --plan thì không nhắc việc theo kế hoạch. "
-            "Không có --smtp thì thư được ghi thành tệp .eml vào --maildir, mặc định "
-            "~/.local/share/ocop/mail. Trên SQLite chỉ một dịch vụ chạy được trên một cơ sở "
-            "dữ liệu.",
-            "Sweep deadlines and reminders, send the outbox, send the officers' morning "
-            "digest. Stop with Ctrl+C or SIGTERM (after the message in flight). With --once: "
-            "one sweep and drain, then exit (for cron). With --dry-run: print what would be "
-            "done and write nothing. Without --plan there are no plan reminders. Without "
-            "--smtp, messages are written as .eml files into --maildir, by default "
-            "~/.local/share/ocop/mail. On SQLite one daemon per database.",
+            "Quét hạn và nhắc việc, gửi thư trong hộp thư đi, gửi bản tóm tắt buổi "
+            "sáng cho cán bộ. Dừng bằng Ctrl+C hoặc SIGTERM (sau khi gửi xong thư "
+            "đang gửi). Với --once: quét và gửi một lần rồi thoát (dùng cho cron). "
+            "Với --dry-run: chỉ in những gì sẽ làm, không ghi gì. Không có --plan "
+            "thì không nhắc việc theo kế hoạch. Không có --smtp thì thư được ghi "
+            "thành tệp .eml vào --maildir, mặc định ~/.local/share/ocop/mail. Trên "
+            "SQLite chỉ một dịch vụ chạy được trên một cơ sở dữ liệu."
         )
         + "\n\n"
         + _epilog(t),
         json=True,
     )
     run = daemon.add_mutually_exclusive_group()
-    run.add_argument("--once", action="store_true", help=t("chạy một lần", "run once"))
+    run.add_argument("--once", action="store_true", help=t("chạy một lần"))
     run.add_argument(
         "--dry-run",
         action="store_true",
-        help=t(
-            "in những gì một lượt quét và gửi sẽ làm, không ghi gì, không gửi gì",
-            "print what one sweep and drain would do; write and send nothing",
-        ),
+        help=t("in những gì một lượt quét và gửi sẽ làm, không ghi gì, không gửi gì"),
     )
     daemon.add_argument(
         "--as-of",
         type=date_type(t),
         metavar="DATE",
-        help=t(
-            "chỉ với --dry-run: xem như hôm nay là ngày này",
-            "with --dry-run only: as if today were DATE",
-        ),
+        help=t("chỉ với --dry-run: xem như hôm nay là ngày này"),
     )
     add_plan(daemon, t)
     where = daemon.add_mutually_exclusive_group()
@@ -142,18 +120,13 @@ def register(commands: Commands) -> None:
         "--maildir",
         metavar="PATH",
         help=t(
-            "ghi thư thành tệp .eml vào thư mục (OCOP_MAILDIR; mặc định ~/.local/share/ocop/mail)",
-            "write messages as .eml files into PATH (OCOP_MAILDIR; default "
-            "~/.local/share/ocop/mail)",
+            "ghi thư thành tệp .eml vào thư mục (OCOP_MAILDIR; mặc định ~/.local/share/ocop/mail)"
         ),
     )
     daemon.add_argument(
         "--password-file",
         metavar="FILE",
-        help=t(
-            "tệp chứa mật khẩu máy chủ thư (hoặc biến OCOP_SMTP_PASSWORD)",
-            "a file holding the mail server's password (or OCOP_SMTP_PASSWORD)",
-        ),
+        help=t("tệp chứa mật khẩu máy chủ thư (hoặc biến OCOP_SMTP_PASSWORD)"),
     )
     daemon.add_argument("--from", dest="sender", metavar="ADDRESS", help="(OCOP_MAIL_FROM)")
     daemon.add_argument("--retry-base", type=float, metavar="SECONDS", help="(OCOP_RETRY_BASE)")
@@ -173,22 +146,21 @@ def register(commands: Commands) -> None:
             type=float,
             default=default,
             metavar="SECONDS",
-            help=t(f"{vi} ({default})", f"{en} ({default})"),
+            help=t(
+                "{label} ({default})",
+                label=(en if commands.lang == "en" else vi),
+                default=default,
+            ),
         )
-    daemon.add_argument("--batch", type=int, default=50, help=t("số thư mỗi lượt", "batch size"))
+    daemon.add_argument("--batch", type=int, default=50, help=t("số thư mỗi lượt"))
 
     state = commands.add(
         "status",
         status,
-        t(
-            "tình trạng dịch vụ nhắc việc và hộp thư đi",
-            "the state of the reminder daemons and the outbox",
-        ),
+        t("tình trạng dịch vụ nhắc việc và hộp thư đi"),
         description=t(
-            "Mỗi dịch vụ: lần báo còn chạy, lần quét và gửi cuối; hộp thư đi theo trạng thái; "
-            "thư chờ lâu nhất và lý do. Chỉ đọc, không ghi gì.",
-            "Each daemon's heartbeat, last sweep and drain; the outbox by status; the oldest "
-            "waiting message and why. Reads only.",
+            "Mỗi dịch vụ: lần báo còn chạy, lần quét và gửi cuối; hộp thư đi theo "
+            "trạng thái; thư chờ lâu nhất và lý do. Chỉ đọc, không ghi gì."
         ),
         json=True,
     )
@@ -197,10 +169,7 @@ def register(commands: Commands) -> None:
         type=float,
         default=60,
         metavar="SECONDS",
-        help=t(
-            "sau bấy nhiêu giây không báo, một dịch vụ được coi là đã dừng (60)",
-            "a daemon silent this long is taken for dead (60)",
-        ),
+        help=t("sau bấy nhiêu giây không báo, một dịch vụ được coi là đã dừng (60)"),
     )
 
 
@@ -233,8 +202,9 @@ def _mail_target(ctx: Context) -> str:
             schemes = ", ".join(f"{s}://" for s in SMTP_SCHEMES)
             raise UsageError(
                 t(
-                    f"--smtp không phải URL máy chủ thư ({exc}); dùng một trong: {schemes}",
-                    f"--smtp is not a mail server URL ({exc}); use one of: {schemes}",
+                    "--smtp không phải URL máy chủ thư ({exc}); dùng một trong: {schemes}",
+                    exc=exc,
+                    schemes=schemes,
                 )
             ) from None
         return smtp
@@ -242,8 +212,8 @@ def _mail_target(ctx: Context) -> str:
         if "://" in folder and not folder.startswith("file://"):
             raise UsageError(
                 t(
-                    f"--maildir phải là một thư mục, không phải URL: {folder.split('://')[0]}://…",
-                    f"--maildir must be a folder, not a URL: {folder.split('://')[0]}://…",
+                    "--maildir phải là một thư mục, không phải URL: {value}://…",
+                    value=folder.split("://")[0],
                 )
             )
         return str(Path(folder.removeprefix("file://")).expanduser().resolve())
@@ -258,10 +228,7 @@ def _password(ctx: Context) -> str | None:
         except (OSError, UnicodeDecodeError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
             raise UsageError(
-                ctx.t(
-                    f"không đọc được tệp mật khẩu {path}: {reason}",
-                    f"cannot read the password file {path}: {reason}",
-                )
+                ctx.t("không đọc được tệp mật khẩu {path}: {reason}", path=path, reason=reason)
             ) from None
     return ctx.settings.environ.get("OCOP_SMTP_PASSWORD") or None
 
@@ -278,15 +245,14 @@ def _sender(ctx: Context) -> str | None:
     except InvalidInput as exc:
         raise UsageError(
             ctx.t(
-                f"--from cần một địa chỉ thư, ví dụ 'Phòng Kinh tế <pkt@xa.gov.vn>' ({exc})",
-                f"--from needs an e-mail address, e.g. 'Economic Office <pkt@example.vn>' ({exc})",
+                "--from cần một địa chỉ thư, ví dụ 'Phòng Kinh tế <pkt@xa.gov.vn>' ({exc})", exc=exc
             )
         ) from None
 
 
 def _seconds(ctx: Context, value: float, option: str) -> timedelta:
     if not value > 0:
-        raise UsageError(ctx.t(f"{option} phải lớn hơn 0", f"{option} must be greater than 0"))
+        raise UsageError(ctx.t("{option} phải lớn hơn 0", option=option))
     return timedelta(seconds=value)
 
 
@@ -324,10 +290,8 @@ def run_daemon(ctx: Context) -> int:
     if args.as_of is not None and not args.dry_run:
         raise UsageError(
             t(
-                "--as-of chỉ dùng với --dry-run: dịch vụ không bao giờ gửi thư hay chuyển "
-                "trạng thái theo một ngày khác hôm nay",
-                "--as-of works only with --dry-run: the daemon never fires or sends as of "
-                "another day",
+                "--as-of chỉ dùng với --dry-run: dịch vụ không bao giờ gửi thư hay "
+                "chuyển trạng thái theo một ngày khác hôm nay"
             )
         )
     plan = load_plan(ctx.settings.plan)
@@ -337,10 +301,10 @@ def run_daemon(ctx: Context) -> int:
     try:
         retry_base = timedelta(seconds=float(base)) if base is not None else timedelta(minutes=1)
     except ValueError:
-        message = t(f"OCOP_RETRY_BASE không hợp lệ: {base}", f"bad retry base: {base}")
+        message = t("OCOP_RETRY_BASE không hợp lệ: {base}", base=base)
         raise UsageError(message) from None
     if args.batch < 1:
-        raise UsageError(t("--batch phải lớn hơn 0", "--batch must be greater than 0"))
+        raise UsageError(t("--batch phải lớn hơn 0"))
     mail, sender, password = _mail_target(ctx), _sender(ctx), _password(ctx)
     if ctx.settings.database_is_default:
         Path(ctx.settings.database.removeprefix("sqlite:///")).parent.mkdir(
@@ -351,10 +315,8 @@ def run_daemon(ctx: Context) -> int:
     if stale < 2 * heartbeat:
         raise UsageError(
             t(
-                "--stale-after phải ít nhất gấp đôi --heartbeat-every, nếu không các dịch vụ "
-                "đang chạy bị coi là đã dừng",
-                "--stale-after must be at least twice --heartbeat-every, or running daemons "
-                "are taken for dead",
+                "--stale-after phải ít nhất gấp đôi --heartbeat-every, nếu không các "
+                "dịch vụ đang chạy bị coi là đã dừng"
             )
         )
     settings = DaemonSettings(
@@ -382,12 +344,17 @@ def run_daemon(ctx: Context) -> int:
         left = len(daemon.outbox.due(daemon.clock()))
     ctx.print(
         t(
-            f"Quét: {len(swept.fired)} chuyển trạng thái, {swept.queued} thư mới. "
-            f"Gửi: {drained.sent}; chờ gửi lại: {drained.retried}; lỗi: {drained.failed}; "
-            f"không rõ: {drained.uncertain}; quá hạn: {drained.expired}. Còn chờ: {left}.",
-            f"Sweep: {len(swept.fired)} transition(s), {swept.queued} new message(s). "
-            f"Sent: {drained.sent}; to retry: {drained.retried}; failed: {drained.failed}; "
-            f"uncertain: {drained.uncertain}; expired: {drained.expired}. Still waiting: {left}.",
+            "Quét: {fired_count} chuyển trạng thái, {queued} thư mới. Gửi: {sent}; "
+            "chờ gửi lại: {retried}; lỗi: {failed}; không rõ: {uncertain}; quá hạn: "
+            "{expired}. Còn chờ: {left}.",
+            fired_count=len(swept.fired),
+            queued=swept.queued,
+            sent=drained.sent,
+            retried=drained.retried,
+            failed=drained.failed,
+            uncertain=drained.uncertain,
+            expired=drained.expired,
+            left=left,
         )
     )
     return EXIT_UNSENT if _unsent(drained) or left else 0
@@ -407,12 +374,7 @@ def _dry_run(ctx: Context, plan: Any) -> int:
     settings = ctx.settings
     url = settings.database
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
-        raise UsageError(
-            ctx.t(
-                f"không có cơ sở dữ liệu {url.removeprefix('sqlite:///')}",
-                f"there is no database {url.removeprefix('sqlite:///')}",
-            )
-        )
+        raise UsageError(ctx.t("không có cơ sở dữ liệu {url}", url=url.removeprefix("sqlite:///")))
     calendar = load_calendar(settings)
     # The end of the day given, so everything due that day shows; the real time otherwise.
     clock = as_of_clock(ctx.args.as_of, time(23, 59) if ctx.args.as_of else None)
@@ -441,39 +403,30 @@ def _print_dry_run(ctx: Context, found: DryRun, day: Any) -> None:
     if getattr(ctx.args, "json", False):
         ctx.print(dumps(_dry_json(found)))
         return
-    ctx.print(
-        t(
-            f"Chạy thử ngày {fmt_date(day, ctx.lang)} — không ghi, không gửi gì.",
-            f"Dry run for {fmt_date(day, ctx.lang)} — nothing written or sent.",
-        )
-    )
-    ctx.print(t(f"Sẽ chuyển trạng thái ({len(found.fired)}):", f"Would fire ({len(found.fired)}):"))
+    ctx.print(t("Chạy thử ngày {day} — không ghi, không gửi gì.", day=fmt_date(day, ctx.lang)))
+    ctx.print(t("Sẽ chuyển trạng thái ({fired_count}):", fired_count=len(found.fired)))
     for event, messages in found.fired:
         before, after = event.before, event.after
         assert before is not None
         ctx.print(
             f"  #{after.id} {after.product_name}: {before.state.label(ctx.lang)} → "
             f"{after.state.label(ctx.lang)}"
-            + (
-                t(f" ({len(messages)} thư báo)", f" ({len(messages)} notice(s))")
-                if messages
-                else ""
-            )
+            + (t(" ({messages_count} thư báo)", messages_count=len(messages)) if messages else "")
         )
     new = [r for r, queued in found.reminders if not queued]
     ctx.print(
         t(
-            f"Sẽ xếp thư nhắc việc mới ({len(new)}; đã có {len(found.reminders) - len(new)}):",
-            f"Would queue new reminders ({len(new)}; {len(found.reminders) - len(new)} "
-            "already queued):",
+            "Sẽ xếp thư nhắc việc mới ({new_count}; đã có {value}):",
+            new_count=len(new),
+            value=len(found.reminders) - len(new),
         )
     )
     for reminder in new:
         ctx.print(f"  {label(MessageKind, reminder.kind, ctx.lang)} → {reminder.to.email}")
     ctx.print(
         t(
-            f"Sẽ gửi thư đang chờ trong hộp thư đi ({len(found.waiting)}):",
-            f"Would send waiting outbox messages ({len(found.waiting)}):",
+            "Sẽ gửi thư đang chờ trong hộp thư đi ({waiting_count}):",
+            waiting_count=len(found.waiting),
         )
     )
     for message in found.waiting:
@@ -538,29 +491,27 @@ def status(ctx: Context) -> int:
         )
         return 0
     said = {
-        "alive": t("đang chạy", "running"),
-        "silent": t("không còn báo (coi như đã dừng)", "silent (taken for dead)"),
-        "stopped": t("đã dừng", "stopped"),
+        "alive": t("đang chạy"),
+        "silent": t("không còn báo (coi như đã dừng)"),
+        "stopped": t("đã dừng"),
     }
     running = [b for b in beats if b.stopped_at is None]
     if not beats:
-        ctx.print(t("Chưa có dịch vụ nào chạy trên cơ sở dữ liệu này.", "No daemon has run here."))
+        ctx.print(t("Chưa có dịch vụ nào chạy trên cơ sở dữ liệu này."))
     else:
-        ctx.print(
-            t(f"Dịch vụ ({len(running)} chưa dừng):", f"Daemons ({len(running)} not stopped):")
-        )
+        ctx.print(t("Dịch vụ ({running_count} chưa dừng):", running_count=len(running)))
         # The long-running ones and the latest runs; --json lists them all.
         shown = running + [b for b in beats if b.stopped_at is not None][:5]
         ctx.print(
             table(
                 [
-                    t("Dịch vụ", "Daemon"),
-                    t("Chế độ", "Mode"),
-                    t("Tình trạng", "Health"),
-                    t("Báo lần cuối", "Last heartbeat"),
-                    t("Quét lần cuối", "Last sweep"),
-                    t("Gửi lần cuối", "Last drain"),
-                    t("Gửi qua", "Mail to"),
+                    t("Dịch vụ"),
+                    t("Chế độ"),
+                    t("Tình trạng"),
+                    t("Báo lần cuối"),
+                    t("Quét lần cuối"),
+                    t("Gửi lần cuối"),
+                    t("Gửi qua"),
                 ],
                 [
                     [
@@ -577,22 +528,23 @@ def status(ctx: Context) -> int:
             )
         )
     summary = ", ".join(f"{label(OutboxStatus, s, lang)}: {n}" for s, n in sorted(counts.items()))
-    ctx.print(t(f"Hộp thư đi — {summary or 'trống'}", f"Outbox — {summary or 'empty'}"))
+    ctx.print(t("Hộp thư đi — {summary}", summary=summary) if summary else t("Hộp thư đi — trống"))
     if oldest is not None:
         kind = label(MessageKind, oldest.kind, lang)
         why = " ".join((oldest.last_error or "").split()) or (
-            t("chưa đến lượt gửi", "not yet due")
-            if oldest.next_attempt_at > now
-            else t("chờ dịch vụ gửi", "waiting for a daemon to drain")
+            t("chưa đến lượt gửi") if oldest.next_attempt_at > now else t("chờ dịch vụ gửi")
         )
         ctx.print(
             t(
-                f"Thư chờ lâu nhất: số {oldest.id} ({kind}) → {oldest.recipient}, xếp lúc "
-                f"{fmt_moment(oldest.created_at, lang)}, đã thử {oldest.attempts} lần, lần tới "
-                f"{fmt_moment(oldest.next_attempt_at, lang)}: {why}",
-                f"Oldest waiting: message {oldest.id} ({kind}) to {oldest.recipient}, queued "
-                f"{fmt_moment(oldest.created_at, lang)}, {oldest.attempts} attempt(s), next "
-                f"{fmt_moment(oldest.next_attempt_at, lang)}: {why}",
+                "Thư chờ lâu nhất: số {id} ({kind}) → {recipient}, xếp lúc "
+                "{created_at}, đã thử {attempts} lần, lần tới {next_attempt_at}: {why}",
+                id=oldest.id,
+                kind=kind,
+                recipient=oldest.recipient,
+                created_at=fmt_moment(oldest.created_at, lang),
+                attempts=oldest.attempts,
+                next_attempt_at=fmt_moment(oldest.next_attempt_at, lang),
+                why=why,
             )
         )
     return 0

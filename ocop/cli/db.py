@@ -10,14 +10,11 @@ __all__ = ["register"]
 def register(commands: Commands) -> None:
     """Add ``ocop db upgrade``."""
     t = commands.t
-    db = commands.group("db", t("cơ sở dữ liệu", "the database"))
+    db = commands.group("db", t("cơ sở dữ liệu"))
     db.add(
         "upgrade",
         upgrade,
-        t(
-            "tạo hoặc nâng cấp lược đồ cơ sở dữ liệu (bắt buộc với PostgreSQL)",
-            "create or upgrade the schema (required for PostgreSQL)",
-        ),
+        t("tạo hoặc nâng cấp lược đồ cơ sở dữ liệu (bắt buộc với PostgreSQL)"),
     )
 
 
@@ -29,5 +26,5 @@ def upgrade(ctx: Context) -> int:
         name = registry.database.name
     finally:
         registry.close()
-    ctx.print(ctx.t(f"Cơ sở dữ liệu {name} đã cập nhật.", f"Database {name} is up to date."))
+    ctx.print(ctx.t("Cơ sở dữ liệu {name} đã cập nhật.", name=name))
     return 0

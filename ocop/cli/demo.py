@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from ocop.cli.core import Commands, Context, UsageError
 from ocop.cli.messages import explain
 from ocop.cli.output import fmt_date, table, weekday
+from ocop.cli.rating import score_text
 from ocop.cli.render import certificate_text, command_for, due_text, stars, trigger_label
 from ocop.states import IMPORT_TRIGGER, State, Trigger
 from ocop.workdays import local_date
@@ -33,19 +34,12 @@ def register(commands: Commands) -> None:
     commands.add(
         "demo",
         demo,
-        t(
-            "chạy thử kế hoạch OCOP 2026 của xã Lưu Vệ trên cơ sở dữ liệu mới",
-            "play Lưu Vệ's 2026 OCOP plan on a fresh database",
-        ),
+        t("chạy thử kế hoạch OCOP 2026 của xã Lưu Vệ trên cơ sở dữ liệu mới"),
         description=t(
-            "Chạy thử kế hoạch OCOP năm 2026 của xã Lưu Vệ (Thanh Hóa) trên một tệp SQLite "
-            "mới: 3 sản phẩm 3★ đánh giá lại, 1 sản phẩm mới, đợt đánh giá của xã tháng 8. "
-            "Với --db PATH, tệp được giữ lại để xem tiếp (tệp phải chưa tồn tại); không có "
-            "--db thì dùng thư mục tạm.",
-            "Play Lưu Vệ's (Thanh Hóa) 2026 OCOP plan on a fresh SQLite file: 3 products "
-            "re-rated at 3★, 1 new product, the commune's August evaluation. With --db PATH "
-            "the file is kept for a look afterwards (it must not exist yet); without it a "
-            "temporary folder is used.",
+            "Chạy thử kế hoạch OCOP năm 2026 của xã Lưu Vệ (Thanh Hóa) trên một tệp "
+            "SQLite mới: 3 sản phẩm 3★ đánh giá lại, 1 sản phẩm mới, đợt đánh giá "
+            "của xã tháng 8. Với --db PATH, tệp được giữ lại để xem tiếp (tệp phải "
+            "chưa tồn tại); không có --db thì dùng thư mục tạm."
         ),
     )
 
@@ -56,18 +50,13 @@ def _target(ctx: Context, folder: str) -> tuple[str, Path]:
         path = Path(folder) / "ocop-demo.db"
     elif "://" in given:
         if not given.startswith("sqlite:///"):
-            raise UsageError(
-                ctx.t("demo chỉ chạy trên tệp SQLite", "the demo runs on a SQLite file only")
-            )
+            raise UsageError(ctx.t("demo chỉ chạy trên tệp SQLite"))
         path = Path(given.removeprefix("sqlite:///"))
     else:
         path = Path(given).expanduser()
     if path.exists() and path.stat().st_size > 0:
         raise UsageError(
-            ctx.t(
-                f"{path} đã có; demo cần một tệp mới (chọn tên khác hoặc xóa tệp)",
-                f"{path} exists; the demo needs a new file (pick another name or delete it)",
-            )
+            ctx.t("{path} đã có; demo cần một tệp mới (chọn tên khác hoặc xóa tệp)", path=path)
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path.resolve()}", path
@@ -93,22 +82,19 @@ def demo(ctx: Context) -> int:
         ctx.print(
             t(
                 "Dữ liệu chạy thử nằm trong thư mục tạm và đã được xóa. Để xem tiếp: "
-                "ocop demo --db demo.db, rồi ocop --db demo.db list",
-                "The demo data was in a temporary folder and is gone. To look further: "
-                "ocop demo --db demo.db, then ocop --db demo.db list",
+                "ocop demo --db demo.db, rồi ocop --db demo.db list"
             )
         )
     else:
         ctx.print(
             t(
-                f"Xem tiếp: ocop --db {path} list; ocop --db {path} --as pkt.luuve show 4; "
-                f"ocop --db {path} history 4",
-                f"Look further: ocop --db {path} list; ocop --db {path} --as pkt.luuve show 4; "
-                f"ocop --db {path} history 4",
+                "Xem tiếp: ocop --db {path} list; ocop --db {path} --as pkt.luuve show "
+                "4; ocop --db {path} history 4",
+                path=path,
             )
         )
     elapsed = time.perf_counter() - started
-    ctx.print(t(f"Chạy trong {elapsed:.1f} giây.", f"Ran in {elapsed:.1f} s."))
+    ctx.print(t("Chạy trong {elapsed:.1f} giây.", elapsed=elapsed))
     return 0
 
 
@@ -116,32 +102,34 @@ def _intro(ctx: Context, story: Demo, path: Path) -> None:
     t, lang, plan = ctx.t, ctx.lang, story.seed.plan
     ctx.print(
         t(
-            f"OCOP xã {plan.commune}, tỉnh {plan.province}: kế hoạch năm {plan.year} (chạy thử)",
-            f"OCOP in {plan.commune}, {plan.province}: the {plan.year} plan (a demo run)",
+            "OCOP xã {commune}, tỉnh {province}: kế hoạch năm {year} (chạy thử)",
+            commune=plan.commune,
+            province=plan.province,
+            year=plan.year,
         )
     )
     rerating = plan.targets.rerecognise
     names = ", ".join(f"{target.product} {stars(target.stars)}" for target in rerating)
     new = plan.targets.new
     aims = t(
-        f"Mục tiêu: công nhận lại {len(rerating)} sản phẩm ({names})",
-        (f"Targets: re-recognise {len(rerating)} products ({names})"),
+        "Mục tiêu: công nhận lại {rerating_count} sản phẩm ({names})",
+        rerating_count=len(rerating),
+        names=names,
     )
     if new is not None:
         aims += t(
-            f"; công nhận mới {new.count} sản phẩm {stars(new.stars)}",
-            f"; newly recognise {new.count} at {stars(new.stars)}",
+            "; công nhận mới {count} sản phẩm {stars}", count=new.count, stars=stars(new.stars)
         )
     ctx.print(aims + ".")
     if plan.evaluation is not None:
         window = plan.evaluation
         ctx.print(
-            t("Đánh giá của xã: ", "Commune evaluation: ")
+            t("Đánh giá của xã: ")
             + f"{fmt_date(window.opens, lang)}–{fmt_date(window.closes, lang)}; "
-            + t("quy định của kế hoạch: ", "the plan's rule set: ")
+            + t("quy định của kế hoạch: ")
             + plan.rule_set
         )
-    ctx.print(t("Cơ sở dữ liệu: ", "Database: ") + str(path))
+    ctx.print(t("Cơ sở dữ liệu: ") + str(path))
 
 
 def _change(ctx: Context, change: Change, by_system: bool) -> None:
@@ -157,37 +145,27 @@ def _change(ctx: Context, change: Change, by_system: bool) -> None:
     details: list[str] = []
     if change.trigger in _NEW_CYCLE:
         details.append(
-            t(
-                f"chu kỳ {d.cycle} ({d.kind.label(lang)}), quy định ",
-                f"cycle {d.cycle} ({d.kind.label(lang)}), rule set ",
-            )
+            t("chu kỳ {cycle} ({kind}), quy định ", cycle=d.cycle, kind=d.kind.label(lang))
             + d.rule_set
         )
     if change.trigger == "return_dossier" and d.return_reason:
-        details.append(t("lý do: ", "reason: ") + d.return_reason)
+        details.append(t("lý do: ") + d.return_reason)
     if change.trigger == "submit" and d.submission:
         s = d.submission
         details.append(
-            t(f"văn bản {s.letter_number}", f"letter {s.letter_number}")
+            t("văn bản {letter_number}", letter_number=s.letter_number)
             + (
-                t(
-                    f", đợt {s.round}/{s.round_year} của tỉnh",
-                    f", province round {s.round}/{s.round_year}",
-                )
+                t(", đợt {round}/{round_year} của tỉnh", round=s.round, round_year=s.round_year)
                 if s.round
-                else t(", quy định này không chia đợt", ", no rounds under this rule set")
+                else t(", quy định này không chia đợt")
             )
         )
     if change.trigger == "rate" and d.rating:
-        r = d.rating
-        details.append(
-            t("điểm ", "score ") + f"A {r.a:g} + B {r.b:g} + C {r.c:g} = {r.total:g} → "
-            f"{stars(r.stars)}"
-        )
+        details.append(t("điểm ") + score_text(d.rating))
     now = local_date(d.updated_at)  # the story's day, not the machine's
     if change.trigger in (IMPORT_TRIGGER, "rate") and d.certificate:
-        details.append(t("GCN ", "certificate ") + certificate_text(d.certificate, lang, now))
-    details.append(t("hạn tiếp theo: ", "next date: ") + due_text(d, lang, now))
+        details.append(t("GCN ") + certificate_text(d.certificate, lang, now))
+    details.append(t("hạn tiếp theo: ") + due_text(d, lang, now))
     for line in details:
         ctx.print(f"       {line}")
 
@@ -206,7 +184,7 @@ def _step(ctx: Context, step: Step) -> None:
         message = explain(event.error, lang, actor=event.actor, dossier=d)
         attempt = command_for(Trigger(event.trigger), d.id)
         ctx.print(f"   [{d.id}] {d.product_name}: {event.actor.name} → {attempt}")
-        ctx.print(ctx.t(f"       ✗ bị từ chối: {message}", f"       ✗ refused: {message}"))
+        ctx.print(ctx.t("       ✗ bị từ chối: {message}", message=message))
     for note in step.notes:
         ctx.print(f"   · {note(lang)}")
     # One line per message, its recipients together: what the daemon sent that day.
@@ -235,12 +213,7 @@ def _summary(ctx: Context, story: Demo) -> None:
     today = story.registry.today()
     dossiers = story.dossiers()
     ctx.print()
-    ctx.print(
-        t(
-            f"── Cuối năm {fmt_date(today, lang)}: kết quả so với kế hoạch",
-            f"── Year end {fmt_date(today, lang)}: results against the plan",
-        )
-    )
+    ctx.print(t("── Cuối năm {today}: kết quả so với kế hoạch", today=fmt_date(today, lang)))
     rows = [
         [
             str(d.id),
@@ -254,13 +227,13 @@ def _summary(ctx: Context, story: Demo) -> None:
         for d in dossiers
     ]
     headers = [
-        t("Số", "ID"),
-        t("Sản phẩm", "Product"),
-        t("Trạng thái", "State"),
-        t("Quy định", "Rule set"),
-        t("Giấy chứng nhận", "Certificate"),
-        t("Hết hạn", "Expires"),
-        t("Hạn tiếp theo", "Next date"),
+        t("Số"),
+        t("Sản phẩm"),
+        t("Trạng thái"),
+        t("Quy định"),
+        t("Giấy chứng nhận"),
+        t("Hết hạn"),
+        t("Hạn tiếp theo"),
     ]
     ctx.print(table(headers, rows))
     by_key = {key: story.registry.get(number) for key, number in story.ids.items()}
@@ -283,9 +256,12 @@ def _summary(ctx: Context, story: Demo) -> None:
     aimed = plan.targets.new.count if plan.targets.new else 0
     ctx.print(
         t(
-            f"Kết quả: công nhận lại {rerated}/{len(wanted)} sản phẩm; "
-            f"công nhận mới {new}/{aimed} sản phẩm {stars(least)}.",
-            f"Result: re-recognised {rerated}/{len(wanted)} products; "
-            f"newly recognised {new}/{aimed} at {stars(least)}.",
+            "Kết quả: công nhận lại {rerated}/{wanted_count} sản phẩm; công nhận "
+            "mới {new}/{aimed} sản phẩm {least}.",
+            rerated=rerated,
+            wanted_count=len(wanted),
+            new=new,
+            aimed=aimed,
+            least=stars(least),
         )
     )

@@ -43,18 +43,12 @@ def register(commands: Commands) -> None:
     t = commands.t
     document = commands.group(
         "document",
-        t(
-            "giấy tờ gửi tỉnh: Mẫu 03, văn bản đề nghị (.docx)",
-            "papers for the province: Mẫu 03, the request letter (.docx)",
-        ),
+        t("giấy tờ gửi tỉnh: Mẫu 03, văn bản đề nghị (.docx)"),
     )
     p = document.add(
         "mau-03",
         _handler(_mau03),
-        t(
-            "Báo cáo đánh giá của UBND xã (Mẫu số 03), mỗi hồ sơ một trang",
-            "the commune's evaluation report (Mẫu số 03), one page per dossier",
-        ),
+        t("Báo cáo đánh giá của UBND xã (Mẫu số 03), mỗi hồ sơ một trang"),
     )
     _ids(p, t)
     _output(p, t, ("docx", "json"))
@@ -63,10 +57,7 @@ def register(commands: Commands) -> None:
     p = document.add(
         "letter",
         _handler(_letter),
-        t(
-            "văn bản đề nghị UBND tỉnh đánh giá, phân hạng các hồ sơ đã gửi",
-            "the request letter to the province for the dossiers submitted under it",
-        ),
+        t("văn bản đề nghị UBND tỉnh đánh giá, phân hạng các hồ sơ đã gửi"),
     )
     _ids(p, t)
     _output(p, t, ("docx", "json"))
@@ -74,50 +65,40 @@ def register(commands: Commands) -> None:
     p.add_argument(
         "--to",
         metavar="BODY",
-        help=t(
-            "nơi nhận (mặc định: Ủy ban nhân dân tỉnh của hồ sơ)",
-            "the addressee (default: the dossiers' province committee)",
-        ),
+        help=t("nơi nhận (mặc định: Ủy ban nhân dân tỉnh của hồ sơ)"),
     )
 
-    report = commands.group("report", t("báo cáo", "reports"))
+    report = commands.group("report", t("lập các báo cáo"))
     p = report.add(
         "progress",
         _handler(_progress),
-        t(
-            "báo cáo tiến độ thực hiện kế hoạch OCOP của xã (.xlsx, .docx, .json)",
-            "the progress report on the commune's OCOP plan (.xlsx, .docx, .json)",
-        ),
+        t("báo cáo tiến độ thực hiện kế hoạch OCOP của xã (.xlsx, .docx, .json)"),
     )
     add_plan(p, t)
     add_as_of(p, t)
     _output(p, t, ("xlsx", "docx", "json"))
     _signer(p, t)
-    p.add_argument(
-        "--number", help=t("số báo cáo, ví dụ 15/BC-UBND", "the report's number, e.g. 15/BC-UBND")
-    )
+    p.add_argument("--number", help=t("số báo cáo, ví dụ 15/BC-UBND"))
 
     p = report.add(
         "dossiers",
         _handler(_dossiers),
-        t("danh sách hồ sơ ra Excel (.xlsx) hoặc JSON", "the dossiers as Excel (.xlsx) or JSON"),
+        t("danh sách hồ sơ ra Excel (.xlsx) hoặc JSON"),
     )
     p.add_argument(
         "--state",
         action="append",
         type=states(t),
         metavar="STATE[,STATE]",
-        help=t("chỉ các trạng thái này", "only these states"),
+        help=t("chỉ các trạng thái này"),
     )
-    p.add_argument("--commune", help=t("chỉ xã này", "only this commune"))
+    p.add_argument("--commune", help=t("chỉ xã này"))
     add_as_of(p, t)
     _output(p, t, ("xlsx", "json"))
 
 
 def _ids(parser: argparse.ArgumentParser, t: Translate) -> None:
-    parser.add_argument(
-        "ids", nargs="+", metavar="ID", type=dossier_id(t), help=t("số hồ sơ", "dossier numbers")
-    )
+    parser.add_argument("ids", nargs="+", metavar="ID", type=dossier_id(t), help=t("số hồ sơ"))
 
 
 def _output(parser: argparse.ArgumentParser, t: Translate, formats: Sequence[str]) -> None:
@@ -126,33 +107,27 @@ def _output(parser: argparse.ArgumentParser, t: Translate, formats: Sequence[str
         "--output",
         required=True,
         metavar="FILE",
-        help=t(
-            f"tệp ghi ra ({', '.join('.' + f for f in formats)})",
-            f"the file to write ({', '.join('.' + f for f in formats)})",
-        ),
+        help=t("tệp ghi ra ({formats})", formats=", ".join("." + f for f in formats)),
     )
     parser.add_argument(
         "--format",
         choices=formats,
-        help=t("định dạng (mặc định theo đuôi tệp)", "the format (default: by the extension)"),
+        help=t("định dạng (mặc định theo đuôi tệp)"),
     )
     parser.add_argument(
         "--force",
         action="store_true",
-        help=t("ghi đè tệp đã có", "overwrite an existing file"),
+        help=t("ghi đè tệp đã có"),
     )
     parser.set_defaults(formats=tuple(formats))
 
 
 def _signer(parser: argparse.ArgumentParser, t: Translate) -> None:
-    parser.add_argument("--signer", metavar="NAME", help=t("họ tên người ký", "the signer's name"))
+    parser.add_argument("--signer", metavar="NAME", help=t("họ tên người ký"))
     parser.add_argument(
         "--signer-title",
         metavar="TITLE",
-        help=t(
-            "chức vụ người ký: Chủ tịch (T.M. UBND) hoặc Phó Chủ tịch (KT. Chủ tịch)",
-            "the signer's title: Chủ tịch (signs for the committee) or Phó Chủ tịch (deputy)",
-        ),
+        help=t("chức vụ người ký: Chủ tịch (T.M. UBND) hoặc Phó Chủ tịch (KT. Chủ tịch)"),
     )
 
 
@@ -172,7 +147,7 @@ def _handler(build: Callable[[Context], tuple[Writer, str]]) -> Callable[[Contex
         except _Refused as refusal:
             ctx.stderr.write(f"{_prog(ctx)}: {refusal}\n")
             return 1
-        ctx.print(ctx.t(f"Đã ghi {target} ({what}).", f"Wrote {target} ({what})."))
+        ctx.print(ctx.t("Đã ghi {target} ({what}).", target=target, what=what))
         return 0
 
     handler.__doc__ = build.__doc__
@@ -186,10 +161,7 @@ def _prog(ctx: Context) -> str:
 
 
 def _exists(ctx: Context, target: Path) -> str:
-    return ctx.t(
-        f"tệp {target} đã có; không ghi đè (thêm --force để ghi đè)",
-        f"{target} already exists; not overwritten (add --force to replace it)",
-    )
+    return ctx.t("tệp {target} đã có; không ghi đè (thêm --force để ghi đè)", target=target)
 
 
 def _format(ctx: Context, target: Path) -> str:
@@ -199,9 +171,9 @@ def _format(ctx: Context, target: Path) -> str:
         wanted = ", ".join("." + f for f in formats)
         raise UsageError(
             ctx.t(
-                f"không biết ghi {target.name} theo định dạng nào: dùng đuôi {wanted} "
-                "hoặc --format",
-                f"cannot tell the format of {target.name}: use {wanted} or --format",
+                "không biết ghi {name} theo định dạng nào: dùng đuôi {wanted} hoặc --format",
+                name=target.name,
+                wanted=wanted,
             )
         )
     return fmt
@@ -212,7 +184,7 @@ def _write(ctx: Context, write: Writer, fmt: str, target: Path) -> None:
     and without ``--force`` a file that appeared meanwhile is not replaced either."""
     folder = target.parent
     if not folder.is_dir():
-        raise _Refused(ctx.t(f"không có thư mục {folder}", f"there is no folder {folder}"))
+        raise _Refused(ctx.t("không có thư mục {folder}", folder=folder))
     handle, name = tempfile.mkstemp(dir=folder, prefix=".ocop-", suffix=target.suffix)
     os.close(handle)
     temporary = Path(name)
@@ -244,7 +216,7 @@ def _signer_of(ctx: Context, default: Signer | None = None) -> Signer:
 
 
 def _dossiers_of(ctx: Context) -> list[Dossier]:
-    reg, actor = ctx.registry(), ctx.optional_actor()
+    reg, actor = ctx.registry(), ctx.reader()
     return [reg.get(number, actor=actor) for number in dict.fromkeys(ctx.args.ids)]
 
 
@@ -276,10 +248,11 @@ def _mau03(ctx: Context) -> tuple[Writer, str]:
         if d.evaluation is None:
             raise _Refused(
                 ctx.t(
-                    f"hồ sơ {d.id} ({d.product_name}) chưa được xã đánh giá (đang “"
-                    f"{d.state.label('vi')}”): chạy `ocop evaluate {d.id}` trước",
-                    f"dossier {d.id} ({d.product_name}) has no commune evaluation yet (it is "
-                    f"“{d.state.label('en')}”): run `ocop evaluate {d.id}` first",
+                    "hồ sơ {id} ({product}) chưa được xã đánh giá (đang “{state}”): chạy "
+                    "`ocop evaluate {id}` trước",
+                    id=d.id,
+                    product=d.product_name,
+                    state=d.state.label(ctx.lang),
                 )
             )
     signer = _signer_of(ctx)
@@ -289,7 +262,7 @@ def _mau03(ctx: Context) -> tuple[Writer, str]:
 
 
 def _count(ctx: Context, what: str, n: int) -> str:
-    return ctx.t(f"{what}, {n} hồ sơ", f"{what}, {n} dossier{'s' if n > 1 else ''}")
+    return ctx.t("{what}, {count} hồ sơ", what=what, count=n)
 
 
 def _letter(ctx: Context) -> tuple[Writer, str]:
@@ -301,12 +274,11 @@ def _letter(ctx: Context) -> tuple[Writer, str]:
         if d.submission is None:
             raise _Refused(
                 ctx.t(
-                    f"hồ sơ {d.id} ({d.product_name}) chưa gửi tỉnh (đang “"
-                    f"{d.state.label('vi')}”): chạy `ocop submit {d.id} --letter-number … "
-                    "--letter-date …` trước",
-                    f"dossier {d.id} ({d.product_name}) has not been submitted yet (it is "
-                    f"“{d.state.label('en')}”): run `ocop submit {d.id} --letter-number … "
-                    "--letter-date …` first",
+                    "hồ sơ {id} ({product}) chưa gửi tỉnh (đang “{state}”): chạy `ocop "
+                    "submit {id} --letter-number … --letter-date …` trước",
+                    id=d.id,
+                    product=d.product_name,
+                    state=d.state.label(ctx.lang),
                 )
             )
     letters: dict[tuple[str, str], list[int]] = {}
@@ -316,22 +288,21 @@ def _letter(ctx: Context) -> tuple[Writer, str]:
         letters.setdefault(key, []).append(d.id)
     if len(letters) > 1:
         told = "; ".join(
-            f"{number} {ctx.t('ngày', 'of')} {day} ({', '.join(map(str, ids))})"
+            f"{number} {ctx.t('ngày')} {day} ({', '.join(map(str, ids))})"
             for (number, day), ids in letters.items()
         )
         raise _Refused(
             ctx.t(
-                f"các hồ sơ này được gửi bằng những văn bản khác nhau: {told}; lập mỗi văn bản "
-                "một lần",
-                f"these dossiers went under different letters: {told}; make one letter each",
+                "các hồ sơ này được gửi bằng những văn bản khác nhau: {told}; lập mỗi "
+                "văn bản một lần",
+                told=told,
             )
         )
     letter = build_request_letter(
         found, lang=ctx.lang, signer=_signer_of(ctx), addressee=ctx.args.to
     )
     what = ctx.t(
-        f"văn bản số {letter.letter_number}, {len(found)} hồ sơ",
-        f"letter {letter.letter_number}, {len(found)} dossier{'s' if len(found) > 1 else ''}",
+        "văn bản số {number}, {count} hồ sơ", number=letter.letter_number, count=len(found)
     )
     return _writer(letter), what
 
@@ -344,16 +315,14 @@ def _progress(ctx: Context) -> tuple[Writer, str]:
     if not path:
         raise _Refused(
             ctx.t(
-                "báo cáo tiến độ cần kế hoạch của xã: thêm --plan TỆP (hoặc đặt OCOP_PLAN; "
-                "tạo mới bằng `ocop plan init`)",
-                "the progress report needs the commune's plan: add --plan FILE (or set "
-                "OCOP_PLAN; make one with `ocop plan init`)",
+                "báo cáo tiến độ cần kế hoạch của xã: thêm --plan TỆP (hoặc đặt "
+                "OCOP_PLAN; tạo mới bằng `ocop plan init`)"
             )
         )
     plan = load_plan(path)
     assert plan is not None
     reg = ctx.registry()
-    found = reg.find(commune=plan.commune, province=plan.province, actor=ctx.optional_actor())
+    found = reg.find(commune=plan.commune, province=plan.province, actor=ctx.reader())
     report = build_progress_report(
         plan,
         found,
@@ -364,8 +333,10 @@ def _progress(ctx: Context) -> tuple[Writer, str]:
         number=ctx.args.number,
     )
     what = ctx.t(
-        f"tiến độ kế hoạch {plan.year} xã {plan.commune} đến {report.as_of:%d/%m/%Y}",
-        f"the {plan.year} plan of {plan.commune} as of {report.as_of.isoformat()}",
+        "tiến độ kế hoạch {year} xã {commune} đến {as_of}",
+        year=plan.year,
+        commune=plan.commune,
+        as_of=report.as_of.strftime("%d/%m/%Y") if ctx.lang == "vi" else report.as_of.isoformat(),
     )
     return _writer(report), what
 
@@ -380,6 +351,6 @@ def _dossiers(ctx: Context) -> tuple[Writer, str]:
         filters["state"] = chosen
     if ctx.args.commune:
         filters["commune"] = ctx.args.commune
-    found = ctx.registry().find(actor=ctx.optional_actor(), **filters)
+    found = ctx.registry().find(actor=ctx.reader(), **filters)
     listing = build_dossier_list(found, as_of=as_of_today(ctx), lang=ctx.lang)
-    return _writer(listing), ctx.t(f"{len(found)} hồ sơ", f"{len(found)} dossiers")
+    return _writer(listing), ctx.t("{found_count} hồ sơ", found_count=len(found))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ocop.cli.core import translator
+from ocop.text import translator
 from ocop.cli.render import COMMANDS, command_for
 from ocop.errors import (
     ConcurrentUpdate,
@@ -62,17 +62,18 @@ def _missing(item: Missing, lang: str) -> str:
     if item.code == "document":
         doc = str(p["document"])
         vi, en = DOCUMENTS.get(doc, (doc, doc))
-        return t(f"{vi} (--documents {doc})", f"{en} (--documents {doc})")
+        return t("{label} (--documents {doc})", label=(en if lang == "en" else vi), doc=doc)
     if item.code == "samples":
         return t(
-            f"{p['needed']} mẫu sản phẩm (mới có {p['have']}; --samples)",
-            f"{p['needed']} product samples ({p['have']} handed in; --samples)",
+            "{needed} mẫu sản phẩm (mới có {have}; --samples)", needed=p["needed"], have=p["have"]
         )
     if item.code == "criterion":
         name = str(p["criterion"])
         vi, en = CRITERIA.get(name, (name, name))
         return t(
-            f"đánh giá tiêu chí “{vi}” ({_flag(name)})", f"an assessment of “{en}” ({_flag(name)})"
+            "đánh giá tiêu chí “{label}” ({flag})",
+            label=(en if lang == "en" else vi),
+            flag=_flag(name),
         )
     if item.code == "value":
         name = str(p["field"])
@@ -80,14 +81,16 @@ def _missing(item: Missing, lang: str) -> str:
         vi, en, flag = (known.vi, known.en, known.flag) if known else (name, name, _flag(name))
         options = p.get("options")
         choice = f": {', '.join(map(str, options))}" if isinstance(options, tuple) else ""
-        return t(f"{vi} ({flag}{choice})", f"{en} ({flag}{choice})")
+        return t(
+            "{label} ({flag}{choice})", label=(en if lang == "en" else vi), flag=flag, choice=choice
+        )
     if item.code == "valid_certificate":
         return t(
             "giấy chứng nhận còn hiệu lực (nếu đã hết hạn, đăng ký lần đầu: --kind first)",
-            f"{item.text} (once it has lapsed: --kind first)",
+            text=item.text,
         )
     if item.code == "certificate":
-        return t("giấy chứng nhận", item.text)
+        return t("giấy chứng nhận", text=item.text)
     return item.text
 
 
@@ -110,20 +113,22 @@ def _permission(error: PermissionDenied, lang: str) -> str:
     t = translator(lang)
     d = error.details
     trigger = _TRIGGERS.get(error.trigger or "")
-    step = trigger.label(lang).lower() if trigger else t("làm bước này", "do this")
+    step = trigger.label(lang).lower() if trigger else t("làm bước này")
     actor, dossier = d.get("actor", ""), d.get("dossier", "")
     if error.reason == "disabled":
         return t(
             "Người dùng này đã bị khóa; đề nghị quản trị viên mở lại (`ocop user enable`).",
-            error.message,
+            message=error.message,
         )
     if error.reason == "role" and trigger is not None:
         allowed = _roles(error.allowed_roles, lang)
         role = _ROLES.get(str(d.get("role")))
         who = f"{actor} ({role.label(lang)})" if role else str(actor)
         return t(
-            f"Chỉ {allowed} mới được {step}; {who} không được làm bước này.",
-            f"Only a {allowed} may {step}; {who} may not.",
+            "Chỉ {allowed} mới được {step}; {who} không được làm bước này.",
+            allowed=allowed,
+            step=step,
+            who=who,
         )
     if error.reason == "state":
         state = _STATES[str(d["state"])].label(lang)
@@ -138,40 +143,44 @@ def _permission(error: PermissionDenied, lang: str) -> str:
     if error.reason == "commune":
         # The whole area: the commune's name alone may be another province's too.
         own = t(
-            f"xã {d.get('own') or '(chưa gán)'}, tỉnh {d.get('own_province') or '(chưa gán)'}",
-            f"{d.get('own') or 'no commune'}, {d.get('own_province') or 'no province'}",
+            "xã {commune}, tỉnh {province}",
+            commune=d.get("own") or t("(chưa gán)"),
+            province=d.get("own_province") or t("(chưa gán)"),
         )
-        place = t(
-            f"xã {d.get('place')}, tỉnh {d.get('province')}",
-            f"{d.get('place')}, {d.get('province')}",
-        )
+        place = t("xã {place}, tỉnh {province}", place=d.get("place"), province=d.get("province"))
         return t(
-            f"{actor} là cán bộ {own}; hồ sơ {dossier} thuộc {place}. "
-            f"Đề nghị cán bộ {place} thực hiện.",
-            f"{actor} is an officer of {own}; dossier {dossier} belongs to {place}. "
-            f"Ask an officer of {place}.",
+            "{actor} là cán bộ {own}; hồ sơ {dossier} thuộc {place}. Đề nghị cán bộ "
+            "{place} thực hiện.",
+            actor=actor,
+            own=own,
+            dossier=dossier,
+            place=place,
         )
     if error.reason == "province":
-        own_p, place_p = d.get("own") or t("(chưa gán tỉnh)", "no province"), d.get("place")
+        own_p, place_p = d.get("own") or t("(chưa gán tỉnh)"), d.get("place")
         return t(
-            f"{actor} là cán bộ tỉnh {own_p}; hồ sơ {dossier} thuộc tỉnh {place}.",
-            f"{actor} is an officer of {own_p}; dossier {dossier} is in {place_p}.",
+            "{actor} là cán bộ tỉnh {own}; hồ sơ {dossier} thuộc tỉnh {place}.",
+            actor=actor,
+            own=own_p,
+            dossier=dossier,
+            place=place_p,
         )
     if error.reason == "last_admin":
         return t(
-            f"{actor} là quản trị viên cuối cùng còn hoạt động; thêm hoặc mở khóa quản trị viên "
-            "khác trước.",
-            f"{actor} is the last active administrator; add or enable another one first.",
+            "{actor} là quản trị viên cuối cùng còn hoạt động; thêm hoặc mở khóa "
+            "quản trị viên khác trước.",
+            actor=actor,
         )
     if error.reason == "scope":
         return t(
-            f"Hồ sơ {dossier} nằm ngoài phạm vi {actor} được xem.",
-            f"Dossier {dossier} is outside what {actor} may see.",
+            "Hồ sơ {dossier} nằm ngoài phạm vi {actor} được xem.", dossier=dossier, actor=actor
         )
     if error.reason == "owner":
         return t(
-            f"Hồ sơ {dossier} không phải của {actor}; chỉ chủ thể của hồ sơ mới được {step}.",
-            f"Dossier {dossier} is not {actor}'s; only its producer may {step}.",
+            "Hồ sơ {dossier} không phải của {actor}; chỉ chủ thể của hồ sơ mới được {step}.",
+            dossier=dossier,
+            actor=actor,
+            step=step,
         )
     return error.message
 
@@ -185,16 +194,11 @@ def explain(
 ) -> str:
     """One line for ``error``; ``actor`` and ``dossier`` (when known) sharpen refusals."""
     t = translator(lang)
-    ref = (
-        t(f"hồ sơ {dossier.id}", f"dossier {dossier.id}") if dossier else t("hồ sơ", "the dossier")
-    )
+    ref = t("hồ sơ {id}", id=dossier.id) if dossier else t("hồ sơ")
     if isinstance(error, GuardFailed):
         items = "; ".join(_missing(item, lang) for item in error.missing)
         step = _step(error.trigger, lang)
-        return t(
-            f"Chưa thể “{step}” cho {ref}: còn thiếu {items}.",
-            f"Cannot “{step}” for {ref} yet: missing {items}.",
-        )
+        return t("Chưa thể “{step}” cho {ref}: còn thiếu {items}.", step=step, ref=ref, items=items)
     if isinstance(error, TransitionNotAllowed):
         known = _STATES.get(error.state)
         state = known.label(lang) if known else error.state
@@ -205,31 +209,33 @@ def explain(
                 command_for(o, dossier.id) if dossier else COMMANDS.get(o, o.value) for o in options
             )
             if options
-            else t("không có bước nào bạn làm được lúc này", "nothing you can do now")
+            else t("không có bước nào bạn làm được lúc này")
         )
         return t(
-            f"Không thể “{step}” khi {ref} đang “{state}”. Có thể: {possible}.",
-            f"Cannot “{step}” while {ref} is “{state}”. Possible now: {possible}.",
+            "Không thể “{step}” khi {ref} đang “{state}”. Có thể: {possible}.",
+            step=step,
+            ref=ref,
+            state=state,
+            possible=possible,
         )
     if isinstance(error, PermissionDenied):
         return _permission(error, lang)
     if isinstance(error, NotFound):
         if error.kind == "user":
-            return t(
-                f"Không có người dùng '{error.key}'. Xem danh sách: `ocop user list`.",
-                f"No user '{error.key}' exists. See `ocop user list`.",
-            )
+            return t("Không có người dùng '{key}'. Xem danh sách: `ocop user list`.", key=error.key)
         if error.kind == "dossier":
             return t(
-                f"Không có hồ sơ số {error.key}. Xem số hồ sơ: `ocop list`.",
-                error.message,
+                "Không có hồ sơ số {key}. Xem số hồ sơ: `ocop list`.",
+                key=error.key,
+                message=error.message,
             )
         return error.message
     if isinstance(error, ConcurrentUpdate):
         return t(
-            f"Hồ sơ {error.dossier_id} vừa được người khác cập nhật; xem lại "
-            f"(`ocop show {error.dossier_id}`) rồi làm lại.",
-            error.message,
+            "Hồ sơ {dossier_id} vừa được người khác cập nhật; xem lại (`ocop show "
+            "{dossier_id}`) rồi làm lại.",
+            dossier_id=error.dossier_id,
+            message=error.message,
         )
     if isinstance(error, StorageUnavailable):
         return _storage(error, lang)
@@ -238,10 +244,11 @@ def explain(
     if isinstance(error, InvalidInput):
         if isinstance(error, NumberTooLarge):
             return t(
-                f"Dữ liệu không hợp lệ: một số đã nhập quá lớn (tối đa {error.limit}).",
-                error.message,
+                "Dữ liệu không hợp lệ: một số đã nhập quá lớn (tối đa {limit}).",
+                limit=error.limit,
+                message=error.message,
             )
-        return t(f"Dữ liệu không hợp lệ: {error.message}", error.message)
+        return t("Dữ liệu không hợp lệ: {message}", message=error.message)
     return error.message
 
 
@@ -249,43 +256,51 @@ def _storage(error: StorageUnavailable, lang: str) -> str:
     t = translator(lang)
     if isinstance(error, DatabaseDamaged):
         return t(
-            f"{error.database} không phải cơ sở dữ liệu ocop hoặc đã bị hỏng ({error.detail}); "
+            "{database} không phải cơ sở dữ liệu ocop hoặc đã bị hỏng ({detail}); "
             "kiểm tra --db, hoặc khôi phục tệp từ bản sao lưu. Chưa có gì thay đổi.",
-            error.message,
+            database=error.database,
+            detail=error.detail,
+            message=error.message,
         )
     if isinstance(error, SchemaTooNew):
         return t(
-            f"{error.database} do một phiên bản ocop mới hơn tạo (bản lược đồ {error.revision}); "
+            "{database} do một phiên bản ocop mới hơn tạo (bản lược đồ {revision}); "
             "hãy nâng cấp ocop để dùng. Chưa có gì thay đổi.",
-            error.message,
+            database=error.database,
+            revision=error.revision,
+            message=error.message,
         )
     if isinstance(error, DiskFull):
         return t(
-            f"Ổ đĩa chứa {error.database} đã đầy; chưa lưu gì. Giải phóng dung lượng ổ đĩa "
-            "rồi làm lại.",
-            error.message,
+            "Ổ đĩa chứa {database} đã đầy; chưa lưu gì. Giải phóng dung lượng ổ đĩa rồi làm lại.",
+            database=error.database,
+            message=error.message,
         )
-    return t(f"Lỗi cơ sở dữ liệu: {error.message}", error.message)
+    return t("Lỗi cơ sở dữ liệu: {message}", message=error.message)
 
 
 def _configuration(error: ConfigurationError, lang: str) -> str:
     t = translator(lang)
     if error.reason == "scheme":
         return t(
-            f"Không hỗ trợ cơ sở dữ liệu {error.value}; dùng SQLite (một đường dẫn tệp, "
-            "sqlite:///…) hoặc PostgreSQL (postgresql+psycopg://…) trong --db / OCOP_DATABASE.",
-            error.message,
+            "Không hỗ trợ cơ sở dữ liệu {value}; dùng SQLite (một đường dẫn tệp, "
+            "sqlite:///…) hoặc PostgreSQL (postgresql+psycopg://…) trong --db / "
+            "OCOP_DATABASE.",
+            value=error.value,
+            message=error.message,
         )
     if error.reason == "driver":
         return t(
-            f"Chưa cài trình kết nối cho '{error.value}': với PostgreSQL cài "
-            "`pip install 'ocop[postgres]'` (psycopg) và dùng postgresql+psycopg://…",
-            error.message,
+            "Chưa cài trình kết nối cho '{value}': với PostgreSQL cài `pip install "
+            "'ocop[postgres]'` (psycopg) và dùng postgresql+psycopg://…",
+            value=error.value,
+            message=error.message,
         )
     if error.reason == "url":
         return t(
-            f"'{error.value}' không phải địa chỉ cơ sở dữ liệu; dùng ví dụ sqlite:///ocop.db "
-            "hoặc postgresql+psycopg://user@host/dbname.",
-            error.message,
+            "'{value}' không phải địa chỉ cơ sở dữ liệu; dùng ví dụ "
+            "sqlite:///ocop.db hoặc postgresql+psycopg://user@host/dbname.",
+            value=error.value,
+            message=error.message,
         )
-    return t(f"Cấu hình không dùng được: {error.message}", error.message)
+    return t("Cấu hình không dùng được: {message}", message=error.message)

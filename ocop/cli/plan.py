@@ -47,9 +47,7 @@ def _count(t: Translate) -> Callable[[str], int]:
         except ValueError:
             value = 0
         if value < 1:
-            raise argparse.ArgumentTypeError(
-                t(f"'{text}' không phải số dương", f"'{text}' is not a positive number")
-            )
+            raise argparse.ArgumentTypeError(t("'{text}' không phải số dương", text=text))
         return value
 
     parse.__name__ = "count"
@@ -59,63 +57,53 @@ def _count(t: Translate) -> Callable[[str], int]:
 def register(commands: Commands) -> None:
     """Add ``ocop plan init`` and ``ocop plan check``."""
     t = commands.t
-    plan = commands.group(
-        "plan", t("kế hoạch OCOP năm của xã: tạo, kiểm tra", "the commune's plan: write, check")
-    )
+    plan = commands.group("plan", t("kế hoạch OCOP năm của xã: tạo, kiểm tra"))
     init = plan.add(
         "init",
         init_plan,
-        t("in mẫu kế hoạch của xã, có chú thích", "print a commented plan template"),
+        t("in mẫu kế hoạch của xã, có chú thích"),
         description=t(
-            "In mẫu kế hoạch OCOP năm của xã (TOML, có chú thích từng khóa), hoặc ghi vào TỆP "
-            'mới (không bao giờ ghi đè tệp đã có). Điền các giá trị "<ĐIỀN: …>" rồi chạy '
-            "`ocop plan check TỆP`.",
-            "Print the template of a commune's yearly OCOP plan (TOML, every key commented), or "
-            "write it to a new FILE (an existing file is never overwritten). Fill in the "
-            '"<FILL IN: …>" values, then run `ocop plan check FILE`.',
+            "In mẫu kế hoạch OCOP năm của xã (TOML, có chú thích từng khóa), hoặc "
+            "ghi vào TỆP mới (không bao giờ ghi đè tệp đã có). Điền các giá trị "
+            '"<ĐIỀN: …>" rồi chạy `ocop plan check TỆP`.'
         ),
     )
     init.add_argument(
         "file",
-        metavar=t("TỆP", "FILE"),
+        metavar=t("TỆP"),
         nargs="?",
-        help=t("tệp mới để ghi mẫu (không có: in ra màn hình)", "a new file (default: print)"),
+        help=t("tệp mới để ghi mẫu (không có: in ra màn hình)"),
     )
     check = plan.add(
         "check",
         check_plan,
-        t("kiểm tra kế hoạch và liệt kê thư sẽ gửi", "check a plan and list what it will send"),
+        t("kiểm tra kế hoạch và liệt kê thư sẽ gửi"),
         description=t(
-            "Kiểm tra tệp kế hoạch (báo một dòng: tệp, khóa, cách sửa), tóm tắt kế hoạch và "
-            "liệt kê các thư kế hoạch sẽ gửi tiếp theo, kèm ngày. Không mở cơ sở dữ liệu.",
-            "Check a plan file (one line on error: the file, the key, what to do), summarise the "
-            "plan and list the next messages the plan itself will send, with their dates. No "
-            "database is opened.",
+            "Kiểm tra tệp kế hoạch (báo một dòng: tệp, khóa, cách sửa), tóm tắt kế "
+            "hoạch và liệt kê các thư kế hoạch sẽ gửi tiếp theo, kèm ngày. Không mở "
+            "cơ sở dữ liệu."
         ),
         json=True,
     )
     check.add_argument(
         "file",
-        metavar=t("TỆP", "FILE"),
+        metavar=t("TỆP"),
         nargs="?",
-        help=t(
-            "tệp kế hoạch (không có: kế hoạch đã cấu hình, OCOP_PLAN)",
-            "the plan file (default: the configured plan, OCOP_PLAN)",
-        ),
+        help=t("tệp kế hoạch (không có: kế hoạch đã cấu hình, OCOP_PLAN)"),
     )
     check.add_argument(
         "--from",
         dest="start",
         type=date_type(t),
-        metavar=t("NGÀY", "DATE"),
-        help=t("tính từ ngày này (mặc định hôm nay)", "list from this day (default today)"),
+        metavar=t("NGÀY"),
+        help=t("tính từ ngày này (mặc định hôm nay)"),
     )
     check.add_argument(
         "--count",
         type=_count(t),
         default=10,
         metavar="N",
-        help=t("số thư liệt kê (mặc định 10)", "how many to list (default 10)"),
+        help=t("số thư liệt kê (mặc định 10)"),
     )
 
 
@@ -138,25 +126,20 @@ def init_plan(ctx: Context) -> int:
     except FileExistsError:
         raise UsageError(
             ctx.t(
-                f"{path} đã có, không ghi đè: chọn tên tệp khác (hoặc chạy không có TỆP để in "
-                "mẫu ra màn hình)",
-                f"{path} exists and is not overwritten: choose another name (or run without "
-                "FILE to print the template)",
+                "{path} đã có, không ghi đè: chọn tên tệp khác (hoặc chạy không có TỆP "
+                "để in mẫu ra màn hình)",
+                path=path,
             )
         ) from None
     except OSError as exc:
         raise OcopError(
-            ctx.t(
-                f"Không ghi được {path}: {exc.strerror}.",
-                f"Cannot write {path}: {exc.strerror}.",
-            )
+            ctx.t("Không ghi được {path}: {strerror}.", path=path, strerror=exc.strerror)
         ) from exc
     ctx.print(
         ctx.t(
-            f'Đã ghi mẫu kế hoạch vào {path}. Điền các giá trị "<ĐIỀN: …>", rồi kiểm tra: '
-            f"ocop plan check {path}",
-            f'Wrote the plan template to {path}. Fill in the "<FILL IN: …>" values, then '
-            f"check it: ocop plan check {path}",
+            'Đã ghi mẫu kế hoạch vào {path}. Điền các giá trị "<ĐIỀN: …>", rồi kiểm '
+            "tra: ocop plan check {path}",
+            path=path,
         )
     )
     return 0
@@ -172,24 +155,23 @@ def _load(ctx: Context, source: str) -> Plan:
     holes = placeholders(text)
     if holes:
         first, more = holes[0], len(holes) - 1
-        where = t(f"dòng {first.line}: ", f"line {first.line}: ") if first.line else ""
-        rest = t(f" (còn {more} chỗ khác cần điền)", f" ({more} more to fill in)") if more else ""
+        where = t("dòng {line}: ", line=first.line) if first.line else ""
+        rest = t(" (còn {more} chỗ khác cần điền)", more=more) if more else ""
         raise InvalidInput(
             t(
-                f'{source}: {where}{first.key}: chưa điền — thay "{first.text}" bằng giá trị '
-                f"thật{rest}.",
-                f'{source}: {where}{first.key}: not filled in — replace "{first.text}" with the '
-                f"real value{rest}.",
+                '{source}: {where}{key}: chưa điền — thay "{text}" bằng giá trị thật{rest}.',
+                source=source,
+                where=where,
+                key=first.key,
+                text=first.text,
+                rest=rest,
             ),
             field=first.key,
         )
     try:
         return parse_plan(text, source=source)
     except InvalidInput as exc:
-        hint = t(
-            f"Sửa tệp rồi chạy lại: ocop plan check {source}",
-            f"Fix the file and run again: ocop plan check {source}",
-        )
+        hint = t("Sửa tệp rồi chạy lại: ocop plan check {source}", source=source)
         raise InvalidInput(f"{exc.message} {hint}", field=exc.field) from exc
 
 
@@ -206,10 +188,7 @@ def check_plan(ctx: Context) -> int:
     source = ctx.args.file or ctx.settings.plan
     if not source:
         raise UsageError(
-            ctx.t(
-                "cần tệp kế hoạch: ocop plan check TỆP (tạo một kế hoạch bằng `ocop plan init`)",
-                "name the plan file: ocop plan check FILE (write one with `ocop plan init`)",
-            )
+            ctx.t("cần tệp kế hoạch: ocop plan check TỆP (tạo một kế hoạch bằng `ocop plan init`)")
         )
     source = str(Path(source).expanduser())
     plan = _load(ctx, source)
@@ -287,37 +266,39 @@ def _row(item: Upcoming, ctx: Context) -> dict[str, Any]:
 
 def _print(ctx: Context, plan: Plan, summary: dict[str, Any], rows: list[dict[str, Any]]) -> None:
     t, lang = ctx.t, ctx.lang
-    ctx.print(t(f"Kế hoạch {summary['file']}: hợp lệ.", f"Plan {summary['file']}: valid."))
+    ctx.print(t("Kế hoạch {file}: hợp lệ.", file=summary["file"]))
     ctx.print(
         t(
-            f"  Xã {plan.commune}, tỉnh {plan.province}, năm {plan.year}",
-            f"  Commune {plan.commune}, province {plan.province}, year {plan.year}",
+            "  Xã {commune}, tỉnh {province}, năm {year}",
+            commune=plan.commune,
+            province=plan.province,
+            year=plan.year,
         )
     )
     ctx.print(
         t(
-            f"  Bộ quy định: {plan.rule_set} — {summary['rule_set_title']}",
-            f"  Rule set: {plan.rule_set} — {summary['rule_set_title']}",
+            "  Bộ quy định: {rule_set} — {rule_set_title}",
+            rule_set=plan.rule_set,
+            rule_set_title=summary["rule_set_title"],
         )
     )
     window = plan.evaluation
     if window:
         span = f"{fmt_date(window.opens, lang)} – {fmt_date(window.closes, lang)}"
-        ctx.print(t(f"  Đợt đánh giá của xã: {span}", f"  Evaluation window: {span}"))
+        ctx.print(t("  Đợt đánh giá của xã: {span}", span=span))
     else:
-        ctx.print(t("  Đợt đánh giá của xã: không có", "  Evaluation window: none"))
+        ctx.print(t("  Đợt đánh giá của xã: không có"))
     by_role = ", ".join(
         f"{t(*ROLES.get(role, (role, role)))} {n}"
         for role, n in summary["recipients_by_role"].items()
     )
     count = summary["recipients"]
-    ctx.print(
-        t(f"  Người nhận: {count}", f"  Recipients: {count}") + (f" ({by_role})" if by_role else "")
-    )
+    ctx.print(t("  Người nhận: {count}", count=count) + (f" ({by_role})" if by_role else ""))
     ctx.print(
         t(
-            f"  Hội nghị: {summary['events']}; giao ban hằng tháng: {summary['meetings']}",
-            f"  Conferences: {summary['events']}; monthly meetings: {summary['meetings']}",
+            "  Hội nghị: {events}; giao ban hằng tháng: {meetings}",
+            events=summary["events"],
+            meetings=summary["meetings"],
         )
     )
     digest = summary["digest"]
@@ -325,48 +306,43 @@ def _print(ctx: Context, plan: Plan, summary: dict[str, Any], rows: list[dict[st
         to = ", ".join(digest["to"])
         ctx.print(
             t(
-                f"  Tóm tắt buổi sáng: mỗi ngày làm việc lúc {digest['at']} khi có việc, gửi {to}",
-                f"  Morning digest: every working day at {digest['at']} when there is news, to "
-                f"{to}",
+                "  Tóm tắt buổi sáng: mỗi ngày làm việc lúc {at} khi có việc, gửi {to}",
+                at=digest["at"],
+                to=to,
             )
         )
     else:
         ctx.print(
             t(
-                "  Lưu ý: không có người nhận commune_officer: không ai nhận tóm tắt buổi sáng "
-                "và nhắc việc của xã.",
-                "  Note: no commune_officer recipient: nobody gets the morning digest or the "
-                "commune's reminders.",
+                "Lưu ý: không có người nhận commune_officer: không ai nhận tóm tắt buổi "
+                "sáng và nhắc việc của xã."
             )
         )
     if summary["illustrative"]:
         n = summary["illustrative"]
         ctx.print(
             t(
-                f"  Lưu ý: {n} mục ghi illustrative = true (giá trị minh họa): thay bằng giá trị "
-                "thật trước khi chạy daemon.",
-                f"  Note: {n} entries are marked illustrative = true: replace them with real "
-                "values before running the daemon.",
+                "Lưu ý: {n} mục ghi illustrative = true (giá trị minh họa): thay bằng "
+                "giá trị thật trước khi chạy daemon.",
+                n=n,
             )
         )
     start = fmt_date(summary["from"], lang)
     ctx.print()
     if not rows:
         ctx.print(
-            t(
-                f"Từ {start}, kế hoạch không gửi thư nào nữa (ngoài tóm tắt buổi sáng).",
-                f"From {start} on, the plan sends nothing more (but the morning digest).",
-            )
+            t("Từ {start}, kế hoạch không gửi thư nào nữa (ngoài tóm tắt buổi sáng).", start=start)
         )
     else:
         ctx.print(
             t(
-                f"{len(rows)} thư tiếp theo của kế hoạch, từ {start}:",
-                f"The plan's next {len(rows)} messages, from {start}:",
+                "{rows_count} thư tiếp theo của kế hoạch, từ {start}:",
+                rows_count=len(rows),
+                start=start,
             )
         )
-        producers = t("chủ thể có hồ sơ", "the dossiers' producers")
-        to = t("gửi", "to")
+        producers = t("chủ thể có hồ sơ")
+        to = t("gửi")
         for r in rows:
             ctx.print(f"  {fmt_date(r['day'], lang)}  {r['label']} — {r['subject']}")
             people = ", ".join([*r["recipients"], *([producers] if r["producers"] else [])])
@@ -375,9 +351,7 @@ def _print(ctx: Context, plan: Plan, summary: dict[str, Any], rows: list[dict[st
                 ctx.print(f"              {r['condition']}")
     ctx.print(
         t(
-            "Ngoài ra: nhắc hạn xử lý và giấy chứng nhận của từng hồ sơ, thông báo khi hồ sơ "
-            "chuyển bước (xem `ocop reminders --plan TỆP`).",
-            "Besides: each dossier's step deadlines and certificate reminders, and notices when "
-            "a dossier moves on (see `ocop reminders --plan FILE`).",
+            "Ngoài ra: nhắc hạn xử lý và giấy chứng nhận của từng hồ sơ, thông báo "
+            "khi hồ sơ chuyển bước (xem `ocop reminders --plan TỆP`)."
         )
     )

@@ -12,13 +12,13 @@ from __future__ import annotations
 import argparse
 
 from ocop.cli.core import Commands, Context, UsageError
+from ocop.text import N_
 
 __all__ = ["ENVIRONMENT", "register", "serve"]
 
-ENVIRONMENT: dict[str, tuple[str, str]] = {
-    "OCOP_WARN_AFTER": (
-        "số lượt quét một tem trước khi trang cảnh báo tem sao chép (mặc định 20)",
-        "scans of one stamp before the page warns of a copy (default 20)",
+ENVIRONMENT: dict[str, str] = {
+    "OCOP_WARN_AFTER": N_(
+        "số lượt quét một tem trước khi trang cảnh báo tem sao chép (mặc định 20)"
     ),
 }
 
@@ -41,48 +41,33 @@ def register(commands: Commands) -> None:
     parser = commands.add(
         "serve",
         serve,
-        t("chạy trang kiểm tra tem công khai", "run the public stamp page"),
+        t("chạy trang kiểm tra tem công khai"),
         description=t(
-            "Chạy trang web chỉ đọc kiểm tra tem OCOP tại /v/<mã tem>: tem có chính hãng "
-            "không, sản phẩm, chủ thể, hạng sao, giấy chứng nhận và tình trạng hiện tại (thu "
-            "hồi, hết hạn, đến hạn đánh giá lại), số lượt quét. Chỉ ghi số lượt quét tem. "
-            "Dừng bằng Ctrl+C hoặc SIGTERM.",
-            "Run the read-only web page that checks OCOP stamps at /v/<payload>: genuine or "
-            "not, the product, producer, stars, certificate and its status today (revoked, "
-            "expired, re-rating due), scan counts. It writes only the stamps' scan counts. "
-            "Stop with Ctrl+C or SIGTERM.",
+            "Chạy trang web chỉ đọc kiểm tra tem OCOP tại /v/<mã tem>: tem có chính "
+            "hãng không, sản phẩm, chủ thể, hạng sao, giấy chứng nhận và tình trạng "
+            "hiện tại (thu hồi, hết hạn, đến hạn đánh giá lại), số lượt quét. Chỉ "
+            "ghi số lượt quét tem. Dừng bằng Ctrl+C hoặc SIGTERM."
         ),
     )
-    parser.add_argument(
-        "--host", default="127.0.0.1", help=t("địa chỉ nghe (127.0.0.1)", "address to bind")
-    )
-    parser.add_argument("--port", type=_port, default=8080, help=t("cổng (8080)", "port (8080)"))
+    parser.add_argument("--host", default="127.0.0.1", help=t("địa chỉ nghe (127.0.0.1)"))
+    parser.add_argument("--port", type=_port, default=8080, help=t("cổng (8080)"))
     parser.add_argument(
         "--root-path",
         default="",
         metavar="PATH",
-        help=t(
-            "đường dẫn gốc khi chạy sau reverse proxy, ví dụ /ocop",
-            "the path prefix a reverse proxy serves it under, e.g. /ocop",
-        ),
+        help=t("đường dẫn gốc khi chạy sau reverse proxy, ví dụ /ocop"),
     )
     parser.add_argument(
         "--forwarded-allow-ips",
         default="127.0.0.1",
         metavar="IPS",
-        help=t(
-            "địa chỉ proxy được tin để đọc X-Forwarded-*",
-            "proxy addresses trusted for X-Forwarded-* headers",
-        ),
+        help=t("địa chỉ proxy được tin để đọc X-Forwarded-*"),
     )
     parser.add_argument(
         "--warn-after",
         type=int,
         metavar="N",
-        help=t(
-            "cảnh báo tem sao chép khi quá N lượt quét (OCOP_WARN_AFTER, 20)",
-            "warn of a copied stamp past N scans (OCOP_WARN_AFTER, 20)",
-        ),
+        help=t("cảnh báo tem sao chép khi quá N lượt quét (OCOP_WARN_AFTER, 20)"),
     )
     add_keys_option(parser, t)
 
@@ -96,17 +81,14 @@ def serve(ctx: Context) -> int:
     try:
         warn_after = int(warn)
     except ValueError:
-        raise UsageError(
-            ctx.t(f"OCOP_WARN_AFTER không phải số: {warn}", f"not a number: {warn}")
-        ) from None
+        raise UsageError(ctx.t("OCOP_WARN_AFTER không phải số: {warn}", warn=warn)) from None
     store = key_store(ctx)
     trusted = store.trusted()
     if not trusted:
         raise UsageError(
             ctx.t(
-                f"chưa có khóa tin cậy nào trong {store.path} "
-                "(ocop keys init hoặc ocop keys trust)",
-                f"no trusted key in {store.path} (ocop keys init or ocop keys trust)",
+                "chưa có khóa tin cậy nào trong {path} (ocop keys init hoặc ocop keys trust)",
+                path=store.path,
             )
         )
     import uvicorn
@@ -117,8 +99,10 @@ def serve(ctx: Context) -> int:
     keys = ", ".join(k.hex_id for k in trusted.values())
     ctx.print(
         ctx.t(
-            f"Trang kiểm tra tem: http://{ctx.args.host}:{ctx.args.port}/v/… (khóa {keys})",
-            f"Stamp page: http://{ctx.args.host}:{ctx.args.port}/v/… (keys {keys})",
+            "Trang kiểm tra tem: http://{host}:{port}/v/… (khóa {keys})",
+            host=ctx.args.host,
+            port=ctx.args.port,
+            keys=keys,
         )
     )
     ctx.stdout.flush()

@@ -69,51 +69,39 @@ def register(commands: Commands) -> None:
     t = commands.t
     service = commands.group(
         "service",
-        t(
-            "dịch vụ systemd: cài đặt, xem tệp unit",
-            "systemd units: install, show",
-        ),
+        t("dịch vụ systemd: cài đặt, xem tệp unit"),
     )
     install = service.add(
         "install",
         install_units,
-        t("ghi tệp unit systemd cho ocop daemon", "write the systemd units of ocop daemon"),
+        t("ghi tệp unit systemd cho ocop daemon"),
         description=t(
             "Ghi ocop-daemon.service (dịch vụ chạy liên tục), hoặc với --timer "
-            "ocop-once.service và ocop-once.timer (chạy `ocop daemon --once` mỗi 10 phút), "
-            "vào /etc/systemd/system (--user: ~/.config/systemd/user), với ExecStart= trỏ tới "
-            "lệnh ocop đang chạy; rồi in các lệnh systemctl cần chạy tiếp. Không ghi đè một "
-            "tệp đã có và khác nếu không có --force. Không tự chạy systemctl.",
-            "Write ocop-daemon.service (the long-running daemon) or, with --timer, "
-            "ocop-once.service and ocop-once.timer (`ocop daemon --once` every 10 minutes) "
-            "into /etc/systemd/system (--user: ~/.config/systemd/user), ExecStart= pointing at "
-            "the ocop being run; then print the systemctl commands to run next. A different "
-            "file already there is not overwritten without --force. Runs no systemctl itself.",
+            "ocop-once.service và ocop-once.timer (chạy `ocop daemon --once` mỗi 10 "
+            "phút), vào /etc/systemd/system (--user: ~/.config/systemd/user), với "
+            "ExecStart= trỏ tới lệnh ocop đang chạy; rồi in các lệnh systemctl cần "
+            "chạy tiếp. Không ghi đè một tệp đã có và khác nếu không có --force. "
+            "Không tự chạy systemctl."
         ),
     )
-    install.add_argument(
-        "--dir", metavar="DIR", help=t("thư mục ghi tệp unit", "the folder to write the units to")
-    )
+    install.add_argument("--dir", metavar="DIR", help=t("thư mục ghi tệp unit"))
     _mode_arguments(install, t)
     install.add_argument(
         "--force",
         action="store_true",
-        help=t("ghi đè tệp đã có", "overwrite units that differ"),
+        help=t("ghi đè các tệp unit đã có mà khác bản sẽ ghi"),
     )
     show = service.add(
         "show",
         show_unit,
-        t("in một tệp unit (như install sẽ ghi)", "print a unit as install would write it"),
+        t("in một tệp unit (như install sẽ ghi)"),
     )
     show.add_argument(
         "unit",
         nargs="?",
         default=DAEMON,
         choices=FILES,
-        help=t(
-            f"tệp cần in (mặc định {DAEMON}; {ENV}: tệp cấu hình mẫu)",
-            f"the file to print (default {DAEMON}; {ENV}: an example settings file)",
-        ),
+        help=t("tệp cần in (mặc định {daemon}; {env}: tệp cấu hình mẫu)", daemon=DAEMON, env=ENV),
     )
     _mode_arguments(show, t, timer=False)
 
@@ -122,28 +110,23 @@ def _mode_arguments(parser: argparse.ArgumentParser, t: Translate, *, timer: boo
     parser.add_argument(
         "--user",
         action="store_true",
-        help=t(
-            "dịch vụ của người dùng (systemctl --user), không phải của hệ thống",
-            "a user service (systemctl --user) instead of a system one",
-        ),
+        help=t("dịch vụ của người dùng (systemctl --user), không phải của hệ thống"),
     )
     if timer:
         parser.add_argument(
             "--timer",
             action="store_true",
             help=t(
-                f"{ONCE} + {TIMER}: chạy `ocop daemon --once` mỗi 10 phút",
-                f"{ONCE} + {TIMER}: run `ocop daemon --once` every 10 minutes",
+                "{once} + {timer}: chạy `ocop daemon --once` mỗi 10 phút", once=ONCE, timer=TIMER
             ),
         )
     parser.add_argument(
         "--env-file",
         metavar="PATH",
         help=t(
-            f"tệp biến môi trường OCOP_* (mặc định {SHIPPED_ENV_FILE}; --user: "
+            "tệp biến môi trường OCOP_* (mặc định {shipped_env_file}; --user: "
             "~/.config/ocop/ocop.env)",
-            f"the file of OCOP_* settings (default {SHIPPED_ENV_FILE}; --user: "
-            "~/.config/ocop/ocop.env)",
+            shipped_env_file=SHIPPED_ENV_FILE,
         ),
     )
 
@@ -271,36 +254,34 @@ def install_units(ctx: Context) -> int:
         return _fail(
             ctx,
             t(
-                f"{names} đã có và khác bản sẽ ghi; không ghi gì. So sánh: `{compare}`; "
+                "{names} đã có và khác bản sẽ ghi; không ghi gì. So sánh: `{compare}`; "
                 "thêm --force để ghi đè.",
-                f"{names} already exists and differs; nothing written. Compare: `{compare}`; "
-                "add --force to overwrite.",
+                names=names,
+                compare=compare,
             ),
         )
     try:
         _write_all(folder, changed)
     except OSError as exc:
-        hint = (
-            ""
-            if user or ctx.args.dir
-            else t(" (chạy bằng sudo, hoặc dùng --user)", " (run with sudo, or use --user)")
-        )
+        hint = "" if user or ctx.args.dir else t(" (chạy bằng sudo, hoặc dùng --user)")
         reason = exc.strerror or str(exc)
         return _fail(
             ctx,
             t(
-                f"không ghi được vào {folder}: {reason}{hint}",
-                f"cannot write to {folder}: {reason}{hint}",
+                "không ghi được vào {folder}: {reason}{hint}",
+                folder=folder,
+                reason=reason,
+                hint=hint,
             ),
         )
     for path in wanted:
         if path in changed:
-            ctx.print(t(f"Đã ghi {path}", f"Wrote {path}"))
+            ctx.print(t("Đã ghi {path}", path=path))
         else:
-            ctx.print(t(f"{path} đã đúng, không đổi", f"{path} is up to date"))
-    ctx.print(t(f"ExecStart: {' '.join(command)}", f"ExecStart: {' '.join(command)}"))
+            ctx.print(t("{path} đã đúng, không đổi", path=path))
+    ctx.print(t("ExecStart: {command}", command=" ".join(command)))
     ctx.print()
-    ctx.print(t("Việc cần làm tiếp:", "Next steps:"))
+    ctx.print(t("Việc cần làm tiếp:"))
     for step in _next_steps(ctx, folder, list(wanted), command):
         ctx.print(f"  {step}")
     return 0
@@ -341,21 +322,14 @@ def _next_steps(ctx: Context, folder: Path, paths: list[Path], command: list[str
     unit = TIMER if ctx.args.timer else DAEMON
     steps: list[str] = []
     if not user:
-        steps.append(
-            t(
-                "# với quyền root; tài khoản riêng cho dịch vụ, không đăng nhập:",
-                "# as root; a dedicated account for the service, without a login:",
-            )
-        )
+        steps.append(t("# với quyền root; tài khoản riêng cho dịch vụ, không đăng nhập:"))
         steps.append("useradd --system --home-dir /var/lib/ocop --shell /usr/sbin/nologin ocop")
     if not user and _hidden_by_protect_home(command):
         steps.append(
             t(
-                "# ocop được cài trong thư mục nhà (vì vậy dùng ProtectHome=read-only): tài khoản "
-                "ocop phải đọc và chạy được nó; tốt hơn: cài ocop vào /opt hoặc /usr/local",
-                "# ocop is installed under a home folder (hence ProtectHome=read-only): the ocop "
-                "account must be able to read and run it; better: install it under /opt or "
-                "/usr/local",
+                "# ocop được cài trong thư mục nhà (vì vậy dùng ProtectHome=read-only): "
+                "tài khoản ocop phải đọc và chạy được nó; tốt hơn: cài ocop vào /opt "
+                "hoặc /usr/local"
             )
         )
     home = ctx.settings.environ.get("HOME") or str(Path.home())
@@ -364,10 +338,9 @@ def _next_steps(ctx: Context, folder: Path, paths: list[Path], command: list[str
     if not real.exists():
         steps.append(
             t(
-                f"# các thiết lập (OCOP_DATABASE, OCOP_PLAN, OCOP_SMTP_URL, OCOP_MAIL_FROM…), "
-                f"rồi sửa tệp {real}:",
-                f"# the settings (OCOP_DATABASE, OCOP_PLAN, OCOP_SMTP_URL, OCOP_MAIL_FROM…), "
-                f"then edit {real}:",
+                "# các thiết lập (OCOP_DATABASE, OCOP_PLAN, OCOP_SMTP_URL, "
+                "OCOP_MAIL_FROM…), rồi sửa tệp {real}:",
+                real=real,
             )
         )
         steps.append(f"mkdir -p {real.parent} && ocop service show {ENV} > {real}")
@@ -375,30 +348,17 @@ def _next_steps(ctx: Context, folder: Path, paths: list[Path], command: list[str
     standard = folder in (SYSTEM_DIR, _user_dir(ctx)) or str(folder).startswith("/usr/lib/systemd")
     if not standard:
         steps.append(
-            t(
-                f"# {folder} không phải thư mục systemd đọc; liên kết tệp vào:",
-                f"# systemd does not read {folder}; link the files in:",
-            )
+            t("# {folder} không phải thư mục systemd đọc; liên kết tệp vào:", folder=folder)
         )
         steps.append(f"{systemctl} link " + " ".join(str(p) for p in paths))
     other = folder / (DAEMON if ctx.args.timer else TIMER)
     if other.exists():
-        steps.append(
-            t(
-                f"# chỉ dùng một trong hai cách: tắt {other.name}",
-                f"# use one way or the other: stop {other.name}",
-            )
-        )
+        steps.append(t("# chỉ dùng một trong hai cách: tắt {name}", name=other.name))
         steps.append(f"{systemctl} disable --now {other.name}")
     steps.append(f"{systemctl} daemon-reload")
     steps.append(f"{systemctl} enable --now {unit}")
     if user:
-        steps.append(
-            t(
-                "# để dịch vụ chạy cả khi không đăng nhập:",
-                "# to keep it running while you are logged out:",
-            )
-        )
+        steps.append(t("# để dịch vụ chạy cả khi không đăng nhập:"))
         steps.append(f"loginctl enable-linger {ctx.settings.environ.get('USER', '$USER')}")
     journal = "journalctl --user" if user else "journalctl"
     target = ONCE if ctx.args.timer else DAEMON

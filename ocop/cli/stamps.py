@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from ocop.cli.args import date_type, dossier_id
 from ocop.cli.config import default_database_file
 from ocop.cli.core import Commands, Context, Translate, UsageError
+from ocop.text import N_
 
 if TYPE_CHECKING:
     from ocop.stamps.errors import StampError
@@ -38,16 +39,10 @@ EXIT_NOT_GENUINE = 3
 EXIT_EXPIRED = 4
 EXIT_REVOKED = 5
 
-ENVIRONMENT: dict[str, tuple[str, str]] = {
-    "OCOP_KEYS": (
-        "thư mục khóa của tem điện tử (mặc định ~/.local/share/ocop/keys)",
-        "the e-stamp key folder (default ~/.local/share/ocop/keys)",
-    ),
-    "OCOP_KEYS_PASSPHRASE": ("mật khẩu của khóa bí mật", "the private key's passphrase"),
-    "OCOP_STAMP_URL": (
-        "địa chỉ trang kiểm tra tem, đầu của mã QR (https://…)",
-        "the stamp page's address, the start of each QR code (https://…)",
-    ),
+ENVIRONMENT: dict[str, str] = {
+    "OCOP_KEYS": N_("thư mục khóa của tem điện tử (mặc định ~/.local/share/ocop/keys)"),
+    "OCOP_KEYS_PASSPHRASE": N_("mật khẩu của khóa bí mật"),
+    "OCOP_STAMP_URL": N_("địa chỉ trang kiểm tra tem, đầu của mã QR (https://…)"),
 }
 
 
@@ -59,8 +54,9 @@ def require(ctx: Context, extra: str, *modules: str) -> None:
     if missing:
         raise UsageError(
             ctx.t(
-                f"thiếu {', '.join(missing)}: cài bằng pip install 'ocop[{extra}]'",
-                f"{', '.join(missing)} missing: install with pip install 'ocop[{extra}]'",
+                "thiếu {missing}: cài bằng pip install 'ocop[{extra}]'",
+                missing=", ".join(missing),
+                extra=extra,
             )
         )
 
@@ -89,7 +85,7 @@ def _passphrase(ctx: Context) -> bytes | None:
             return Path(file).expanduser().read_bytes().rstrip(b"\r\n") or None
         except OSError as exc:
             raise UsageError(
-                ctx.t(f"không đọc được {file}: {exc.strerror}", f"cannot read {file}: {exc}")
+                ctx.t("không đọc được {file}: {reason}", file=file, reason=exc.strerror)
             ) from None
     value = ctx.settings.environ.get("OCOP_KEYS_PASSPHRASE")
     return value.encode("utf-8") if value else None
@@ -100,52 +96,68 @@ def _say(ctx: Context, error: StampError) -> int:
     t, p = ctx.t, error.params
     words = {
         "no_keys": t(
-            f"Chưa có khóa phát hành trong {p.get('path')}; tạo bằng `ocop keys init`.",
-            error.message,
+            "Chưa có khóa phát hành trong {path}; tạo bằng `ocop keys init`.",
+            path=p.get("path"),
+            message=error.message,
         ),
         "keys_exist": t(
-            f"Đã có khóa phát hành trong {p.get('path')}; muốn thay khóa thì dùng "
-            "`ocop keys init --rotate` (khóa cũ vẫn được tin cậy).",
-            error.message,
+            "Đã có khóa phát hành trong {path}; muốn thay khóa thì dùng `ocop keys "
+            "init --rotate` (khóa cũ vẫn được tin cậy).",
+            path=p.get("path"),
+            message=error.message,
         ),
-        "passphrase": t(
-            "Khóa bí mật có mật khẩu: cho biết bằng --passphrase-file hoặc OCOP_KEYS_PASSPHRASE"
-            " (hoặc mật khẩu sai)."
+        "passphrase": (
+            t(
+                "Khóa bí mật có mật khẩu: cho biết bằng --passphrase-file hoặc OCOP_KEYS_PASSPHRASE"
+                " (hoặc mật khẩu sai).",
+                message=error.message,
+            )
             if p.get("needs")
-            else "Khóa bí mật không có mật khẩu; bỏ --passphrase-file.",
-            error.message,
+            else t("Khóa bí mật không có mật khẩu; bỏ --passphrase-file.", message=error.message)
         ),
-        "key_mode": t(f"Tệp khóa bí mật để người khác đọc được: {error.message}", error.message),
+        "key_mode": t("Tệp khóa bí mật để người khác đọc được: {message}", message=error.message),
         "no_certificate": t(
-            f"Hồ sơ {p.get('dossier')} chưa có giấy chứng nhận OCOP; chỉ sản phẩm đã được "
+            "Hồ sơ {dossier} chưa có giấy chứng nhận OCOP; chỉ sản phẩm đã được "
             "công nhận mới có tem.",
-            error.message,
+            dossier=p.get("dossier"),
+            message=error.message,
         ),
         "certificate_revoked": t(
-            f"Giấy chứng nhận {p.get('certificate')} của hồ sơ {p.get('dossier')} đã bị thu hồi;"
-            " không phát hành tem.",
-            error.message,
+            "Giấy chứng nhận {certificate} của hồ sơ {dossier} đã bị thu hồi; không phát hành tem.",
+            certificate=p.get("certificate"),
+            dossier=p.get("dossier"),
+            message=error.message,
         ),
         "certificate_expired": t(
-            f"Giấy chứng nhận {p.get('certificate')} của hồ sơ {p.get('dossier')} đã hết hiệu "
-            f"lực ngày {_vi_date(p.get('on'))}; không phát hành tem.",
-            error.message,
+            "Giấy chứng nhận {certificate} của hồ sơ {dossier} đã hết hiệu lực ngày "
+            "{vi_date}; không phát hành tem.",
+            certificate=p.get("certificate"),
+            dossier=p.get("dossier"),
+            vi_date=_vi_date(p.get("on")),
+            message=error.message,
         ),
         "certificate_not_yet": t(
-            f"Giấy chứng nhận {p.get('certificate')} chỉ có hiệu lực từ {_vi_date(p.get('on'))}.",
-            error.message,
+            "Giấy chứng nhận {certificate} chỉ có hiệu lực từ {vi_date}.",
+            certificate=p.get("certificate"),
+            vi_date=_vi_date(p.get("on")),
+            message=error.message,
         ),
-        "count": t(f"Số tem mỗi lần từ 1 đến 1000, không phải {p.get('count')}.", error.message),
+        "count": t(
+            "Số tem mỗi lần từ 1 đến 1000, không phải {count}.",
+            count=p.get("count"),
+            message=error.message,
+        ),
         "too_long": t(
             "Tem không vừa mã QR phiên bản 10 mức M; dùng địa chỉ --base-url ngắn hơn.",
-            error.message,
+            message=error.message,
         ),
         "base_url": t(
-            f"'{p.get('base_url')}' không phải địa chỉ trang kiểm tra; ví dụ https://ocop.example.vn",
-            error.message,
+            "'{base_url}' không phải địa chỉ trang kiểm tra; ví dụ https://ocop.example.vn",
+            base_url=p.get("base_url"),
+            message=error.message,
         ),
-        "image": t(f"Không đọc được mã QR: {error.message}", error.message),
-        "format": t("Tờ tem ghi ra tệp .svg, .png hoặc .pdf.", error.message),
+        "image": t("Không đọc được mã QR: {message}", message=error.message),
+        "format": t("Tờ tem ghi ra tệp .svg, .png hoặc .pdf.", message=error.message),
     }
     line = words.get(error.code, error.message)
     prog = f"ocop {ctx.args.command}"
@@ -162,7 +174,7 @@ def add_keys_option(parser: argparse.ArgumentParser, t: Translate) -> None:
     parser.add_argument(
         "--keys",
         metavar="DIR",
-        help=t("thư mục khóa (OCOP_KEYS)", "the key folder (OCOP_KEYS)"),
+        help=t("thư mục khóa (OCOP_KEYS)"),
     )
 
 
@@ -170,76 +182,64 @@ def _add_passphrase(parser: argparse.ArgumentParser, t: Translate) -> None:
     parser.add_argument(
         "--passphrase-file",
         metavar="FILE",
-        help=t(
-            "tệp chứa mật khẩu của khóa bí mật (OCOP_KEYS_PASSPHRASE)",
-            "a file holding the private key's passphrase (OCOP_KEYS_PASSPHRASE)",
-        ),
+        help=t("tệp chứa mật khẩu của khóa bí mật (OCOP_KEYS_PASSPHRASE)"),
     )
 
 
 def register(commands: Commands) -> None:
     """Add ``ocop keys`` and ``ocop stamp``."""
     t = commands.t
-    keys = commands.group("keys", t("khóa phát hành tem điện tử", "the e-stamp issuer's keys"))
+    keys = commands.group("keys", t("khóa phát hành tem điện tử"))
     init = keys.add(
         "init",
         keys_init,
-        t("tạo cặp khóa Ed25519 của đơn vị phát hành", "create the issuer's Ed25519 key pair"),
+        t("tạo cặp khóa Ed25519 của đơn vị phát hành"),
     )
     init.add_argument(
         "--rotate",
         action="store_true",
-        help=t(
-            "thay khóa đang dùng; khóa công khai cũ vẫn được tin cậy",
-            "replace the key in use; the old public key stays trusted",
-        ),
+        help=t("thay khóa đang dùng; khóa công khai cũ vẫn được tin cậy"),
     )
-    show = keys.add("show", keys_show, t("xem khóa và khóa tin cậy", "show the keys"), json=True)
-    export = keys.add("export", keys_export, t("xuất khóa công khai", "export the public key"))
-    export.add_argument("-o", "--output", metavar="FILE", help=t("ghi ra tệp", "write to a file"))
-    trust = keys.add("trust", keys_trust, t("tin cậy một khóa công khai", "trust a public key"))
-    trust.add_argument("file", metavar="FILE", nargs="?", help=t("tệp PEM", "a PEM file"))
+    show = keys.add("show", keys_show, t("xem khóa và khóa tin cậy"), json=True)
+    export = keys.add("export", keys_export, t("xuất khóa công khai"))
+    export.add_argument("-o", "--output", metavar="FILE", help=t("ghi ra tệp"))
+    trust = keys.add("trust", keys_trust, t("tin cậy một khóa công khai"))
+    trust.add_argument("file", metavar="FILE", nargs="?", help=t("tệp PEM"))
     trust.add_argument(
         "--remove",
         metavar="KEY_ID",
-        help=t("thôi tin cậy khóa có mã này", "stop trusting the key with this id"),
+        help=t("thôi tin cậy khóa có mã này"),
     )
     for parser in (init, show, export, trust):
         add_keys_option(parser, t)
     _add_passphrase(init, t)
 
-    stamp = commands.group("stamp", t("tem điện tử OCOP", "OCOP e-stamps"))
+    stamp = commands.group("stamp", t("tem điện tử OCOP"))
     issue = stamp.add(
         "issue",
         stamp_issue,
-        t(
-            "phát hành tem có ký số cho sản phẩm có giấy chứng nhận còn hiệu lực",
-            "issue signed stamps for a product whose certificate is in force",
-        ),
+        t("phát hành tem có ký số cho sản phẩm có giấy chứng nhận còn hiệu lực"),
         json=True,
     )
     issue_arguments(issue, t)
     verify = stamp.add(
         "verify",
         stamp_verify,
-        t("kiểm tra tem (không cần mạng)", "verify a stamp (offline)"),
+        t("kiểm tra tem (không cần mạng)"),
         json=True,
         description=t(
-            "Kiểm tra chữ ký của tem bằng các khóa công khai tin cậy và hạn của giấy chứng "
-            f"nhận. Mã thoát: 0 chính hãng, {EXIT_NOT_GENUINE} không chính hãng, "
-            f"{EXIT_EXPIRED} hết hiệu lực, {EXIT_REVOKED} bị thu hồi hoặc thay thế (--live).",
-            "Check the stamp's signature with the trusted public keys, and the certificate's "
-            f"expiry. Exit status: 0 genuine, {EXIT_NOT_GENUINE} not genuine, {EXIT_EXPIRED} "
-            f"expired, {EXIT_REVOKED} revoked or replaced (--live).",
+            "Kiểm tra chữ ký của tem bằng các khóa công khai tin cậy và hạn của "
+            "giấy chứng nhận. Mã thoát: 0 chính hãng, {exit_not_genuine} không "
+            "chính hãng, {exit_expired} hết hiệu lực, {exit_revoked} bị thu hồi "
+            "hoặc thay thế (--live).",
+            exit_not_genuine=EXIT_NOT_GENUINE,
+            exit_expired=EXIT_EXPIRED,
+            exit_revoked=EXIT_REVOKED,
         ),
     )
     add_verify_arguments(verify, t)
-    listing = stamp.add(
-        "list", stamp_list, t("các tem của một hồ sơ", "a dossier's stamps"), json=True
-    )
-    listing.add_argument(
-        "id", metavar="ID", type=dossier_id(t), help=t("số hồ sơ", "dossier number")
-    )
+    listing = stamp.add("list", stamp_list, t("các tem của một hồ sơ"), json=True)
+    listing.add_argument("id", metavar="ID", type=dossier_id(t), help=t("số hồ sơ"))
     for parser in (issue, verify):
         add_keys_option(parser, t)
     _add_passphrase(issue, t)
@@ -254,24 +254,13 @@ def keys_init(ctx: Context) -> int:
         public = store.init(passphrase=_passphrase(ctx), rotate=ctx.args.rotate)
     except StampError as exc:
         return _say(ctx, exc)
+    ctx.print(ctx.t("Đã tạo khóa {hex_id} trong {path}", hex_id=public.hex_id, path=store.path))
     ctx.print(
         ctx.t(
-            f"Đã tạo khóa {public.hex_id} trong {store.path}",
-            f"Created key {public.hex_id} in {store.path}",
+            "Khóa bí mật: {private_file} (chỉ chủ sở hữu đọc được)", private_file=store.private_file
         )
     )
-    ctx.print(
-        ctx.t(
-            f"Khóa bí mật: {store.private_file} (chỉ chủ sở hữu đọc được)",
-            f"Private key: {store.private_file} (owner only)",
-        )
-    )
-    ctx.print(
-        ctx.t(
-            "Khóa công khai (gửi cho nơi cần kiểm tra tem):",
-            "Public key (give it to those who verify stamps):",
-        )
-    )
+    ctx.print(ctx.t("Khóa công khai (gửi cho nơi cần kiểm tra tem):"))
     ctx.print(public.pem().rstrip())
     return 0
 
@@ -295,18 +284,16 @@ def keys_show(ctx: Context) -> int:
         }
         ctx.print(dumps(data))
         return 0
-    ctx.print(ctx.t(f"Thư mục khóa: {store.path}", f"Key folder: {store.path}"))
+    ctx.print(ctx.t("Thư mục khóa: {path}", path=store.path))
     if own is None:
-        ctx.print(
-            ctx.t("Chưa có khóa phát hành (ocop keys init).", "No issuer key (ocop keys init).")
-        )
+        ctx.print(ctx.t("Chưa có khóa phát hành (ocop keys init)."))
     else:
-        ctx.print(ctx.t(f"Khóa phát hành: {own.hex_id}", f"Issuer key: {own.hex_id}"))
+        ctx.print(ctx.t("Khóa phát hành: {hex_id}", hex_id=own.hex_id))
         ctx.print(f"  {own.base64()}")
         ctx.print(f"  SHA-256 {own.fingerprint}")
-    ctx.print(ctx.t(f"Khóa tin cậy ({len(trusted)}):", f"Trusted keys ({len(trusted)}):"))
+    ctx.print(ctx.t("Khóa tin cậy ({trusted_count}):", trusted_count=len(trusted)))
     for key in trusted.values():
-        mark = ctx.t(" (khóa phát hành)", " (issuer)") if own and key.id == own.id else ""
+        mark = ctx.t(" (khóa phát hành)") if own and key.id == own.id else ""
         ctx.print(f"  {key.hex_id}  {key.base64()}{mark}")
     return 0
 
@@ -326,10 +313,7 @@ def keys_export(ctx: Context) -> int:
     if ctx.args.output:
         Path(ctx.args.output).write_text(public.pem(), encoding="ascii")
         ctx.print(
-            ctx.t(
-                f"Đã ghi khóa {public.hex_id} vào {ctx.args.output}",
-                f"Wrote key {public.hex_id} to {ctx.args.output}",
-            )
+            ctx.t("Đã ghi khóa {hex_id} vào {output}", hex_id=public.hex_id, output=ctx.args.output)
         )
     else:
         ctx.stdout.write(public.pem())
@@ -342,29 +326,24 @@ def keys_trust(ctx: Context) -> int:
 
     store = key_store(ctx)
     if bool(ctx.args.file) == bool(ctx.args.remove):
-        raise UsageError(
-            ctx.t("cho một tệp PEM, hoặc --remove KEY_ID", "give a PEM file, or --remove KEY_ID")
-        )
+        raise UsageError(ctx.t("cho một tệp PEM, hoặc --remove KEY_ID"))
     try:
         if ctx.args.remove:
             key = store.distrust(ctx.args.remove)
-            ctx.print(
-                ctx.t(f"Đã thôi tin cậy khóa {key.hex_id}", f"No longer trusting key {key.hex_id}")
-            )
+            ctx.print(ctx.t("Đã thôi tin cậy khóa {hex_id}", hex_id=key.hex_id))
             return 0
         try:
             data = Path(ctx.args.file).read_bytes()
         except OSError as exc:
             raise UsageError(
                 ctx.t(
-                    f"không đọc được {ctx.args.file}: {exc.strerror}",
-                    f"cannot read {ctx.args.file}: {exc.strerror}",
+                    "không đọc được {file}: {strerror}", file=ctx.args.file, strerror=exc.strerror
                 )
             ) from None
         key = store.trust(data, source=ctx.args.file)
     except StampError as exc:
         return _say(ctx, exc)
-    ctx.print(ctx.t(f"Đã tin cậy khóa {key.hex_id}", f"Trusting key {key.hex_id}"))
+    ctx.print(ctx.t("Đã tin cậy khóa {hex_id}", hex_id=key.hex_id))
     return 0
 
 
@@ -385,45 +364,35 @@ def describe(ctx: Context, verdict: Verdict) -> list[str]:
 
     t, lang = ctx.t, ctx.lang
     head = {
-        Outcome.GENUINE: t("CHÍNH HÃNG", "GENUINE"),
-        Outcome.EXPIRED: t("HẾT HIỆU LỰC", "EXPIRED"),
-        Outcome.NOT_GENUINE: t("KHÔNG CHÍNH HÃNG", "NOT GENUINE"),
+        Outcome.GENUINE: t("CHÍNH HÃNG"),
+        Outcome.EXPIRED: t("HẾT HIỆU LỰC"),
+        Outcome.NOT_GENUINE: t("KHÔNG CHÍNH HÃNG"),
     }[verdict.outcome]
     why = {
-        Reason.VALID: t(
-            f"tem do khóa {verdict.claimed_key} ký", f"signed by key {verdict.claimed_key}"
-        ),
-        Reason.EXPIRED: t(
-            "giấy chứng nhận trên tem đã quá hạn", "the certificate it states has expired"
-        ),
-        Reason.UNREADABLE: t(
-            "không phải tem OCOP hoặc tem bị cắt, sửa", "not an OCOP stamp, or cut short or altered"
-        ),
+        Reason.VALID: t("tem do khóa {claimed_key} ký", claimed_key=verdict.claimed_key),
+        Reason.EXPIRED: t("giấy chứng nhận trên tem đã quá hạn"),
+        Reason.UNREADABLE: t("không phải tem OCOP hoặc tem bị cắt, sửa"),
         Reason.UNKNOWN_KEY: t(
-            f"ký bằng khóa {verdict.claimed_key} không được tin cậy",
-            f"signed by key {verdict.claimed_key}, which is not trusted",
+            "ký bằng khóa {claimed_key} không được tin cậy", claimed_key=verdict.claimed_key
         ),
-        Reason.BAD_SIGNATURE: t(
-            "chữ ký không khớp nội dung tem: tem bị sửa hoặc giả",
-            "the signature does not match what it states: altered or forged",
-        ),
+        Reason.BAD_SIGNATURE: t("chữ ký không khớp nội dung tem: tem bị sửa hoặc giả"),
     }[verdict.reason]
     lines = [f"{head}: {why}."]
     stamp: Stamp | None = verdict.stamp
     if stamp is not None:
         lines += [
-            t(f"  Sản phẩm: {stamp.product}", f"  Product: {stamp.product}"),
-            t(f"  Chủ thể: {stamp.producer}", f"  Producer: {stamp.producer}"),
-            t(f"  Hạng: {stamp.stars} sao", f"  Rating: {stamp.stars} stars"),
-            t("  Giấy chứng nhận: ", "  Certificate: ")
+            t("  Sản phẩm: {product}", product=stamp.product),
+            t("  Chủ thể: {producer}", producer=stamp.producer),
+            t("  Hạng: {stars} sao", stars=stamp.stars),
+            t("  Giấy chứng nhận: ")
             + stamp.certificate
-            + t(", hiệu lực đến ", ", valid until ")
+            + t(", hiệu lực đến ")
             + fmt_date(stamp.expires_on, lang),
-            t("  Số tem: ", "  Serial: ")
+            t("  Số tem: ")
             + stamp.serial_text
-            + t(", phát hành ", ", issued ")
+            + t(", phát hành ")
             + fmt_moment(stamp.issued_at, lang)
-            + t(f" (hồ sơ {stamp.dossier_id})", f" (dossier {stamp.dossier_id})"),
+            + t(" (hồ sơ {dossier_id})", dossier_id=stamp.dossier_id),
         ]
     return lines
 
@@ -433,51 +402,35 @@ def add_verify_arguments(parser: argparse.ArgumentParser, t: Translate) -> None:
     parser.add_argument(
         "stamp",
         metavar="PAYLOAD|URL|IMAGE",
-        help=t(
-            "mã trên tem, địa chỉ trong mã QR, hoặc ảnh chụp mã QR",
-            "the stamp's code, the URL in its QR code, or a picture of the QR code",
-        ),
+        help=t("mã trên tem, địa chỉ trong mã QR, hoặc ảnh chụp mã QR"),
     )
     parser.add_argument(
         "--as-of",
         type=date_type(t),
         metavar="DATE",
-        help=t("kiểm tra như vào ngày này", "check as on this day"),
+        help=t("kiểm tra như vào ngày này"),
     )
     parser.add_argument(
         "--live",
         action="store_true",
-        help=t(
-            "hỏi thêm cơ sở dữ liệu: thu hồi, hết hạn, đến hạn đánh giá lại (không ghi gì)",
-            "also ask the database: revoked, expired, re-rating due (writes nothing)",
-        ),
+        help=t("hỏi thêm cơ sở dữ liệu: thu hồi, hết hạn, đến hạn đánh giá lại (không ghi gì)"),
     )
 
 
 def issue_arguments(parser: argparse.ArgumentParser, t: Translate) -> None:
     """The arguments of ``ocop stamp issue``."""
-    parser.add_argument(
-        "id", metavar="ID", type=dossier_id(t), help=t("số hồ sơ", "dossier number")
-    )
-    parser.add_argument(
-        "--count", type=int, required=True, metavar="N", help=t("số tem", "how many stamps")
-    )
+    parser.add_argument("id", metavar="ID", type=dossier_id(t), help=t("số hồ sơ"))
+    parser.add_argument("--count", type=int, required=True, metavar="N", help=t("số tem"))
     parser.add_argument(
         "-o",
         "--output",
         metavar="FILE",
-        help=t(
-            "tờ tem .svg, .png hoặc .pdf (mặc định ocop-tem-ID-….svg và .pdf)",
-            "the sheet, .svg, .png or .pdf (default ocop-stamps-ID-….svg and .pdf)",
-        ),
+        help=t("tờ tem .svg, .png hoặc .pdf (mặc định ocop-tem-ID-….svg và .pdf)"),
     )
     parser.add_argument(
         "--base-url",
         metavar="URL",
-        help=t(
-            "địa chỉ trang kiểm tra tem (OCOP_STAMP_URL)",
-            "the stamp page's address (OCOP_STAMP_URL)",
-        ),
+        help=t("địa chỉ trang kiểm tra tem (OCOP_STAMP_URL)"),
     )
 
 
@@ -492,10 +445,7 @@ def stamp_issue(ctx: Context) -> int:
     base = _setting(ctx, "base_url", "OCOP_STAMP_URL", "base_url")
     if not base:
         raise UsageError(
-            ctx.t(
-                "cần địa chỉ trang kiểm tra tem: --base-url https://… hoặc OCOP_STAMP_URL",
-                "the stamp page's address is needed: --base-url https://… or OCOP_STAMP_URL",
-            )
+            ctx.t("cần địa chỉ trang kiểm tra tem: --base-url https://… hoặc OCOP_STAMP_URL")
         )
     registry, actor = ctx.registry(), ctx.actor()
     try:
@@ -514,7 +464,7 @@ def stamp_issue(ctx: Context) -> int:
         if ctx.args.output:
             targets = [Path(ctx.args.output)]
         else:
-            stem = f"ocop-{ctx.t('tem', 'stamps')}-{ctx.args.id}-{first}"
+            stem = f"ocop-{ctx.t('tem')}-{ctx.args.id}-{first}"
             targets = [Path(f"{stem}.svg"), Path(f"{stem}.pdf")]
         files = [f for target in targets for f in write_sheet(target, issued, ctx.lang)]
     except StampError as exc:
@@ -525,14 +475,16 @@ def stamp_issue(ctx: Context) -> int:
         return 0
     ctx.print(
         ctx.t(
-            f"Đã phát hành {len(issued)} tem cho hồ sơ {ctx.args.id} (khóa {key.public.hex_id}):",
-            f"Issued {len(issued)} stamps for dossier {ctx.args.id} (key {key.public.hex_id}):",
+            "Đã phát hành {issued_count} tem cho hồ sơ {id} (khóa {hex_id}):",
+            issued_count=len(issued),
+            id=ctx.args.id,
+            hex_id=key.public.hex_id,
         )
     )
     for i in issued:
         ctx.print(f"  {i.stamp.serial_text}  {i.url}")
     for file in files:
-        ctx.print(ctx.t(f"Tờ tem: {file}", f"Sheet: {file}"))
+        ctx.print(ctx.t("Tờ tem: {file}", file=file))
     return 0
 
 
@@ -547,7 +499,7 @@ def stamp_verify(ctx: Context) -> int:
     path = Path(given) if len(given) < 4096 else None
     is_file = path is not None and path.is_file()
     if path is not None and not is_file and path.suffix.lower() in _IMAGES:
-        raise UsageError(ctx.t(f"không có tệp {given}", f"no such file: {given}"))
+        raise UsageError(ctx.t("không có tệp {given}", given=given))
     try:
         trusted = key_store(ctx).trusted()
         texts = read_image(path) if path is not None and is_file else [given]
@@ -581,8 +533,8 @@ def stamp_verify(ctx: Context) -> int:
         if live is not None:
             ctx.print(
                 ctx.t(
-                    f"  Cơ sở dữ liệu: {_LIVE_VI.get(live, live)}",
-                    f"  Registry: {live.replace('_', ' ')}",
+                    " Cơ sở dữ liệu: {live}",
+                    live=_LIVE_VI.get(live, live) if ctx.lang == "vi" else live.replace("_", " "),
                 )
             )
     return worst
@@ -655,8 +607,7 @@ def stamp_list(ctx: Context) -> int:
         for r in records
     ]
     headers = ctx.t(
-        "số tem|giấy chứng nhận|khóa|người phát hành|lúc|lượt quét|quét gần nhất",
-        "serial|certificate|key|issued by|at|scans|last scan",
+        "số tem|giấy chứng nhận|khóa|người phát hành|lúc|lượt quét|quét gần nhất"
     ).split("|")
     ctx.print(table(headers, rows))
     return 0

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from ocop.text import translator
 from ocop.workdays import MONTHS_EN
 
 __all__ = [
@@ -30,16 +31,16 @@ __all__ = [
     "dated",
     "letterhead",
     "signature",
-    "t",
+    "translate",
 ]
 
 BLANK = "……"
 """Printed where the form asks for something the record does not hold, to be filled by hand."""
 
 
-def t(lang: str, vi: str, en: str) -> str:
-    """``vi`` unless ``lang`` is ``en``."""
-    return en if lang == "en" else vi
+def translate(lang: str, message: str, english: str | None = None, /, **values: object) -> str:
+    """``message`` (Vietnamese, the catalogue's id) in ``lang``, its ``{names}`` filled in."""
+    return translator(lang)(message, english, **values)
 
 
 def blank(value: object | None) -> str:
@@ -143,12 +144,12 @@ def letterhead(
     text = number.strip() if number and number.strip() else f"{BLANK}/{symbol}"
     return Letterhead(
         issuer=(
-            t(lang, "ỦY BAN NHÂN DÂN", "PEOPLE'S COMMITTEE"),
-            t(lang, f"XÃ {_upper(commune)}", f"OF {_upper(commune)} COMMUNE"),
+            translate(lang, "ỦY BAN NHÂN DÂN"),
+            translate(lang, "XÃ {commune}", commune=_upper(commune)),
         ),
-        motto=t(lang, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SOCIALIST REPUBLIC OF VIET NAM"),
-        slogan=t(lang, "Độc lập - Tự do - Hạnh phúc", "Independence - Freedom - Happiness"),
-        number=t(lang, f"Số: {text}", f"No.: {text}"),
+        motto=translate(lang, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        slogan=translate(lang, "Độc lập - Tự do - Hạnh phúc"),
+        number=translate(lang, "Số: {text}", text=text),
         place_date=dated(commune, day, lang),
         subject=subject,
     )
@@ -158,10 +159,8 @@ def dated(place: str, day: date | None, lang: str) -> str:
     """``Lưu Vệ, ngày 05 tháng 02 năm 2026``: a day below 10 and a month below 3 take a leading
     zero (Nghị định 30/2020/NĐ-CP, Phụ lục I); dots when there is no date yet."""
     if day is None:
-        return t(
-            lang,
-            f"{place}, ngày {BLANK} tháng {BLANK} năm {BLANK}",
-            f"{place}, {BLANK} {BLANK} {BLANK}",
+        return translate(
+            lang, "{place}, ngày {blank} tháng {blank} năm {blank}", place=place, blank=BLANK
         )
     if lang == "en":
         return f"{place}, {day.day} {MONTHS_EN[day.month - 1]} {day.year}"
@@ -182,18 +181,18 @@ def signature(signer: Signer, *, lang: str) -> Signature:
     chair = title is None or title.strip().lower() in ("chủ tịch", "chairman", "chairperson")
     if signer.on_behalf and chair:
         lines = (
-            t(lang, "T.M. ỦY BAN NHÂN DÂN", "ON BEHALF OF THE PEOPLE'S COMMITTEE"),
-            _upper(title) if title else t(lang, "CHỦ TỊCH", "CHAIRPERSON"),
+            translate(lang, "T.M. ỦY BAN NHÂN DÂN"),
+            _upper(title) if title else translate(lang, "CHỦ TỊCH"),
         )
     elif title:
         lines = (
-            t(lang, "KT. CHỦ TỊCH", "FOR THE CHAIRPERSON"),
+            translate(lang, "KT. CHỦ TỊCH"),
             _upper(title),
         )
     else:
-        lines = (t(lang, "T.M. ỦY BAN NHÂN DÂN", "ON BEHALF OF THE PEOPLE'S COMMITTEE"),)
+        lines = (translate(lang, "T.M. ỦY BAN NHÂN DÂN"),)
     return Signature(
         lines=lines,
-        note=t(lang, "(Ký tên và đóng dấu)", "(Signature and seal)"),
+        note=translate(lang, "(Ký tên và đóng dấu)"),
         name=signer.name,
     )

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from ocop.documents.common import Content, t
+from ocop.documents.common import Content, translate
 from ocop.models import Dossier
 from ocop.states.vocabulary import DueKind, label
+from ocop.text import N_
 from ocop.workdays import local_date
 
 __all__ = ["DossierList", "DossierRow", "build_dossier_list"]
@@ -58,30 +59,30 @@ class DossierList(Content):
 
 
 _COLUMNS = (
-    ("Số hồ sơ", "Dossier"),
-    ("Sản phẩm", "Product"),
-    ("Chủ thể", "Producer"),
-    ("Xã", "Commune"),
-    ("Tỉnh", "Province"),
-    ("Bộ sản phẩm", "Product set"),
-    ("Hình thức", "Kind"),
-    ("Mã trạng thái", "State code"),
-    ("Trạng thái", "State"),
-    ("Chu kỳ", "Cycle"),
-    ("Quy định", "Rule set"),
-    ("Ngày nộp", "Filed on"),
-    ("Số Mẫu 03", "Form 03 number"),
-    ("Ngày Mẫu 03", "Form 03 date"),
-    ("Số văn bản đề nghị", "Letter number"),
-    ("Ngày văn bản", "Letter date"),
-    ("Đợt", "Round"),
-    ("Điểm", "Score"),
-    ("Hạng sao", "Stars"),
-    ("Số GCN", "Certificate"),
-    ("Ngày cấp", "Issued on"),
-    ("Ngày hết hạn", "Expires on"),
-    ("Hạn tiếp theo", "Next date"),
-    ("Việc đến hạn", "Due"),
+    N_("Số hồ sơ"),
+    N_("Sản phẩm"),
+    N_("Chủ thể"),
+    N_("Xã"),
+    N_("Tỉnh"),
+    N_("Bộ sản phẩm"),
+    N_("Hình thức"),
+    N_("Mã trạng thái"),
+    N_("Trạng thái"),
+    N_("Chu kỳ"),
+    N_("Quy định"),
+    N_("Ngày nộp"),
+    N_("Số Mẫu 03"),
+    N_("Ngày Mẫu 03"),
+    N_("Số văn bản đề nghị"),
+    N_("Ngày văn bản"),
+    N_("Đợt"),
+    N_("Điểm"),
+    N_("Hạng sao"),
+    N_("Số GCN"),
+    N_("Ngày cấp"),
+    N_("Ngày hết hạn"),
+    N_("Hạn tiếp theo"),
+    N_("Việc đến hạn"),
 )
 
 
@@ -122,8 +123,8 @@ def build_dossier_list(
         )
     return DossierList(
         lang=lang,
-        title=title or t(lang, "DANH SÁCH HỒ SƠ SẢN PHẨM OCOP", "OCOP PRODUCT DOSSIERS"),
+        title=title or translate(lang, "DANH SÁCH HỒ SƠ SẢN PHẨM OCOP"),
         as_of=as_of,
-        columns=tuple(t(lang, vi, en) for vi, en in _COLUMNS),
+        columns=tuple(translate(lang, column) for column in _COLUMNS),
         rows=tuple(rows),
     )

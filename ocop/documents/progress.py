@@ -31,7 +31,7 @@ from ocop.documents.common import (
     Signer,
     letterhead,
     signature,
-    t,
+    translate,
 )
 from ocop.models import Dossier, fold
 from ocop.plan import Plan
@@ -168,7 +168,7 @@ def _product(
             product_name=name,
             dossier_id=None,
             state=None,
-            state_label=t(lang, "chưa có hồ sơ", "no dossier yet"),
+            state_label=translate(lang, "chưa có hồ sơ"),
             kind=None,
             certificate_number=None,
             stars=None,
@@ -251,11 +251,7 @@ def build_progress_report(
         targets.append(
             TargetProgress(
                 key="rerecognise",
-                label=t(
-                    lang,
-                    f"Công nhận lại sản phẩm OCOP {stars} sao",
-                    f"Re-recognise {stars}-star OCOP products",
-                ),
+                label=translate(lang, "Công nhận lại sản phẩm OCOP {stars} sao", stars=stars),
                 stars=stars,
                 target=len(rer),
                 achieved=sum(p.achieved for p in products),
@@ -284,11 +280,7 @@ def build_progress_report(
         targets.append(
             TargetProgress(
                 key="new",
-                label=t(
-                    lang,
-                    f"Công nhận mới sản phẩm OCOP {new.stars} sao",
-                    f"Newly recognise {new.stars}-star OCOP products",
-                ),
+                label=translate(lang, "Công nhận mới sản phẩm OCOP {stars} sao", stars=new.stars),
                 stars=new.stars,
                 target=new.count,
                 achieved=sum(p.achieved for p in products),
@@ -299,10 +291,13 @@ def build_progress_report(
             )
         )
     summary = tuple(
-        t(
+        translate(
             lang,
-            f"{tp.label}: đạt {tp.achieved}/{tp.target}; đang thực hiện {tp.in_progress}.",
-            f"{tp.label}: {tp.achieved} of {tp.target} achieved; {tp.in_progress} in progress.",
+            "{label}: đạt {achieved}/{target}; đang thực hiện {in_progress}.",
+            label=tp.label,
+            achieved=tp.achieved,
+            target=tp.target,
+            in_progress=tp.in_progress,
         )
         for tp in targets
     )
@@ -338,21 +333,23 @@ def build_progress_report(
     window = plan.evaluation
     if window is not None:
         if as_of < window.opens:
-            status = t(lang, "chưa đến", "not yet open")
+            status = translate(lang, "chưa đến")
         elif as_of <= window.closes:
-            status = t(lang, "đang diễn ra", "open now")
+            status = translate(lang, "đang diễn ra")
         else:
-            status = t(lang, "đã kết thúc", "closed")
-        window_text = t(
+            status = translate(lang, "đã kết thúc")
+        window_text = translate(
             lang,
-            f"Đợt đánh giá của xã: từ {window.opens:%d/%m/%Y} đến {window.closes:%d/%m/%Y} "
-            f"({status}).",
-            f"The commune's evaluation: {window.opens.isoformat()} to "
-            f"{window.closes.isoformat()} ({status}).",
+            "Đợt đánh giá của xã: từ {opens} đến {closes} ({status}).",
+            opens=window.opens.strftime("%d/%m/%Y") if lang == "vi" else window.opens.isoformat(),
+            closes=window.closes.strftime("%d/%m/%Y")
+            if lang == "vi"
+            else window.closes.isoformat(),
+            status=status,
         )
         for day, what in (
-            (window.opens, t(lang, "mở đợt đánh giá của xã", "the commune evaluation opens")),
-            (window.closes, t(lang, "kết thúc đợt đánh giá của xã", "the evaluation closes")),
+            (window.opens, translate(lang, "mở đợt đánh giá của xã")),
+            (window.closes, translate(lang, "kết thúc đợt đánh giá của xã")),
         ):
             if as_of <= day <= horizon:
                 coming.append(DueItem(day, what))
@@ -360,10 +357,11 @@ def build_progress_report(
     expiring = tuple(
         DueItem(
             d.certificate.expires_on,
-            t(
+            translate(
                 lang,
-                f"GCN số {d.certificate.number} ({d.certificate.stars} sao) hết hạn",
-                f"certificate {d.certificate.number} ({d.certificate.stars}★) expires",
+                "GCN số {number} ({stars} sao) hết hạn",
+                number=d.certificate.number,
+                stars=d.certificate.stars,
             ),
             d.id,
             d.product_name,
@@ -375,54 +373,56 @@ def build_progress_report(
         and as_of <= d.certificate.expires_on <= as_of + timedelta(days=lead)
     )
     headings = {
-        "targets": t(lang, "I. KẾT QUẢ THỰC HIỆN MỤC TIÊU", "I. THE PLAN'S TARGETS"),
-        "products": t(lang, "Tình hình từng sản phẩm", "Each product"),
-        "states": t(lang, "II. HỒ SƠ THEO TRẠNG THÁI", "II. DOSSIERS BY STATE"),
-        "dates": t(lang, "III. VIỆC QUÁ HẠN VÀ SẮP ĐẾN", "III. OVERDUE AND COMING UP"),
-        "overdue": t(lang, "Quá hạn", "Overdue"),
-        "coming": t(lang, f"Trong {HORIZON_DAYS} ngày tới", f"In the next {HORIZON_DAYS} days"),
-        "expiring": t(lang, "Giấy chứng nhận sắp hết hạn", "Certificates expiring"),
-        "events": t(lang, "IV. HỘI NGHỊ VÀ GIAO BAN", "IV. CONFERENCES AND MEETINGS"),
-        "none": t(lang, "Không có.", "None."),
-        "col_no": t(lang, "STT", "No."),
-        "col_product": t(lang, "Sản phẩm", "Product"),
-        "col_dossier": t(lang, "Số hồ sơ", "Dossier"),
-        "col_state": t(lang, "Trạng thái", "State"),
-        "col_certificate": t(lang, "Giấy chứng nhận", "Certificate"),
-        "col_expires": t(lang, "Hết hạn", "Expires"),
-        "col_next": t(lang, "Hạn tiếp theo", "Next date"),
-        "col_achieved": t(lang, "Đạt", "Achieved"),
-        "col_aim": t(lang, "Chỉ tiêu", "Aim"),
-        "col_target": t(lang, "Mục tiêu", "Target"),
-        "col_in_progress": t(lang, "Đang thực hiện", "In progress"),
-        "col_count": t(lang, "Số hồ sơ", "Dossiers"),
-        "col_date": t(lang, "Ngày", "Date"),
-        "col_what": t(lang, "Nội dung", "What"),
-        "col_event": t(lang, "Hội nghị", "Conference"),
-        "col_place": t(lang, "Địa điểm", "Place"),
-        "col_status": t(lang, "Tình trạng", "Status"),
-        "held": t(lang, "đã tổ chức", "held"),
-        "planned": t(lang, "sắp tới", "coming"),
-        "yes": t(lang, "có", "yes"),
-        "no": t(lang, "chưa", "not yet"),
-        "illustrative": t(lang, "(ngày minh họa)", "(illustrative date)"),
-        "meetings": t(
+        "targets": translate(lang, "I. KẾT QUẢ THỰC HIỆN MỤC TIÊU"),
+        "products": translate(lang, "Tình hình từng sản phẩm"),
+        "states": translate(lang, "II. HỒ SƠ THEO TRẠNG THÁI"),
+        "dates": translate(lang, "III. VIỆC QUÁ HẠN VÀ SẮP ĐẾN"),
+        "overdue": translate(lang, "Quá hạn"),
+        "coming": translate(lang, "Trong {horizon_days} ngày tới", horizon_days=HORIZON_DAYS),
+        "expiring": translate(lang, "Giấy chứng nhận sắp hết hạn"),
+        "events": translate(lang, "IV. HỘI NGHỊ VÀ GIAO BAN"),
+        "none": translate(lang, "Không có."),
+        "col_no": translate(lang, "STT"),
+        "col_product": translate(lang, "Sản phẩm"),
+        "col_dossier": translate(lang, "Số hồ sơ"),
+        "col_state": translate(lang, "Trạng thái"),
+        "col_certificate": translate(lang, "Giấy chứng nhận"),
+        "col_expires": translate(lang, "Hết hạn"),
+        "col_next": translate(lang, "Hạn tiếp theo"),
+        "col_achieved": translate(lang, "Đạt"),
+        "col_aim": translate(lang, "Chỉ tiêu"),
+        "col_target": translate(lang, "Mục tiêu"),
+        "col_in_progress": translate(lang, "Đang thực hiện"),
+        "col_count": translate(lang, "Số lượng hồ sơ"),
+        "col_date": translate(lang, "Ngày"),
+        "col_what": translate(lang, "Nội dung"),
+        "col_event": translate(lang, "Hội nghị"),
+        "col_place": translate(lang, "Địa điểm"),
+        "col_status": translate(lang, "Tình hình"),
+        "held": translate(lang, "đã tổ chức"),
+        "planned": translate(lang, "sắp tới"),
+        "yes": translate(lang, "có"),
+        "no": translate(lang, "chưa"),
+        "illustrative": translate(lang, "(ngày minh họa)"),
+        "meetings": translate(
             lang,
-            f"Giao ban hằng tháng: đã họp {len(held)}/{len(meeting_days)} kỳ",
-            f"Monthly meetings: {len(held)} of {len(meeting_days)} held",
+            "Giao ban hằng tháng: đã họp {held_count}/{meeting_days_count} kỳ",
+            held_count=len(held),
+            meeting_days_count=len(meeting_days),
         ),
-        "next_meeting": t(lang, "Kỳ giao ban tiếp theo", "Next meeting"),
+        "next_meeting": translate(lang, "Kỳ giao ban tiếp theo"),
     }
     return ProgressReport(
         lang=lang,
         letterhead=letterhead(plan.commune, lang=lang, number=number, symbol="BC-UBND", day=as_of),
-        title=t(lang, "BÁO CÁO", "REPORT"),
-        subtitle=t(
+        title=translate(lang, "BÁO CÁO"),
+        subtitle=translate(
             lang,
-            f"Tình hình thực hiện Kế hoạch Chương trình mỗi xã một sản phẩm (OCOP) năm {year} "
-            f"trên địa bàn xã {plan.commune} (đến ngày {as_of:%d/%m/%Y})",
-            f"Progress of the {year} OCOP plan of {plan.commune} commune "
-            f"(as of {as_of.isoformat()})",
+            "Tình hình thực hiện Kế hoạch Chương trình mỗi xã một sản phẩm (OCOP) "
+            "năm {year} trên địa bàn xã {commune} (đến ngày {as_of})",
+            year=year,
+            commune=plan.commune,
+            as_of=as_of.strftime("%d/%m/%Y") if lang == "vi" else as_of.isoformat(),
         ),
         commune=plan.commune,
         province=plan.province,
@@ -442,15 +442,11 @@ def build_progress_report(
         next_meeting=next_meeting,
         headings=headings,
         signature=signature(signer or Signer.from_text(plan.signed_by), lang=lang),
-        recipients_heading=t(lang, "Nơi nhận:", "Recipients:"),
+        recipients_heading=translate(lang, "Nơi nhận:"),
         # Whom the seed plan reports to (Mục V.1).
         recipients=(
-            t(lang, "- Đảng ủy xã (báo cáo);", "- the commune's Party Committee;"),
-            t(
-                lang,
-                "- Văn phòng Điều phối Chương trình xây dựng NTM tỉnh (báo cáo);",
-                "- the province's New Rural Development Coordination Office;",
-            ),
-            t(lang, "- Lưu: VT.", "- Filed: office."),
+            translate(lang, "- Đảng ủy xã (báo cáo);"),
+            translate(lang, "- Văn phòng Điều phối Chương trình xây dựng NTM tỉnh (báo cáo);"),
+            translate(lang, "- Lưu: VT."),
         ),
     )

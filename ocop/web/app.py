@@ -28,6 +28,7 @@ from starlette.routing import Route
 from ocop.stamps.keys import PublicKey
 from ocop.stamps.live import COPY_WARNING_SCANS, Live, LiveStatus, live_status
 from ocop.stamps.verify import Outcome, Verdict, verify
+from ocop.text import translator
 from ocop.workdays import local_now
 from ocop.workflow.registry import Registry
 
@@ -43,10 +44,6 @@ HEADERS = {
     "Cache-Control": "no-store",
 }
 """Sent with every page: nothing loads from elsewhere, the page is never framed or cached."""
-
-
-def _translator(lang: str) -> Callable[[str, str], str]:
-    return (lambda vi, en: en) if lang == "en" else (lambda vi, en: vi)
 
 
 def _date(day: date | datetime | None, lang: str) -> str:
@@ -86,7 +83,7 @@ def create_app(
         lang = _lang(request)
         page = env.get_template(template).render(
             lang=lang,
-            t=_translator(lang),
+            t=translator(lang),
             fmt=lambda day: _date(day, lang),
             path=request.url.path,
             **context,

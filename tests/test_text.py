@@ -1,0 +1,86 @@
+"""The catalogue of what officers and the public read: complete, compiled, and used."""
+
+from __future__ import annotations
+
+import gettext
+import io
+import string
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from ocop.text import translator
+
+ROOT = Path(__file__).resolve().parent.parent
+PO = ROOT / "ocop" / "locale" / "en" / "LC_MESSAGES" / "ocop.po"
+MO = PO.with_suffix(".mo")
+# The keywords CONTRIBUTING.md gives `pybabel extract`: t("…"), translate(lang, "…"), N_("…").
+KEYWORDS = {"t": None, "translate": (2,), "N_": None}
+METHODS = [("ocop/**.py", "python"), ("ocop/web/templates/**.html", "jinja2")]
+
+
+def _source_ids() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+        str(ROOT), METHODS, keywords=KEYWORDS
+    ):
+        if isinstance(message, str) and message:
+            found.setdefault(message, f"{filename}:{lineno}")
+    return found
+
+
+def _catalogue() -> dict[str, str]:
+    with PO.open("rb") as stream:
+        return {m.id: m.string for m in read_po(stream) if isinstance(m.id, str) and m.id}
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_text_in_the_code_has_its_english() -> None:
+    catalogue = _catalogue()
+    missing = {m: where for m, where in _source_ids().items() if not catalogue.get(m)}
+    assert not missing, f"texts without English in {PO.name} (CONTRIBUTING.md): {missing}"
+
+
+def test_the_catalogue_holds_no_text_the_code_no_longer_has() -> None:
+    stale = set(_catalogue()) - set(_source_ids())
+    assert not stale, f"remove from {PO.name}: {sorted(stale)}"
+
+
+def test_each_translation_names_the_values_its_text_names() -> None:
+    # "{message}" is the library error's own English message, which those calls pass.
+    wrong = {
+        m: s for m, s in _catalogue().items() if s and not _fields(s) <= _fields(m) | {"message"}
+    }
+    assert not wrong
+
+
+def test_the_compiled_catalogue_is_the_source_compiled() -> None:
+    with PO.open("rb") as stream:
+        source = read_po(stream)
+    compiled = io.BytesIO()
+    write_mo(compiled, source)
+    compiled.seek(0)
+    fresh = gettext.GNUTranslations(compiled)
+    with MO.open("rb") as stream:
+        shipped = gettext.GNUTranslations(stream)
+    differ = [m for m in _catalogue() if fresh.gettext(m) != shipped.gettext(m)]
+    assert not differ, f"{MO.name} is out of date: run `pybabel compile -d ocop/locale -D ocop`"
+
+
+def test_a_text_reads_in_each_language_with_its_values() -> None:
+    message = "Cơ sở dữ liệu {name} đã cập nhật."
+    assert translator("vi")(message, name="ocop.db") == "Cơ sở dữ liệu ocop.db đã cập nhật."
+    assert translator("en")(message, name="ocop.db") == "Database ocop.db is up to date."
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_text_the_catalogue_lacks_comes_out_as_written(lang: str) -> None:
+    assert translator(lang)("Một câu chưa dịch {x}", x=1) == "Một câu chưa dịch 1"
+    # Braces in a text without values are text, not fields.
+    assert translator(lang)("{không phải trường}") == "{không phải trường}"
