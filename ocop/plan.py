@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal, NamedTuple, get_args
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from ocop.errors import InvalidInput
-from ocop.models import Line, parse_date
+from ocop.models import Email, Line, parse_date
 from ocop.states import RULE_SETS, RuleSet
 from ocop.workdays import Calendar
 
@@ -67,7 +67,6 @@ Audience = Literal[
 AUDIENCES: tuple[str, ...] = get_args(Audience)
 """Who an event can be for; ``producer`` means the producers of the commune's dossiers."""
 
-Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>]+$")]
 Day = Annotated[date, BeforeValidator(parse_date)]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
 Leads = Annotated[tuple[Annotated[int, Field(ge=0, le=400)], ...], Field(max_length=10)]

@@ -35,6 +35,7 @@ from ocop.errors import (
     DiskFull,
     InvalidInput,
     NumberTooLarge,
+    RegistryClosed,
     SchemaTooNew,
     StorageUnavailable,
 )
@@ -65,6 +66,8 @@ class Database:
                 reason="url",
                 value=shown,
             ) from exc
+        self.closed = False
+        """Whether :meth:`close` was called."""
         self.url = parsed
         self.dialect = parsed.get_backend_name()
         kwargs: dict[str, Any] = {}
@@ -116,12 +119,14 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """A connection for reads; its transaction is rolled back at the end."""
+        self._check_open()
         with self._errors(), self.engine.connect() as conn:
             yield conn
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A write transaction, committed when the block ends without an exception."""
+        self._check_open()
         with (
             self._errors(),
             self.engine.connect().execution_options(**{_WRITE: True}) as conn,
@@ -161,6 +166,7 @@ class Database:
 
     def upgrade(self, revision: str = "head") -> None:
         """Bring the schema up to ``revision`` with the shipped alembic migrations."""
+        self._check_open()
         from alembic import command
         from alembic.config import Config
 
@@ -217,8 +223,14 @@ class Database:
         return self.revision() == HEAD
 
     def close(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection; every read or write after it is refused
+        (:class:`RegistryClosed`), where SQLAlchemy would quietly open a new pool."""
+        self.closed = True
         self.engine.dispose()
+
+    def _check_open(self) -> None:
+        if self.closed:
+            raise RegistryClosed(self.name)
 
 
 def _configure_sqlite(engine: Engine) -> None:

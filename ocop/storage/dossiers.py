@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from ocop.errors import ConcurrentUpdate, InvalidInput, NotFound
-from ocop.models import Dossier, HistoryDraft, HistoryEntry, Message, fold, nfc
+from ocop.models import STORED, Dossier, HistoryDraft, HistoryEntry, Message, fold, nfc
 from ocop.states import State
 from ocop.storage.database import Database
 from ocop.storage.outbox import insert_messages
@@ -199,7 +199,7 @@ def _dossier(row: Any) -> Dossier:
     values = dict(mapping["body"])
     values.update({name: mapping[name] for name in _COLUMNS})
     values["id"] = mapping["id"]
-    return Dossier.model_validate(values)
+    return Dossier.model_validate(values, context=STORED)
 
 
 def _entry(row: Any) -> HistoryEntry:

@@ -22,11 +22,11 @@ from sqlalchemy import ColumnElement, Connection, and_, case, func, or_, select,
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ocop.errors import InvalidInput, NotFound
-from ocop.models import Message
+from ocop.errors import InvalidInput, NotFound, PermissionDenied
+from ocop.models import Actor, Message
 from ocop.states.vocabulary import OutboxStatus
 from ocop.storage.database import Database
-from ocop.storage.tables import daemons, outbox
+from ocop.storage.tables import daemons, dossiers, outbox
 
 __all__ = [
     "CLAIMED",
@@ -122,10 +122,49 @@ class OutboxMessage:
     claimed_at: datetime | None
     expires_at: datetime | None = None
     """When it is no longer worth sending (a reminder's last day); ``None``: never."""
+    retried_by: str | None = None
+    """Who last sent it again (``ocop outbox retry``), in ``retried_role``, at ``retried_at``."""
+    retried_role: str | None = None
+    retried_at: datetime | None = None
 
 
 def _message(row: Any) -> OutboxMessage:
     return OutboxMessage(**dict(row._mapping))
+
+
+def _visible(actor: Actor | None) -> ColumnElement[bool] | None:
+    """The messages ``actor`` may see, as a condition; ``None`` for all of them.
+
+    A message about a dossier follows the dossier (its area, or its producer); a message about
+    no dossier (a plan's reminder, the officers' digest) follows the commune and province its
+    plan names. Without an actor the caller is the trusted host and sees everything.
+    """
+    if actor is None:
+        return None
+    # Imported here: ocop.workflow's package imports the registry, which imports storage.
+    from ocop.workflow.permissions import read_scope
+
+    scope = read_scope(actor)
+    if not scope:
+        return None
+    c, d = outbox.c, dossiers.c
+    theirs = select(d.id).where(*(d[name] == value for name, value in scope.items()))
+    of_dossier = c.dossier_id.in_(theirs)
+    if "owner" in scope:
+        return of_dossier
+    area = [c.dossier_id.is_(None), c.context["province"].as_string() == scope["province"]]
+    if "commune" in scope:
+        area.append(c.context["commune"].as_string() == scope["commune"])
+    return or_(of_dossier, and_(*area))
+
+
+def _outside(actor: Actor, message_id: int) -> PermissionDenied:
+    return PermissionDenied(
+        f"Message {message_id} is outside what {actor.name} may see ({actor.role.label('en')}).",
+        trigger="read",
+        reason="scope",
+        details={"actor": actor.name, "role": actor.role.value, "message": message_id},
+    )
 
 
 class Outbox:
@@ -311,13 +350,21 @@ class Outbox:
             )
         return result.rowcount == 1
 
-    def get(self, message_id: int) -> OutboxMessage:
-        """The message with that id, or :class:`NotFound`."""
+    def get(self, message_id: int, *, actor: Actor | None = None) -> OutboxMessage:
+        """The message with that id: :class:`NotFound`, or :class:`PermissionDenied` when it
+        is outside ``actor``'s scope (see :func:`_visible`; no actor: the trusted host)."""
+        c = outbox.c
+        visible = _visible(actor)
+        shown = true() if visible is None else visible
         with self.db.read() as conn:
-            row = conn.execute(select(outbox).where(outbox.c.id == message_id)).first()
+            row = conn.execute(
+                select(outbox, shown.label("in_scope")).where(c.id == message_id)
+            ).first()
         if row is None:
             raise NotFound("message", message_id)
-        return _message(row)
+        if actor is not None and not row.in_scope:
+            raise _outside(actor, message_id)
+        return OutboxMessage(**{k: v for k, v in row._mapping.items() if k != "in_scope"})
 
     def find(
         self,
@@ -327,10 +374,14 @@ class Outbox:
         dossier_id: int | None = None,
         limit: int | None = 100,
         newest_first: bool = True,
+        actor: Actor | None = None,
     ) -> list[OutboxMessage]:
-        """Messages matching the filters given."""
+        """Messages matching the filters given, of those ``actor`` may see (all without one)."""
         c = outbox.c
         statement = select(outbox)
+        visible = _visible(actor)
+        if visible is not None:
+            statement = statement.where(visible)
         if status is not None:
             wanted = [status] if isinstance(status, str) else list(status)
             unknown = sorted(set(wanted) - set(STATUSES))
@@ -350,20 +401,40 @@ class Outbox:
         with self.db.read() as conn:
             return [_message(r) for r in conn.execute(statement)]
 
-    def requeue(self, message_ids: Iterable[int], now: datetime) -> list[OutboxMessage]:
+    def requeue(
+        self, message_ids: Iterable[int], now: datetime, *, actor: Actor | None = None
+    ) -> list[OutboxMessage]:
         """Send these messages again as soon as a daemon drains (``ocop outbox retry``).
+
+        ``actor`` must be an officer or an administrator
+        (:data:`ocop.workflow.permissions.RETRY_ROLES`) and every message within their area,
+        else :class:`PermissionDenied` and nothing changes; without one the trusted host acts,
+        recorded as ``system``. Who, in which role and when is written on each message
+        (``retried_by``, ``retried_role``, ``retried_at``).
 
         Only messages not sent and not being sent can be requeued; their attempt count starts
         over so the backoff does too, and an expired one is no longer held to its last day.
         """
+        from ocop.workflow.permissions import check_retry
+
+        who = actor or Actor.system()
+        check_retry(who)
         ids = list(dict.fromkeys(message_ids))
         c = outbox.c
+        visible = _visible(actor)
+        shown = true() if visible is None else visible
         with self.db.write() as conn:
-            check = select(c.id, c.status).where(c.id.in_(ids)).with_for_update()
+            check = (
+                select(c.id, c.status, shown.label("in_scope"))
+                .where(c.id.in_(ids))
+                .with_for_update(of=outbox)
+            )
             rows = {r.id: r for r in conn.execute(check)}
             for message_id in ids:
                 if message_id not in rows:
                     raise NotFound("message", message_id)
+                if not rows[message_id].in_scope:
+                    raise _outside(who, message_id)
                 if rows[message_id].status not in _REQUEUE:
                     raise InvalidInput(
                         f"Message {message_id} is {rows[message_id].status}; only failed, "
@@ -382,6 +453,9 @@ class Outbox:
                     claimed_by=None,
                     claimed_at=None,
                     expires_at=None,
+                    retried_by=who.name,
+                    retried_role=who.role.value,
+                    retried_at=now,
                 )
             )
             result = conn.execute(select(outbox).where(c.id.in_(ids)).order_by(c.id)).all()
@@ -424,11 +498,15 @@ class Outbox:
             row = conn.execute(statement).first()
         return _message(row) if row is not None else None
 
-    def counts(self) -> dict[str, int]:
-        """How many messages there are in each status."""
+    def counts(self, *, actor: Actor | None = None) -> dict[str, int]:
+        """How many messages there are in each status (of those ``actor`` may see)."""
         c = outbox.c
+        statement = select(c.status, func.count()).group_by(c.status)
+        visible = _visible(actor)
+        if visible is not None:
+            statement = statement.where(visible)
         with self.db.read() as conn:
-            rows = conn.execute(select(c.status, func.count()).group_by(c.status)).all()
+            rows = conn.execute(statement).all()
         return {status: int(n) for status, n in rows}
 
     def next_due(self) -> datetime | None:

@@ -132,6 +132,10 @@ outbox = Table(
     Column("claimed_by", String(100)),
     Column("claimed_at", UTCDateTime),
     Column("expires_at", UTCDateTime),
+    # The last `ocop outbox retry` of the message: who, in which role, when (revision 0007).
+    Column("retried_by", String(300)),
+    Column("retried_role", String(30)),
+    Column("retried_at", UTCDateTime),
     Index("ix_ocop_outbox_status_next", "status", "next_attempt_at"),
 )
 

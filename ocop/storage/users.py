@@ -8,7 +8,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ocop.errors import InvalidInput, NotFound, PermissionDenied
-from ocop.models import User
+from ocop.models import STORED, User
 from ocop.states import Role
 from ocop.storage.database import Database
 from ocop.storage.tables import users
@@ -43,13 +43,15 @@ class UserStore:
             row = conn.execute(select(users).where(users.c.username == username)).first()
         if row is None:
             raise NotFound("user", username)
-        return User.model_validate({k: row._mapping[k] for k in _FIELDS})
+        return User.model_validate({k: row._mapping[k] for k in _FIELDS}, context=STORED)
 
     def all(self) -> list[User]:
         """Every user, by username."""
         with self.db.read() as conn:
             rows = conn.execute(select(users).order_by(users.c.username)).all()
-        return [User.model_validate({k: r._mapping[k] for k in _FIELDS}) for r in rows]
+        return [
+            User.model_validate({k: r._mapping[k] for k in _FIELDS}, context=STORED) for r in rows
+        ]
 
     def set_active(self, username: str, active: bool) -> User:
         """Enable or disable a user (users are never deleted: history names them).

@@ -9,12 +9,27 @@ administrators and the system everything."""
 from __future__ import annotations
 
 from ocop.errors import PermissionDenied
-from ocop.models import Actor, Dossier
+from ocop.models import Actor, Dossier, User
 from ocop.states import ROLE_SOURCES, Role, Transition
 
-__all__ = ["check_permission", "check_read", "covers", "permitted", "read_scope"]
+__all__ = [
+    "RETRY_ROLES",
+    "check_permission",
+    "check_read",
+    "check_retry",
+    "covers",
+    "permitted",
+    "read_scope",
+    "sees_user",
+]
 
 _EVERYWHERE = frozenset({Role.CENTRAL_OFFICER, Role.ADMIN, Role.SYSTEM})
+
+RETRY_ROLES = frozenset(
+    {Role.COMMUNE_OFFICER, Role.PROVINCE_OFFICER, Role.CENTRAL_OFFICER, Role.ADMIN, Role.SYSTEM}
+)
+"""Who may send an outbox message again (``ocop outbox retry``): an officer, within their
+area, or an administrator; never a producer, who would be resending officers' mail."""
 
 
 def covers(actor: Actor, commune: str, province: str) -> bool:
@@ -51,6 +66,35 @@ def check_read(actor: Actor, dossier: Dossier) -> None:
             reason="scope",
             allowed_roles=[],
             details={"actor": actor.name, "role": actor.role.value, "dossier": dossier.id},
+        )
+
+
+def sees_user(actor: Actor, user: User) -> bool:
+    """Whether ``actor`` may see ``user``'s record (``ocop user list``): themselves, and the
+    users whose area lies within theirs; everyone for who sees everything. A user with no area
+    (a central officer, an administrator) is seen only by those."""
+    if user.username == actor.name:
+        return True
+    if actor.role in _EVERYWHERE:
+        return True
+    if actor.role is Role.PRODUCER or user.province is None:
+        return False
+    if actor.role is Role.PROVINCE_OFFICER:
+        return actor.province == user.province
+    return user.commune is not None and covers(actor, user.commune, user.province)
+
+
+def check_retry(actor: Actor) -> None:
+    """Raise :class:`PermissionDenied` unless ``actor``'s role may send outbox mail again (the
+    messages' area is checked against the actor's by the outbox itself)."""
+    if actor.role not in RETRY_ROLES:
+        raise PermissionDenied(
+            f"Only an officer or an administrator may send a message again; {actor.name} "
+            f"acts as {actor.role.label('en')}.",
+            trigger="retry",
+            reason="role",
+            allowed_roles=sorted(r.value for r in RETRY_ROLES if r is not Role.SYSTEM),
+            details={"actor": actor.name, "role": actor.role.value},
         )
 
 

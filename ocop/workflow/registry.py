@@ -52,7 +52,13 @@ from ocop.workdays import Calendar, local_date
 from ocop.workflow.deadlines import next_due
 from ocop.workflow.importing import certified_draft
 from ocop.workflow.machine import shared_engine
-from ocop.workflow.permissions import check_permission, check_read, permitted, read_scope
+from ocop.workflow.permissions import (
+    check_permission,
+    check_read,
+    permitted,
+    read_scope,
+    sees_user,
+)
 from ocop.workflow.steps import STEPS, Context
 
 if TYPE_CHECKING:
@@ -545,9 +551,11 @@ class Registry:
         """The user with that username."""
         return self._users.get(nfc(username))
 
-    def users(self) -> list[User]:
-        """Every user, by username."""
-        return self._users.all()
+    def users(self, *, actor: Actor | None = None) -> list[User]:
+        """Every user, by username; with ``actor``, only those the actor may see (themselves
+        and the users of their area: :func:`~ocop.workflow.permissions.sees_user`)."""
+        found = self._users.all()
+        return found if actor is None else [u for u in found if sees_user(actor, u)]
 
     def set_user_active(self, username: str, active: bool) -> User:
         """Enable or disable a user; their history stays."""
