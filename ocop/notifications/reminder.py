@@ -45,6 +45,9 @@ class Reminder:
 
     ``due_on`` is the first day it may be sent and ``until`` the last day it is still worth
     sending; ``lead`` tells reminders of one series apart (``14d``, ``5wd``, ``overdue``).
+    ``keyed_by_cycle`` false leaves the cycle out of the dedupe key: a reminder about a
+    certificate is the same message whichever cycle the dossier is in when it is due (a
+    re-rating registered after the 30-day reminder must not bring it back).
     """
 
     kind: str
@@ -57,6 +60,7 @@ class Reminder:
     dossier_id: int | None = None
     cycle: int | None = None
     context: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    keyed_by_cycle: bool = True
 
     @property
     def series(self) -> tuple[str, str, int | None, date, str]:
@@ -66,7 +70,7 @@ class Reminder:
     @property
     def dedupe_key(self) -> str:
         """(kind, dossier, cycle, anchor date, recipient), unique per message ever sent."""
-        cycle = f"c{self.cycle}" if self.cycle is not None else "-"
+        cycle = f"c{self.cycle}" if self.cycle is not None and self.keyed_by_cycle else "-"
         head = f"{self.kind}:{self.lead}|{self.subject}|{cycle}|{self.anchor.isoformat()}|"
         key = head + self.to.email.lower()
         if len(key) > _KEY_LIMIT:
@@ -193,6 +197,7 @@ def series(
     today: date,
     *,
     dossier: Dossier | None = None,
+    keyed_by_cycle: bool = True,
 ) -> Iterator[Reminder]:
     """A series: one candidate per lead (days before ``anchor``) and recipient."""
     context = {**context, "days_left": (anchor - today).days}
@@ -209,6 +214,7 @@ def series(
                 dossier.id if dossier else None,
                 dossier.cycle if dossier else None,
                 context,
+                keyed_by_cycle,
             )
 
 

@@ -260,6 +260,7 @@ def certificates(
     The window reminder goes while no re-rating cycle has started; expiry reminders go while
     the certificate is held, even during a running cycle, so a certificate never lapses
     unnoticed. A lead that falls on the window's opening day is left to the window reminder.
+    They are about the certificate, so their dedupe keys leave the dossier's cycle out.
     """
     today = local_date(now)
     candidates: list[Reminder] = []
@@ -309,11 +310,14 @@ def certificates(
                     dossier.id,
                     dossier.cycle,
                     context,
+                    keyed_by_cycle=False,
                 )
                 for to in people
             )
         if dossier.state is not State.EXPIRED:
-            window = dossier.state in CERTIFIED
+            # Certified on the window's opening day (now, or until a cycle registered since):
+            # the window reminder went then and stands for the lead that falls on that day.
+            window = dossier.state in CERTIFIED or local_date(dossier.registered_at) >= opens
             leads = [
                 n
                 for n in plan.reminders.certificate
@@ -328,6 +332,7 @@ def certificates(
                 context,
                 today,
                 dossier=dossier,
+                keyed_by_cycle=False,
             )
         candidates += (
             Reminder(
@@ -341,6 +346,7 @@ def certificates(
                 dossier.id,
                 dossier.cycle,
                 context,
+                keyed_by_cycle=False,
             )
             for to in people
         )
