@@ -303,6 +303,9 @@ class Dossier(_Model):
     documents: frozenset[str] = frozenset()
     samples: int = 0
     form_number: str | None = None
+    """Mẫu 01's "Phiếu số …/PĐK-(Mã tỉnh)-(Mã xã)-(Năm)" of this cycle (ocop.workflow.numbers)."""
+    product_code: str | None = None
+    """The product code "(T)-(X)-(STT)-(Năm)" once recognised 3★ or more; kept on re-rating."""
     registered_at: datetime
     created_at: datetime
     updated_at: datetime

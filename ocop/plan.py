@@ -36,6 +36,7 @@ __all__ = [
     "Event",
     "Meeting",
     "NewTarget",
+    "Numbers",
     "Placeholder",
     "Plan",
     "Recipient",
@@ -177,6 +178,42 @@ class ReminderSettings(_Model):
     """Days ahead the morning digest looks."""
 
 
+Code = Annotated[str, Field(pattern=r"^[0-9A-Za-z]{1,20}$")]
+_SERIAL_FIELDS = {"seq": 1, "month": 1, "year": 2026}
+
+
+def _serial(value: object) -> object:
+    """A form-serial template must format with seq (required), month and year, and nothing else."""
+    if not isinstance(value, str):
+        return value
+    if "{seq" not in value:
+        raise ValueError("must contain {seq}, the running number")
+    try:
+        text = value.format(**_SERIAL_FIELDS)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ValueError(f"is not a template of {{seq}}, {{month}} and {{year}} ({exc})") from None
+    if "/" in text or "\n" in text or len(text) > 60:
+        raise ValueError("must give a short serial without '/' (the form adds /PĐK-…)")
+    return value
+
+
+class Numbers(_Model):
+    """The codes that make the numbers of the record (QĐ 26/2026: Mẫu 01's reception block, the product code).
+
+    ``province_code`` and ``commune_code`` are the official codes of QĐ 19/2025/QĐ-TTg (T and
+    X of a product code, and the "(Mã tỉnh)-(Mã xã)" of a registration form's number). The
+    engine never guesses them: without them the numbers stay pending and say which key to set.
+    ``form_serial`` fills the "…-…" blank before "/PĐK" on the form, whose content no source
+    gives (OCOP-RULES.md §2B): by default the commune's running number of receptions in the
+    year; ``{month}`` and ``{year}`` may be added, e.g. ``"{seq:03d}-{month:02d}"``.
+    """
+
+    province_code: Code | None = None
+    commune_code: Code | None = None
+    form_serial: Annotated[str, BeforeValidator(_serial)] = "{seq}"
+    illustrative: bool = False
+
+
 class Plan(_Model):
     """A commune's OCOP plan for one year."""
 
@@ -195,6 +232,7 @@ class Plan(_Model):
     meetings: tuple[Meeting, ...] = ()
     recipients: tuple[Recipient, ...] = ()
     reminders: ReminderSettings = ReminderSettings()
+    numbers: Numbers = Numbers()
 
     def recipients_for(self, role: str) -> list[Recipient]:
         """The plan's recipients with that role, in file order."""

@@ -40,11 +40,15 @@ def N_(message: str) -> str:
 
 
 @cache
-def catalogue(lang: str) -> gettext.NullTranslations:
-    """The compiled catalogue for ``lang``; Vietnamese, the source language, needs none."""
-    if lang == "vi":
+def catalogue(lang: str, domain: str = DOMAIN) -> gettext.NullTranslations:
+    """The compiled catalogue of ``domain`` for ``lang``, or none when there is nothing to look up.
+
+    ``ocop`` texts are written in Vietnamese, so Vietnamese needs no catalogue; the
+    ``argparse`` domain holds the standard library's own English words in Vietnamese.
+    """
+    compiled = files("ocop") / "locale" / lang / "LC_MESSAGES" / f"{domain}.mo"
+    if not compiled.is_file():
         return gettext.NullTranslations()
-    compiled = files("ocop") / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
     with compiled.open("rb") as stream:
         return gettext.GNUTranslations(stream)
 

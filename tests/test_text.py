@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import gettext
+import inspect
 import io
 import string
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,6 +16,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from ocop.cli import main
 from ocop.text import translator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,3 +89,34 @@ def test_a_text_the_catalogue_lacks_comes_out_as_written(lang: str) -> None:
     assert translator(lang)("Một câu chưa dịch {x}", x=1) == "Một câu chưa dịch 1"
     # Braces in a text without values are text, not fields.
     assert translator(lang)("{không phải trường}") == "{không phải trường}"
+
+
+def test_argparse_writes_in_the_officers_language() -> None:
+    vi = subprocess.run(["ocop", "list", "--help"], capture_output=True, text=True, check=True)
+    assert vi.stdout.startswith("cách dùng: ocop list")
+    assert "tùy chọn:" in vi.stdout and "in hướng dẫn này rồi thoát" in vi.stdout
+    en = subprocess.run(
+        ["ocop", "--lang", "en", "list", "--help"], capture_output=True, text=True, check=True
+    )
+    assert en.stdout.startswith("usage: ocop list") and "options:" in en.stdout
+    missing = subprocess.run(["ocop", "show"], capture_output=True, text=True)
+    assert missing.returncode == 2
+    assert missing.stderr == (
+        "ocop show: lỗi: thiếu tham số bắt buộc: ID (xem `ocop show --help`)\n"
+    )
+
+
+def test_a_run_in_process_leaves_argparse_as_it_was() -> None:
+    before = argparse._  # type: ignore[attr-defined]
+    with contextlib.redirect_stdout(io.StringIO()), pytest.raises(SystemExit):
+        main(["--help"], environ={"HOME": "/nonexistent"})
+    assert argparse._ is before  # type: ignore[attr-defined]
+
+
+def test_each_argparse_word_is_one_argparse_still_says() -> None:
+    source = inspect.getsource(argparse)
+    with (PO.parents[2] / "vi" / "LC_MESSAGES" / "argparse.po").open("rb") as stream:
+        words = [m.id for m in read_po(stream) if m.id]
+    for word in words:
+        first = word[0] if isinstance(word, tuple) else word
+        assert repr(first)[1:-1] in source or first in source, first

@@ -87,10 +87,10 @@ def _missing(item: Missing, lang: str) -> str:
     if item.code == "valid_certificate":
         return t(
             "giấy chứng nhận còn hiệu lực (nếu đã hết hạn, đăng ký lần đầu: --kind first)",
-            text=item.text,
+            message=item.text,
         )
     if item.code == "certificate":
-        return t("giấy chứng nhận", text=item.text)
+        return t("giấy chứng nhận", message=item.text)
     return item.text
 
 
@@ -119,6 +119,13 @@ def _permission(error: PermissionDenied, lang: str) -> str:
         return t(
             "Người dùng này đã bị khóa; đề nghị quản trị viên mở lại (`ocop user enable`).",
             message=error.message,
+        )
+    if error.trigger == "retry" and error.reason == "role":
+        role = _ROLES.get(str(d.get("role")))
+        return t(
+            "Chỉ cán bộ hoặc quản trị viên mới được gửi lại thư; {actor} là {role}.",
+            actor=actor,
+            role=role.label(lang) if role else d.get("role", ""),
         )
     if error.reason == "role" and trigger is not None:
         allowed = _roles(error.allowed_roles, lang)
@@ -169,6 +176,13 @@ def _permission(error: PermissionDenied, lang: str) -> str:
         return t(
             "{actor} là quản trị viên cuối cùng còn hoạt động; thêm hoặc mở khóa "
             "quản trị viên khác trước.",
+            actor=actor,
+        )
+    if error.reason == "scope" and "message" in d:
+        return t(
+            "Thư số {id} nằm ngoài phạm vi {actor} được xem (thư về hồ sơ hoặc kế hoạch của "
+            "địa bàn khác).",
+            id=d["message"],
             actor=actor,
         )
     if error.reason == "scope":

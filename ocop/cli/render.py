@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ocop.cli.core import translator
 from ocop.cli.output import fmt_date
+from ocop.decimals import decimal
 from ocop.errors import InvalidInput
 from ocop.states import IMPORT_TRIGGER, PRODUCT_SETS, DueKind, Trigger, rule_set
 from ocop.states.vocabulary import label
@@ -145,7 +146,7 @@ def step_payload_text(entry: HistoryEntry, lang: str) -> str:
         round_ = f", {t('đợt', 'round')} {p['round']}/{p['round_year']}" if p.get("round") else ""
         parts.append(t(f"văn bản {p['letter_number']}", f"letter {p['letter_number']}") + round_)
     if p.get("total") is not None:
-        parts.append(f"{p['total']:g} {t('điểm', 'points')} → {stars(int(p['stars']))}")
+        parts.append(f"{decimal(p['total'], lang)} {t('điểm', 'points')} → {stars(int(p['stars']))}")
     if isinstance(p.get("certificate"), dict) and entry.trigger != IMPORT_TRIGGER:
         parts.append(t(f"GCN {p['certificate']['number']}", f"cert. {p['certificate']['number']}"))
     if p.get("ground"):

@@ -26,6 +26,7 @@ from ocop.errors import ConcurrentUpdate, InvalidInput, NotFound
 from ocop.models import STORED, Dossier, HistoryDraft, HistoryEntry, Message, fold, nfc
 from ocop.states import State
 from ocop.storage.database import Database
+from ocop.storage.numbers import NumberRequest, take_number
 from ocop.storage.outbox import insert_messages
 from ocop.storage.tables import dossiers, history
 
@@ -59,6 +60,7 @@ _COLUMNS = (
     "next_due_on",
     "next_due",
     "form_number",
+    "product_code",
 )
 # The statements of a transition, built once: building one per call (``values()`` turns every
 # value into a bound parameter, then the whole tree is hashed for the compiled cache) cost more
@@ -89,6 +91,8 @@ _SORTS = {
     "state": dossiers.c.state,
     "updated": dossiers.c.updated_at,
     "expiry": dossiers.c.cert_expires_on,
+    "number": dossiers.c.form_number,
+    "code": dossiers.c.product_code,
 }
 
 
@@ -105,6 +109,10 @@ class DossierQuery:
     due_before: date | None = None
     expires_before: date | None = None
     search: str | None = None
+    number: str | None = None
+    """Part of the registration form number (``…/PĐK-…``), any case."""
+    code: str | None = None
+    """Part of the product code (``T-X-STT-Năm``)."""
     order_by: str = "id"
     descending: bool = False
     limit: int | None = None
@@ -163,6 +171,10 @@ _CONDITIONS: dict[str, Callable[[Any], ColumnElement[bool]]] = {
     "due_before": lambda day: dossiers.c.next_due_on < day,
     "expires_before": lambda day: dossiers.c.cert_expires_on < day,
     "search": lambda text: dossiers.c.search_key.like(f"%{_like(fold(text))}%", escape="\\"),
+    # Any case: ILIKE on PostgreSQL; SQLite lowers both sides but only ASCII letters, so the
+    # text is upper-cased here first ("pđk" → "PĐK", lowered alike on both sides).
+    "number": lambda text: dossiers.c.form_number.ilike(f"%{_like(text.upper())}%", escape="\\"),
+    "code": lambda text: dossiers.c.product_code.ilike(f"%{_like(text.upper())}%", escape="\\"),
 }
 
 
@@ -216,9 +228,12 @@ class DossierRepository(Protocol):
     """
 
     def insert(
-        self, batch: Sequence[tuple[Dossier, HistoryDraft, Sequence[Message]]]
+        self,
+        batch: Sequence[tuple[Dossier, HistoryDraft, Sequence[Message]]],
+        numbers: Sequence[Sequence[NumberRequest]] = (),
     ) -> list[Dossier]:
-        """New dossiers with their first history rows, all or none; their ids assigned."""
+        """New dossiers with their first history rows, all or none; their ids assigned, and
+        the numbers ``numbers[i]`` asks for dossier ``i`` taken in the same transaction."""
         ...
 
     def get(self, dossier_id: int) -> Dossier:
@@ -272,12 +287,35 @@ class Held:
     dossier: Dossier
     written: Dossier | None = None
 
-    def write(self, after: Dossier, entry: HistoryDraft, messages: Sequence[Message] = ()) -> None:
-        """Write ``after`` over the dossier held, with its history row and outbox messages."""
+    def write(
+        self,
+        after: Dossier,
+        entry: HistoryDraft,
+        messages: Sequence[Message] = (),
+        numbers: Sequence[NumberRequest] = (),
+    ) -> Dossier:
+        """Write ``after`` over the dossier held, with its history row and outbox messages;
+        the ``numbers`` asked for are taken from their counters first. Returns what was
+        written (``after`` with its numbers)."""
         if self.written is not None:
             raise RuntimeError("a held dossier is written once")
+        after, entry = _numbered(self.conn, after, entry, numbers)
         self.store._write(self.conn, self.dossier, after, entry, messages)
         self.written = after
+        return after
+
+
+def _numbered(
+    conn: Connection, dossier: Dossier, entry: HistoryDraft, numbers: Sequence[NumberRequest]
+) -> tuple[Dossier, HistoryDraft]:
+    """``dossier`` with the numbers asked for, and its history row recording them."""
+    if not numbers:
+        return dossier, entry
+    given = {request.field: take_number(conn, request)[1] for request in numbers}
+    return (
+        dossier.model_copy(update=given),
+        replace(entry, payload=entry.payload | given),
+    )
 
 
 class DossierStore:
@@ -287,15 +325,20 @@ class DossierStore:
         self.db = db
 
     def insert(
-        self, batch: Sequence[tuple[Dossier, HistoryDraft, Sequence[Message]]]
+        self,
+        batch: Sequence[tuple[Dossier, HistoryDraft, Sequence[Message]]],
+        numbers: Sequence[Sequence[NumberRequest]] = (),
     ) -> list[Dossier]:
         """Insert new dossiers (their ``id`` is ignored) with their first history rows.
 
-        One transaction: all of them or none.
+        One transaction: all of them or none. ``numbers[i]`` are the numbers dossier ``i``
+        takes from its commune's counters (its form number), in the same transaction.
         """
         stored = []
         with self.db.write() as conn:
-            for draft, entry, messages in batch:
+            for index, (draft, entry, messages) in enumerate(batch):
+                if index < len(numbers):
+                    draft, entry = _numbered(conn, draft, entry, numbers[index])
                 new_id = conn.execute(
                     insert(dossiers).values(_row(draft)).returning(dossiers.c.id)
                 ).scalar_one()

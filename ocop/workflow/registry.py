@@ -13,6 +13,7 @@ from ocop.errors import (
     ConcurrentUpdate,
     GuardFailed,
     InvalidInput,
+    Missing,
     OcopError,
     PermissionDenied,
     RowsRejected,
@@ -46,12 +47,20 @@ from ocop.states import (
 from ocop.storage.changes import ChangeFeed, ChangePage
 from ocop.storage.database import Database
 from ocop.storage.dossiers import DossierQuery, DossierRepository, DossierStore
+from ocop.storage.numbers import NumberRequest
 from ocop.storage.outbox import Outbox
 from ocop.storage.users import UserStore
 from ocop.workdays import Calendar, local_date
 from ocop.workflow.deadlines import next_due
 from ocop.workflow.importing import certified_draft
 from ocop.workflow.machine import shared_engine
+from ocop.workflow.numbers import (
+    AreaCodes,
+    Numbering,
+    form_request,
+    missing_codes,
+    product_request,
+)
 from ocop.workflow.permissions import (
     check_permission,
     check_read,
@@ -108,6 +117,7 @@ class Registry:
         rule_sets: Mapping[str, RuleSet] | None = None,
         notices: Notices | None = None,
         plan: Plan | None = None,
+        area_codes: Mapping[tuple[str, str], AreaCodes] | None = None,
     ) -> None:
         if clock is not None and clock().tzinfo is None:
             raise InvalidInput(
@@ -118,6 +128,9 @@ class Registry:
         self.database = database
         self.plan = plan
         """The commune's plan the registry was opened with, if any (its reminders' source)."""
+        self.numbering = Numbering(plan, dict(area_codes) if area_codes else None)
+        """Where the official codes of the numbers of the record come from (the plan's
+        ``[numbers]``, then ``area_codes`` by (province, commune)): ocop.workflow.numbers."""
         self.clock = clock or _utcnow
         self.calendar = calendar or Calendar()
         self.rule_sets: Mapping[str, RuleSet] = dict(rule_sets or RULE_SETS)
@@ -270,6 +283,7 @@ class Registry:
         note: str | None,
     ) -> list[Dossier]:
         batch = []
+        numbers: list[list[NumberRequest]] = []
         for draft, rules in drafts:
             due_on, due = next_due(draft, rules, self.calendar, self.rule_sets)
             draft = draft.model_copy(update={"next_due_on": due_on, "next_due": due})
@@ -289,7 +303,8 @@ class Registry:
             )
             messages = self.notices(None, draft, entry) if self.notices else ()
             batch.append((draft, entry, messages))
-        stored = self._dossiers.insert(batch)
+            numbers.append(self._form_number(draft) if trigger == Trigger.REGISTER else [])
+        stored = self._dossiers.insert(batch, numbers)
         for dossier in stored:
             self._publish(TransitionEvent(None, dossier, trigger, actor, note))
         return stored
@@ -318,9 +333,85 @@ class Registry:
             if expected_version is not None and before.version != expected_version:
                 raise ConcurrentUpdate(before.id, expected_version)
             after, entry, messages = self._decide(before, trig, actor, text, data)
-            held.write(after, entry, messages)
+            after, numbers = self._numbers(trig, after)
+            after = held.write(after, entry, messages, numbers)
         self._publish(TransitionEvent(before, after, trig.value, actor, text))
         return after
+
+    # The numbers of the record (ocop.workflow.numbers): the registry decides which a write
+    # takes, storage takes them from the commune's counters in the write's transaction.
+
+    def _form_number(self, draft: Dossier) -> list[NumberRequest]:
+        """A new filing's form number, unless the officer typed the paper form's own."""
+        if draft.form_number:
+            return []
+        request = form_request(self.numbering, draft, local_date(draft.registered_at))
+        return [request] if request else []
+
+    def _numbers(self, trigger: Trigger, after: Dossier) -> tuple[Dossier, list[NumberRequest]]:
+        """The numbers a transition gives: a new cycle files a new Mẫu 01 (its own form
+        number; the last cycle's stays in the history), a recognition its product code."""
+        if trigger is Trigger.REAPPLY:
+            after = after.model_copy(update={"form_number": None})
+            return after, self._form_number(after)
+        if trigger in (Trigger.RATE, Trigger.RATE_CENTRAL):
+            request = product_request(self.numbering, after)
+            return after, [request] if request else []
+        return after, []
+
+    def missing_codes(self, dossier: Dossier) -> list[str]:
+        """What must be set before ``dossier``'s numbers can be given (empty: nothing):
+        plan keys such as ``numbers.commune_code``, or ``plan`` when no plan of its commune
+        was given."""
+        return missing_codes(self.numbering, dossier)
+
+    def assign_numbers(self, dossier_id: int, *, actor: Actor) -> Dossier:
+        """Give the dossier the numbers it is waiting for, now that its area's codes are set.
+
+        A dossier registered or recognised while its commune's codes were missing has its form
+        number or product code pending; this takes them from the commune's counters (the next
+        ones, in the order officers ask) and records them in the history. A commune officer of
+        the dossier's area or an administrator may; nothing pending, or codes still missing,
+        is :class:`GuardFailed` naming what to set.
+        """
+        if actor.role not in (Role.COMMUNE_OFFICER, Role.ADMIN):
+            raise PermissionDenied(
+                "Only the commune's officer or an administrator gives a dossier its numbers.",
+                trigger="assign_numbers",
+                reason="role",
+                allowed_roles=[Role.COMMUNE_OFFICER, Role.ADMIN],
+                details={"actor": actor.name, "role": actor.role.value},
+            )
+        with self._dossiers.held(dossier_id) as held:
+            before = held.dossier
+            check_read(actor, before)
+            requests = [] if before.form_number else self._form_number(before)
+            code = product_request(self.numbering, before)
+            requests += [code] if code else []
+            if not requests:
+                raise GuardFailed("assign_numbers", self._pending(before))
+            now = self.now()
+            after = before.model_copy(update={"version": before.version + 1, "updated_at": now})
+            entry = HistoryDraft(
+                now, actor.name, actor.role.value, "assign_numbers", before.state, before.state
+            )
+            after = held.write(after, entry, (), requests)
+        self._publish(TransitionEvent(before, after, "assign_numbers", actor, None))
+        return after
+
+    def _pending(self, dossier: Dossier) -> list[Missing]:
+        missing = self.missing_codes(dossier)
+        if missing:
+            where = f"{dossier.commune}, {dossier.province}"
+            if missing == ["plan"]:
+                text = (
+                    f"a plan of {where} with numbers.province_code and numbers.commune_code "
+                    "(the codes of QĐ 19/2025/QĐ-TTg)"
+                )
+                return [Missing("area_codes", text, {"keys": ("plan",), "area": where})]
+            text = f"{' and '.join(missing)} in the plan of {where} (QĐ 19/2025/QĐ-TTg)"
+            return [Missing("area_codes", text, {"keys": tuple(missing), "area": where})]
+        return [Missing("pending_number", "a number still to give (none is pending)", {})]
 
     def _fire(
         self,

@@ -1,0 +1,303 @@
+"""The numbers of the record (QĐ 26/2026, issue 13.1): the registration form number
+``…/PĐK-(Mã tỉnh)-(Mã xã)-(Năm)`` and the product code ``(T)-(X)-(STT)-(Năm)``.
+
+Codes come from the plan's ``[numbers]``; without them the numbers are pending and say which key
+to set. STT is gap-free and unique per commune, also when two processes rate at once.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from factories import (
+    OFFICER,
+    PROVINCE_OFFICER,
+    Clock,
+    registration,
+    to_rated,
+    to_submitted,
+)
+from sqlalchemy import create_engine, text
+
+import ocop
+from ocop import GuardFailed, PermissionDenied
+from ocop.plan import LUU_VE_2026, parse_plan
+from ocop.settings import Settings
+from ocop.storage.dossiers import DossierStore
+from ocop.workflow.numbers import AreaCodes
+
+PLAN_TEXT = LUU_VE_2026.read_text(encoding="utf-8")
+QUANG_YEN = ocop.Actor("binh", "commune_officer", commune="Quảng Yên", province="Thanh Hóa")
+
+
+def _plan(**numbers: str) -> Any:
+    """The Lưu Vệ plan with its [numbers] table replaced by ``numbers``."""
+    head, _, tail = PLAN_TEXT.partition("[numbers]")
+    rest = tail[tail.index("[reminders]") :]
+    table = "".join(f'{key} = "{value}"\n' for key, value in numbers.items())
+    return parse_plan(f"{head}[numbers]\n{table}\n{rest}")
+
+
+def _open(url: str, clock: Clock, plan: Any = None, **kw: Any) -> ocop.Registry:
+    return ocop.open(Settings(database=url, plan=plan), clock=clock, **kw)
+
+
+@pytest.fixture
+def numbered(db_url: str) -> Any:
+    clock = Clock(date(2026, 8, 10))
+    with _open(db_url, clock, _plan(province_code="38", commune_code="16087")) as reg:
+        yield reg, clock
+
+
+def test_the_shipped_plan_marks_its_codes_illustrative() -> None:
+    plan = ocop.plan.luu_ve_2026()
+    assert (plan.numbers.province_code, plan.numbers.commune_code) == ("38", "00000")
+    assert plan.numbers.illustrative
+    assert "ILLUSTRATIVE" in PLAN_TEXT
+
+
+def test_registration_gets_the_commune_running_form_number_of_the_year(numbered: Any) -> None:
+    reg, clock = numbered
+    first = reg.register(registration(), actor=OFFICER)
+    second = reg.register(registration(product_name="Miến gạo Dung Tháp"), actor=OFFICER)
+    assert first.form_number == "1/PĐK-38-16087-2026"
+    assert second.form_number == "2/PĐK-38-16087-2026"
+    assert reg.get(first.id).form_number == first.form_number
+    assert reg.history(first.id)[0].payload["form_number"] == first.form_number
+    clock.set(date(2027, 1, 4))
+    assert reg.register(registration(), actor=OFFICER).form_number == "1/PĐK-38-16087-2027"
+
+
+def test_a_typed_paper_form_number_is_kept_and_takes_no_running_number(numbered: Any) -> None:
+    reg, _ = numbered
+    typed = reg.register(registration(form_number="07-03/PĐK-38-16087-2026"), actor=OFFICER)
+    assert typed.form_number == "07-03/PĐK-38-16087-2026"
+    assert reg.register(registration(), actor=OFFICER).form_number == "1/PĐK-38-16087-2026"
+
+
+def test_the_form_serial_template_is_configurable(db_url: str) -> None:
+    plan = _plan(province_code="38", commune_code="16087", form_serial="{seq:03d}-{month:02d}")
+    with _open(db_url, Clock(date(2026, 8, 10)), plan) as reg:
+        assert reg.register(registration(), actor=OFFICER).form_number == "001-08/PĐK-38-16087-2026"
+
+
+@pytest.mark.parametrize(
+    ("serial", "why"),
+    [("{n}", "must contain {seq}"), ("{seq}/{month}", "without '/'"), ("{seq}{day}", "template")],
+)
+def test_a_bad_form_serial_is_refused_naming_the_key(serial: str, why: str) -> None:
+    with pytest.raises(ocop.InvalidInput, match=r"numbers\.form_serial") as refused:
+        _plan(province_code="38", commune_code="1", form_serial=serial)
+    assert why in str(refused.value)
+
+
+def test_a_recognised_product_gets_its_code_and_stt_runs_across_years(numbered: Any) -> None:
+    reg, clock = numbered
+    first = to_rated(reg, reg.register(registration(), actor=OFFICER).id)
+    assert first.certificate is not None and first.product_code == "38-16087-1-2026"
+    history = reg.history(first.id)
+    assert (
+        history[-1].trigger == "rate" and history[-1].payload["product_code"] == "38-16087-1-2026"
+    )
+    low = to_rated(reg, reg.register(registration(), actor=OFFICER).id, a=10, b=10, c=10)
+    assert low.state is ocop.State.NOT_RECOGNIZED and low.product_code is None
+    clock.set(date(2027, 3, 1))
+    later = to_rated(reg, reg.register(registration(), actor=OFFICER).id)
+    assert later.product_code == "38-16087-2-2027"  # the 2★ took none: no gap
+
+
+def test_a_product_proposed_for_5_stars_gets_its_code_from_the_central_rating(
+    numbered: Any,
+) -> None:
+    reg, _ = numbered
+    dossier = reg.register(registration(), actor=OFFICER)
+    to_submitted(reg, dossier.id)
+    proposed = reg.fire(
+        dossier.id, "rate", actor=PROVINCE_OFFICER, a=38, b=24, c=33, certificate_number="X"
+    )
+    if proposed.state is ocop.State.CENTRAL_REVIEW:
+        assert proposed.product_code is None
+        central = ocop.Actor("tam", "central_officer")
+        rated = reg.fire(
+            dossier.id, "rate_central", actor=central, a=38, b=24, c=33, certificate_number="TW-1"
+        )
+        assert rated.product_code == "38-16087-1-2026"
+    else:  # a rule set where the province gives 5★ itself
+        assert proposed.product_code == "38-16087-1-2026"
+
+
+def test_rerating_keeps_the_product_code_and_files_a_new_form_number(numbered: Any) -> None:
+    reg, clock = numbered
+    rated = to_rated(reg, reg.register(registration(), actor=OFFICER).id)
+    assert rated.certificate is not None
+    clock.set(date(2029, 2, 20))  # inside the re-rating window before the 36 months end
+    again = reg.fire(rated.id, "reapply", actor=OFFICER, kind="rerating")
+    assert again.form_number == "1/PĐK-38-16087-2029"
+    assert again.product_code == "38-16087-1-2026"
+    rerated = to_rated(reg, rated.id)
+    assert rerated.product_code == "38-16087-1-2026"
+    assert rerated.form_number == "1/PĐK-38-16087-2029"
+    # The first cycle's form number stays in the history.
+    assert reg.history(rated.id)[0].payload["form_number"] == "1/PĐK-38-16087-2026"
+    fresh = to_rated(reg, reg.register(registration(), actor=OFFICER).id)
+    assert fresh.product_code == "38-16087-2-2029"
+
+
+def test_without_codes_the_numbers_are_pending_and_say_what_to_set(db_url: str) -> None:
+    clock = Clock(date(2026, 8, 10))
+    with _open(db_url, clock) as bare:
+        dossier = bare.register(registration(), actor=OFFICER)
+        rated = to_rated(bare, dossier.id)
+        assert (rated.form_number, rated.product_code) == (None, None)
+        assert rated.state is ocop.State.RATED  # the province's decision is recorded anyway
+        assert bare.missing_codes(rated) == ["plan"]
+        with pytest.raises(GuardFailed, match="plan of Lưu Vệ, Thanh Hóa"):
+            bare.assign_numbers(dossier.id, actor=OFFICER)
+    with _open(db_url, clock, _plan(province_code="38")) as half:
+        assert half.missing_codes(rated) == ["numbers.commune_code"]
+        with pytest.raises(GuardFailed, match=r"numbers\.commune_code"):
+            half.assign_numbers(dossier.id, actor=OFFICER)
+    with _open(db_url, clock, _plan(province_code="38", commune_code="16087")) as full:
+        assert full.missing_codes(rated) == []
+        with pytest.raises(PermissionDenied):
+            full.assign_numbers(dossier.id, actor=PROVINCE_OFFICER)
+        with pytest.raises(PermissionDenied):
+            full.assign_numbers(dossier.id, actor=QUANG_YEN)
+        done = full.assign_numbers(dossier.id, actor=OFFICER)
+        assert done.form_number == "1/PĐK-38-16087-2026"
+        assert done.product_code == "38-16087-1-2026"  # the year of its rating
+        assert done.version == rated.version + 1 and done.state is rated.state
+        last = full.history(dossier.id)[-1]
+        assert last.trigger == "assign_numbers" and last.actor == "lan"
+        with pytest.raises(GuardFailed, match="none is pending"):
+            full.assign_numbers(dossier.id, actor=OFFICER)
+
+
+def test_a_commune_outside_the_plan_takes_codes_a_host_gives(db_url: str) -> None:
+    plan = _plan(province_code="38", commune_code="16087")
+    areas = {("Thanh Hóa", "Quảng Yên"): AreaCodes("38", "16090")}
+    clock = Clock(date(2026, 8, 10))
+    from ocop.storage.database import Database
+    from ocop.workflow.registry import Registry
+
+    db = Database(db_url)
+    db.upgrade()
+    with Registry(db, clock=clock, plan=plan, area_codes=areas) as reg:
+        other = reg.register(registration(commune="Quảng Yên"), actor=QUANG_YEN)
+        mine = reg.register(registration(), actor=OFFICER)
+        assert other.form_number == "1/PĐK-38-16090-2026"
+        assert mine.form_number == "1/PĐK-38-16087-2026"
+
+
+def test_numbers_are_searchable_in_find_and_count(numbered: Any) -> None:
+    reg, _ = numbered
+    a = to_rated(reg, reg.register(registration(), actor=OFFICER).id)
+    b = reg.register(registration(product_name="Bánh răng bừa Nga My"), actor=OFFICER)
+    assert [d.id for d in reg.find(number="2/PĐK-38")] == [b.id]
+    assert [d.id for d in reg.find(number="/pđk-38-16087-2026")] == [a.id, b.id]
+    assert [d.id for d in reg.find(code="38-16087-1-2026")] == [a.id]
+    assert reg.count(code="-1-2026") == 1 and reg.find(code="99-") == []
+    assert reg.find(number="%") == [] and reg.find(code="_") == []
+    assert [d.id for d in reg.find(order_by="code")] == [a.id, b.id]
+    assert reg.find(code="38-16087-1-2026", actor=QUANG_YEN) == []
+
+
+def test_a_failed_write_gives_its_number_back(
+    numbered: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reg, _ = numbered
+    first = reg.register(registration(), actor=OFFICER)
+    to_submitted(reg, first.id)
+    second = to_submitted(reg, reg.register(registration(), actor=OFFICER).id)
+    real = DossierStore._append
+
+    def broken(*args: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(DossierStore, "_append", broken)
+    with pytest.raises(RuntimeError):
+        reg.fire(first.id, "rate", actor=PROVINCE_OFFICER, a=30, b=15, c=20, certificate_number="1")
+    monkeypatch.setattr(DossierStore, "_append", real)
+    rated = reg.fire(
+        second.id, "rate", actor=PROVINCE_OFFICER, a=30, b=15, c=20, certificate_number="2"
+    )
+    assert rated.product_code == "38-16087-1-2026"
+    assert reg.get(first.id).product_code is None
+
+
+# -- two officers rating at once ------------------------------------------------------------
+
+RACERS = 2
+PER_RACER = 12
+
+
+def _rate_all(url: str, plan: str, ids: list[int], ready: Any, go: Any, out: Any) -> None:
+    clock = Clock(date(2026, 8, 10))
+    with ocop.open(Settings(database=url, plan=Path(plan)), clock=clock, upgrade=False) as reg:
+        for dossier_id in ids:
+            reg.get(dossier_id)
+        ready.wait(timeout=120)
+        go.wait(timeout=120)
+        codes = []
+        for dossier_id in ids:
+            rated = reg.fire(
+                dossier_id,
+                "rate",
+                actor=PROVINCE_OFFICER,
+                a=30,
+                b=15,
+                c=20,
+                certificate_number=f"GCN-{dossier_id}",
+            )
+            codes.append((dossier_id, rated.product_code))
+            # A new registration between ratings races for the form counter as well.
+            new = reg.register(registration(product_name=f"Sản phẩm {dossier_id}"), actor=OFFICER)
+            codes.append((-new.id, new.form_number))
+    out.put(codes)
+
+
+def test_two_officers_rating_at_once_get_unique_gap_free_stt(db_url: str, tmp_path: Path) -> None:
+    plan_file = tmp_path / "plan.toml"
+    head, _, tail = PLAN_TEXT.partition("[numbers]")
+    plan_file.write_text(
+        f'{head}[numbers]\nprovince_code = "38"\ncommune_code = "16087"\n\n'
+        + tail[tail.index("[reminders]") :],
+        encoding="utf-8",
+    )
+    clock = Clock(date(2026, 8, 10))
+    with ocop.open(Settings(database=db_url, plan=plan_file), clock=clock) as reg:
+        ids = []
+        for n in range(RACERS * PER_RACER):
+            ids.append(to_submitted(reg, reg.register(registration(), actor=OFFICER).id).id)
+    ctx = mp.get_context("spawn")
+    ready, go, out = ctx.Barrier(RACERS + 1), ctx.Event(), ctx.Queue()
+    shares = [ids[i::RACERS] for i in range(RACERS)]
+    procs = [
+        ctx.Process(target=_rate_all, args=(db_url, str(plan_file), share, ready, go, out))
+        for share in shares
+    ]
+    for p in procs:
+        p.start()
+    ready.wait(timeout=120)
+    go.set()
+    results = [out.get(timeout=300) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    codes = [code for result in results for key, code in result if key > 0]
+    forms = [form for result in results for key, form in result if key < 0]
+    total = RACERS * PER_RACER
+    assert sorted(codes) == sorted(f"38-16087-{n}-2026" for n in range(1, total + 1))
+    assert sorted(forms) == sorted(
+        f"{n}/PĐK-38-16087-2026" for n in range(total + 1, 2 * total + 1)
+    )
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT kind, year, last FROM ocop_counters ORDER BY kind")).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("form", 2026, 2 * total), ("product", 0, total)]
+    print(f"{RACERS} officers × {PER_RACER} ratings at once: STT 1–{total}, no gap, none twice")
