@@ -146,7 +146,8 @@ def step_payload_text(entry: HistoryEntry, lang: str) -> str:
         round_ = f", {t('đợt', 'round')} {p['round']}/{p['round_year']}" if p.get("round") else ""
         parts.append(t(f"văn bản {p['letter_number']}", f"letter {p['letter_number']}") + round_)
     if p.get("total") is not None:
-        parts.append(f"{decimal(p['total'], lang)} {t('điểm', 'points')} → {stars(int(p['stars']))}")
+        score = decimal(p["total"], lang)
+        parts.append(f"{score} {t('điểm', 'points')} → {stars(int(p['stars']))}")
     if isinstance(p.get("certificate"), dict) and entry.trigger != IMPORT_TRIGGER:
         parts.append(t(f"GCN {p['certificate']['number']}", f"cert. {p['certificate']['number']}"))
     if p.get("ground"):

@@ -26,6 +26,7 @@ from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ocop.decimals import decimal
 from ocop.errors import InvalidInput
 from ocop.models import Kind
 from ocop.states import State
@@ -146,6 +147,7 @@ def _environment(lang: str) -> Environment:
     env.filters["state"] = _label(lang, State)
     env.filters["kind"] = _label(lang, Kind)
     env.filters["step"] = _step(lang)
+    env.filters["number"] = functools.partial(decimal, lang=lang)
     return env
 
 
