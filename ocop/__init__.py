@@ -34,6 +34,8 @@ from ocop.errors import (
 )
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
     from ocop.models import (
         Actor,
         Certificate,
@@ -65,9 +67,9 @@ __all__ = [
     "NotFound",
     "OcopError",
     "PermissionDenied",
-    "RegistryClosed",
     "Registration",
     "Registry",
+    "RegistryClosed",
     "Role",
     "RowsRejected",
     "RuleSet",
@@ -124,6 +126,7 @@ def open(
     rule_sets: Mapping[str, RuleSet] | None = None,
     notices: Notices | None = None,
     upgrade: bool | None = None,
+    engine: Engine | None = None,
 ) -> Registry:
     """Open a :class:`Registry` on a database: a URL (SQLite or PostgreSQL) or :class:`Settings`.
 
@@ -133,6 +136,14 @@ def open(
 
     With ``upgrade`` (the default, or ``Settings.upgrade``) a new or older schema is brought up
     to date first; pass ``upgrade=False`` where the schema is managed with ``ocop db upgrade``.
+
+    ``engine`` is a host application's SQLAlchemy engine to use instead of the URL's (ocop
+    neither configures nor disposes it); :meth:`Registry.within` then works inside one of its
+    connections, so that the host's rows and ocop's commit or roll back together::
+
+        registry = ocop.open(engine=portal_engine)
+        with portal_engine.begin() as conn:
+            registry.within(conn).fire(...)
 
     ``notices`` turns each transition into outbox messages, written in its transaction. By
     default a producer who gave an e-mail address hears that their dossier was accepted,
@@ -147,6 +158,8 @@ def open(
     from ocop.storage.database import Database
     from ocop.workflow.registry import Registry
 
+    if engine is not None and isinstance(target, str):
+        target = engine.url.render_as_string(hide_password=False)
     settings = target if isinstance(target, Settings) else Settings(database=target)
     plan = settings.load_plan()
     if calendar is None and settings.calendar is not None:
@@ -157,7 +170,7 @@ def open(
         from ocop.notifications.notices import default_notices, notices_for
 
         notices = notices_for(plan) if plan is not None else default_notices
-    database = Database(settings.database)
+    database = Database(settings.database) if engine is None else Database.on_engine(engine)
     try:
         if (settings.upgrade if upgrade is None else upgrade) and not database.schema_is_current():
             database.upgrade()

@@ -8,6 +8,7 @@ server costs one failed attempt, not a dead process).
 
 from __future__ import annotations
 
+import copy
 import re
 import shutil
 import sqlite3
@@ -52,7 +53,48 @@ MAX_INTEGER = 2**63 - 1
 
 
 class Database:
-    """A connection pool on ``url`` with read and write transactions."""
+    """A connection pool on ``url`` with read and write transactions.
+
+    :meth:`on_engine` uses a host application's engine instead, and :meth:`bound` a host's
+    connection, whose transaction ocop's writes then join.
+    """
+
+    _connection: Connection | None = None
+    _owns_engine = True
+
+    @classmethod
+    def on_engine(cls, engine: Engine) -> Database:
+        """A database on a host application's SQLAlchemy ``engine`` (SQLite or PostgreSQL).
+
+        ocop neither configures the engine (its pool, its SQLite pragmas are the host's) nor
+        disposes it on :meth:`close`.
+        """
+        database = cls.__new__(cls)
+        database.closed = False
+        database.url = engine.url
+        database.dialect = engine.url.get_backend_name()
+        if database.dialect not in ("sqlite", "postgresql"):
+            raise ConfigurationError(
+                f"Database '{database.dialect}' is not supported; use SQLite or PostgreSQL.",
+                field="database",
+                reason="scheme",
+                value=database.name,
+            )
+        database.engine = engine
+        database._owns_engine = False
+        return database
+
+    def bound(self, connection: Connection) -> Database:
+        """This database seen through a host's ``connection``.
+
+        Reads use the connection as it is; each write is a SAVEPOINT inside the host's
+        transaction (begun if it has none), so it is committed or rolled back with the host's
+        own rows. Closing the view closes nothing of the host's.
+        """
+        view = copy.copy(self)
+        view._connection = connection
+        view._owns_engine = False
+        return view
 
     def __init__(self, url: str, *, busy_timeout: float = 10.0) -> None:
         try:
@@ -120,6 +162,10 @@ class Database:
     def read(self) -> Iterator[Connection]:
         """A connection for reads; its transaction is rolled back at the end."""
         self._check_open()
+        if self._connection is not None:
+            with self._errors():
+                yield self._connection
+            return
         with self._errors(), self.engine.connect() as conn:
             yield conn
 
@@ -127,6 +173,10 @@ class Database:
     def write(self) -> Iterator[Connection]:
         """A write transaction, committed when the block ends without an exception."""
         self._check_open()
+        if self._connection is not None:
+            with self._errors(), self._connection.begin_nested():
+                yield self._connection
+            return
         with (
             self._errors(),
             self.engine.connect().execution_options(**{_WRITE: True}) as conn,
@@ -226,7 +276,8 @@ class Database:
         """Close every pooled connection; every read or write after it is refused
         (:class:`RegistryClosed`), where SQLAlchemy would quietly open a new pool."""
         self.closed = True
-        self.engine.dispose()
+        if self._owns_engine:
+            self.engine.dispose()
 
     def _check_open(self) -> None:
         if self.closed:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -52,7 +53,8 @@ from ocop.storage.outbox import Outbox
 from ocop.storage.users import UserStore
 from ocop.workdays import Calendar, local_date
 from ocop.workflow.deadlines import next_due
-from ocop.workflow.importing import certified_draft
+from ocop.workflow.importing import FIRST_KEPT, ImportResult, certified_draft, import_rows
+from ocop.workflow.importing import Row as ImportRow
 from ocop.workflow.machine import shared_engine
 from ocop.workflow.numbers import (
     AreaCodes,
@@ -71,6 +73,8 @@ from ocop.workflow.permissions import (
 from ocop.workflow.steps import STEPS, Context
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
     from ocop.plan import Plan
 
 __all__ = ["Notices", "Registry", "TransitionEvent"]
@@ -150,6 +154,27 @@ class Registry:
         if self._outbox is None:
             self._outbox = Outbox(self.database)
         return self._outbox
+
+    def within(self, connection: Connection) -> Registry:
+        """This registry working inside a host application's ``connection``.
+
+        Every read uses the connection, and every write (a transition with its history and
+        outbox rows, a registration, a sweep) is a SAVEPOINT inside the connection's
+        transaction: the host's own rows and ocop's are committed or rolled back together, by
+        the host. Subscribers hear of a transition when ``fire`` returns, before the host
+        commits; a reader in another process sees it only after. ::
+
+            with engine.begin() as conn:
+                conn.execute(portal_log.insert().values(note="checked"))
+                registry.within(conn).fire(7, "check", actor=officer, ...)
+        """
+        view = copy.copy(self)
+        view.database = self.database.bound(connection)
+        view._dossiers = DossierStore(view.database)
+        view._users = UserStore(view.database)
+        view._outbox = None
+        view._changes = ChangeFeed(view.database)
+        return view
 
     def upgrade(self) -> None:
         """Create or upgrade the schema (``ocop db upgrade``)."""
@@ -240,40 +265,60 @@ class Registry:
         return self._create([(draft, rules)], IMPORT_TRIGGER, actor, _note(product.note))[0]
 
     def import_certified_many(
-        self, products: Iterable[CertifiedProduct | Mapping[str, Any]], *, actor: Actor
+        self,
+        products: Iterable[CertifiedProduct | Mapping[str, Any]],
+        *,
+        actor: Actor,
+        progress: Callable[[int], None] | None = None,
     ) -> list[Dossier]:
         """Import many certified products in one transaction: all of them or none.
 
-        Every product is checked first; if any is refused, :class:`RowsRejected` maps each
-        bad one (numbered from 1, in the order given) to what is wrong, and nothing is written.
-        A certificate number may appear once, and not on a dossier already stored.
+        Every product is checked; if any is refused, :class:`RowsRejected` maps each bad one
+        (numbered from 1, in the order given) to what is wrong, and nothing is written. A
+        certificate number may appear once, and not on a dossier already stored. ``progress``
+        is called with the number of products read so far, every few hundred. For a file of
+        any size, :meth:`import_certified_rows` streams and keeps only a summary.
         """
-        now, today = self.now(), self.today()
-        problems: dict[int, list[str]] = {}
-        drafts: list[tuple[Dossier, RuleSet]] = []
-        seen: dict[str, int] = {}
-        for row, data in enumerate(products, start=1):
-            try:
-                product = parse(CertifiedProduct, data)
-                rules = self.rule_set(product.rule_set)
-                draft = certified_draft(product, rules, actor, now, today)
-            except OcopError as exc:
-                problems.setdefault(row, []).append(str(exc))
-                continue
-            number = product.certificate_number
-            if number in seen:
-                problems.setdefault(row, []).append(
-                    f"certificate {number} is also on row {seen[number]}"
-                )
-            seen.setdefault(number, row)
-            drafts.append((draft, rules))
-        for number, dossier_id in self._dossiers.certificate_holders(seen).items():
-            problems.setdefault(seen[number], []).append(
-                f"certificate {number} is already on dossier {dossier_id}"
-            )
-        if problems:
-            raise RowsRejected(problems)
-        return self._create(drafts, IMPORT_TRIGGER, actor, None)
+        result = self.import_certified_rows(
+            enumerate(products, start=1), actor=actor, progress=progress, keep=None
+        )
+        if result.problems:
+            raise RowsRejected(result.problems)
+        return result.dossiers
+
+    def import_certified_rows(
+        self,
+        rows: Iterable[ImportRow],
+        *,
+        actor: Actor,
+        dry_run: bool = False,
+        progress: Callable[[int], None] | None = None,
+        describe: Callable[[OcopError], str] = str,
+        keep: int | None = FIRST_KEPT,
+    ) -> ImportResult:
+        """Import numbered rows (``(line, product)``, or ``(line, problems)`` a reader found)
+        in one transaction, streamed: all or none, every bad row reported by its number.
+
+        Memory stays flat however many rows come (they are written in batches as they are
+        checked; the result keeps ``keep`` dossiers); ``dry_run`` checks and writes nothing;
+        ``describe`` words each refusal (default ``str``). :func:`ocop.transfer.import_file`
+        feeds it a CSV or Excel file. See :func:`ocop.workflow.importing.import_rows`.
+        """
+        return import_rows(
+            self,
+            self._dossiers,
+            rows,
+            actor=actor,
+            publish=(
+                (lambda d: self._publish(TransitionEvent(None, d, IMPORT_TRIGGER, actor, None)))
+                if self._subscribers
+                else None
+            ),
+            dry_run=dry_run,
+            progress=progress,
+            describe=describe,
+            keep=keep,
+        )
 
     def _create(
         self,
