@@ -72,6 +72,15 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     ),
     Benchmark("mail", "bench.b_mail", "bench_mail", "1 000 reminders to a loopback SMTP server"),
     Benchmark("web", "bench.b_web", "bench_web", "the public stamp page vs a bare Starlette page"),
+    Benchmark(
+        "import", "bench.b_import", "bench_import", "ocop import of 20 000 rows vs raw executemany"
+    ),
+    Benchmark(
+        "import-memory",
+        "bench.b_import",
+        "bench_import_memory",
+        "ocop import of 350 000 rows: peak memory",
+    ),
 )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 __all__ = [
+    "CertificateHeld",
     "ConcurrentUpdate",
     "ConfigurationError",
     "DaemonAlreadyRunning",
@@ -95,6 +96,17 @@ class RowsRejected(InvalidInput):
             field="rows",
         )
         self.problems = {row: tuple(errors) for row, errors in problems.items()}
+
+
+class CertificateHeld(InvalidInput):
+    """A certificate to import is already on a stored dossier (``number``, ``dossier_id``)."""
+
+    def __init__(self, number: str, dossier_id: int) -> None:
+        super().__init__(
+            f"certificate {number} is already on dossier {dossier_id}", field="certificate_number"
+        )
+        self.number = number
+        self.dossier_id = dossier_id
 
 
 class NotFound(OcopError):

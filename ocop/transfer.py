@@ -15,23 +15,39 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from ocop.errors import OcopError
+from ocop.errors import CertificateHeld, OcopError, PermissionDenied
 from ocop.states import RULE_SETS
+from ocop.text import N_, Translate, translator
+
+if TYPE_CHECKING:
+    from ocop.models import Actor
+    from ocop.workflow.importing import ImportResult
+    from ocop.workflow.registry import Registry
 
 __all__ = [
     "EXPORT_COLUMNS",
+    "FIRST_KEPT",
     "IMPORT_COLUMNS",
     "REQUIRED_COLUMNS",
     "CsvReading",
+    "Source",
+    "import_file",
     "parse_certified_csv",
+    "read_certified",
 ]
+
+FIRST_KEPT = 20
+"""How many imported dossiers an import's result holds by default: a summary's first rows."""
 
 REQUIRED_COLUMNS = (
     "product_name",
@@ -105,10 +121,6 @@ class CsvReading:
         self.problems.setdefault(line, []).append(message)
 
 
-def _translator(lang: str) -> Any:
-    return (lambda vi, en: en) if lang == "en" else (lambda vi, en: vi)
-
-
 class _FileRefused(Exception):
     def __init__(self, line: int, message: str) -> None:
         super().__init__(message)
@@ -116,75 +128,146 @@ class _FileRefused(Exception):
         self.message = message
 
 
-def _decode(raw: bytes, t: Any) -> str:
+Cells = tuple[int, "list[str] | str"]
+"""A row of a file as its number and its cells, or the problem that kept it from being read."""
+
+# Bytes that are not UTF-8, as the decoder's ``surrogateescape`` leaves them.
+_UNDECODED = re.compile("[\udc80-\udcff]")
+_ZIP = b"PK\x03\x04"  # an .xlsx file is a zip archive
+
+
+def _csv_cells(stream: BinaryIO, t: Translate) -> Iterator[Cells]:
+    """Each CSV record and the line it starts on, read and decoded as it comes.
+
+    Bytes that are not UTF-8 refuse the file at their line; a record the CSV reader cannot
+    read ends the file there with its problem.
+    """
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
+
+    def lines() -> Iterator[str]:
+        for number, line in enumerate(text, start=1):
+            if not line.isascii() and _UNDECODED.search(line):
+                raise _FileRefused(
+                    number,
+                    t(
+                        "tệp không phải UTF-8; lưu lại dưới dạng “CSV UTF-8” (Excel: Lưu thành "
+                        "→ CSV UTF-8)"
+                    ),
+                )
+            yield line
+
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
+        source = lines()
+        first = next(source, None)
+        if first is None:
+            return
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+        reader = csv.reader(itertools.chain([first], source), delimiter=delimiter, strict=True)
+        line = 1
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield line, str(exc)
+                return
+            yield line, cells
+            line = reader.line_num + 1
+    finally:
+        text.detach()  # the caller's stream stays open
+
+
+def _xlsx_cells(stream: BinaryIO, t: Translate) -> Iterator[Cells]:
+    """Each row of the first sheet of an Excel workbook and its row number, streamed."""
+    import openpyxl  # type: ignore[import-untyped]
+
+    try:
+        book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+    except Exception as exc:  # a damaged or foreign zip file: openpyxl raises many kinds
         raise _FileRefused(
-            line,
+            1,
             t(
-                "tệp không phải UTF-8; lưu lại dưới dạng “CSV UTF-8” (Excel: Lưu thành → CSV "
-                "UTF-8)",
-                "the file is not UTF-8; save it as “CSV UTF-8”",
+                f"không đọc được tệp Excel ({exc.__class__.__name__}); lưu lại dưới dạng .xlsx",
+                f"the Excel file cannot be read ({exc.__class__.__name__}); save it as .xlsx",
             ),
         ) from None
-
-
-def _rows(text: str, t: Any) -> Iterator[tuple[int, dict[str, str] | str]]:
-    """(line, row) for each data row, or (line, problem) for a row that cannot be read."""
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        header = next(reader)
+        sheet = book.worksheets[0]
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = [_cell_text(v) for v in values]
+            while cells and not cells[-1]:
+                cells.pop()  # Excel keeps no trace of empty cells at the end of a row
+            yield number, cells
+    finally:
+        book.close()
+
+
+def _cell_text(value: object) -> str:
+    """A spreadsheet cell as the text a CSV file would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _records(
+    cells: Iterator[Cells], t: Translate, *, ragged: bool
+) -> Iterator[tuple[int, dict[str, str] | str]]:
+    """(line, row) for each data row, or (line, problem) for a row that cannot be read.
+
+    ``ragged``: rows may be shorter than the header (a spreadsheet's empty last cells).
+    """
+    try:
+        _, header = next(cells)
     except StopIteration:
-        raise _FileRefused(1, t("tệp rỗng", "the file is empty")) from None
-    except csv.Error as exc:
-        raise _FileRefused(1, str(exc)) from None
+        raise _FileRefused(1, t("tệp rỗng")) from None
+    if isinstance(header, str):
+        raise _FileRefused(1, header)
     columns = [c.strip().lower() for c in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     unknown = [c for c in columns if c not in IMPORT_COLUMNS and c not in EXPORT_COLUMNS]
     doubled = sorted({c for c in columns if columns.count(c) > 1})
     problems = []
     if missing:
-        problems.append(
-            t(f"thiếu cột {', '.join(missing)}", f"missing columns {', '.join(missing)}")
-        )
+        problems.append(t("thiếu cột {missing}", missing=", ".join(missing)))
     if unknown:
         problems.append(
             t(
-                f"cột không biết: {', '.join(unknown)} (các cột: {', '.join(IMPORT_COLUMNS)})",
-                f"unknown columns: {', '.join(unknown)} (columns: {', '.join(IMPORT_COLUMNS)})",
+                "cột không biết: {unknown} (các cột: {import_columns})",
+                unknown=", ".join(unknown),
+                import_columns=", ".join(IMPORT_COLUMNS),
             )
         )
     if doubled:
-        problems.append(
-            t(f"cột lặp lại: {', '.join(doubled)}", f"repeated columns: {', '.join(doubled)}")
-        )
+        problems.append(t("cột lặp lại: {doubled}", doubled=", ".join(doubled)))
     if problems:
         raise _FileRefused(1, "; ".join(problems))
-    line = reader.line_num + 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
+    width = len(columns)
+    for line, row in cells:
+        if isinstance(row, str):
+            yield line, row
             return
-        except csv.Error as exc:
-            yield line, str(exc)
-            return
-        if any(cell.strip() for cell in cells):
-            if len(cells) != len(columns):
-                yield (
-                    line,
-                    t(
-                        f"có {len(cells)} ô nhưng tiêu đề có {len(columns)} cột",
-                        f"{len(cells)} cells but the header has {len(columns)} columns",
-                    ),
-                )
-            else:
-                yield line, {c: v.strip() for c, v in zip(columns, cells, strict=True)}
-        line = reader.line_num + 1
+        if not any(cell.strip() for cell in row):
+            continue
+        if ragged and len(row) < width:
+            row = row + [""] * (width - len(row))
+        if len(row) != width:
+            yield (
+                line,
+                t(
+                    "có {cells_count} ô nhưng tiêu đề có {columns_count} cột",
+                    cells_count=len(row),
+                    columns_count=width,
+                ),
+            )
+        else:
+            yield line, {c: v.strip() for c, v in zip(columns, row, strict=True)}
 
 
 def _checked(
@@ -201,9 +284,9 @@ def _checked(
     problems: list[str] = []
     for column in REQUIRED_COLUMNS:
         if not row.get(column):
-            problems.append(t(f"{column}: ô trống", f"{column}: empty"))
+            problems.append(t("{column}: ô trống", column=column))
 
-    def number(column: str, low: int, high: int, what: tuple[str, str]) -> int | None:
+    def number(column: str, low: int, high: int, what: str) -> int | None:
         text = row.get(column, "")
         if not text:
             return None
@@ -214,15 +297,19 @@ def _checked(
         if value is None or not low <= value <= high:
             problems.append(
                 t(
-                    f"{column}: '{text}' không hợp lệ; {what[0]} từ {low} đến {high}",
-                    f"{column}: '{text}' is not valid; {what[1]} is {low} to {high}",
+                    "{column}: '{text}' không hợp lệ; {what} từ {low} đến {high}",
+                    column=column,
+                    text=text,
+                    what=t(what),
+                    low=low,
+                    high=high,
                 )
             )
             return None
         return value
 
-    product_set = number("product_set", 1, 26, ("bộ sản phẩm", "the product set"))
-    star_count = number("stars", 3, 5, ("giấy chứng nhận OCOP", "an OCOP certificate"))
+    product_set = number("product_set", 1, 26, N_("bộ sản phẩm"))
+    star_count = number("stars", 3, 5, N_("giấy chứng nhận OCOP"))
     issued: date | None = None
     if row.get("issued_on"):
         try:
@@ -230,42 +317,34 @@ def _checked(
         except OcopError:
             problems.append(
                 t(
-                    f"issued_on: '{row['issued_on']}' không phải ngày hợp lệ "
-                    "(DD/MM/YYYY hoặc YYYY-MM-DD)",
-                    f"issued_on: '{row['issued_on']}' is not a valid date "
-                    "(DD/MM/YYYY or YYYY-MM-DD)",
+                    "issued_on: '{issued_on}' không phải ngày hợp lệ (DD/MM/YYYY hoặc YYYY-MM-DD)",
+                    issued_on=row["issued_on"],
                 )
             )
         else:
             if issued > today:
                 problems.append(
                     t(
-                        f"issued_on: {issued.strftime('%d/%m/%Y')} là ngày trong tương lai",
-                        f"issued_on: {issued.isoformat()} is in the future",
+                        "issued_on: {day} là ngày trong tương lai",
+                        day=t("{day:%d/%m/%Y}", day=issued),
                     )
                 )
     rules = row.get("rule_set") or default_rules
     if rules and rules not in RULE_SETS:
         problems.append(
             t(
-                f"rule_set: không biết '{rules}' (có: {', '.join(sorted(RULE_SETS))})",
-                f"rule_set: unknown '{rules}' (known: {', '.join(sorted(RULE_SETS))})",
+                "rule_set: không biết '{rules}' (có: {rule_sets})",
+                rules=rules,
+                rule_sets=", ".join(sorted(RULE_SETS)),
             )
         )
     email = row.get("email")
     if email and not _EMAIL.fullmatch(email):
-        problems.append(
-            t(
-                f"email: '{email}' không phải địa chỉ thư điện tử",
-                f"email: '{email}' is not an e-mail address",
-            )
-        )
+        problems.append(t("email: '{email}' không phải địa chỉ thư điện tử", email=email))
     commune = row.get("commune") or commune
     province = row.get("province") or province
     if not commune or not province:
-        problems.append(
-            t("cần cột commune và province", "the commune and province columns are needed")
-        )
+        problems.append(t("cần cột commune và province"))
     producer = {"name": row.get("producer_name", "")} | {k: row[k] for k in _PRODUCER if row.get(k)}
     registration = {
         "product_name": row.get("product_name", ""),
@@ -285,6 +364,79 @@ def _checked(
     return arguments, problems
 
 
+Source = Path | str | bytes | BinaryIO
+"""A file to import: its path, its bytes, or a binary stream open on it (CSV or .xlsx)."""
+
+
+def read_certified(
+    source: Source,
+    *,
+    today: date,
+    commune: str | None = None,
+    province: str | None = None,
+    rule_set: str | None = None,
+    lang: str = "vi",
+) -> Iterator[tuple[int, dict[str, Any] | list[str]]]:
+    """Each data row of a CSV or Excel (.xlsx) file, read as it comes (memory stays flat).
+
+    Yields ``(line, arguments)`` for a good row (the arguments of
+    :meth:`~ocop.Registry.import_certified_many`) and ``(line, problems)`` for a bad one, in
+    the file's order; a problem with the whole file (its encoding, its header) is one last
+    ``(line, problems)``. Never raises for what the file holds. ``commune`` and ``province``
+    fill rows that leave them out (the importing officer's); ``rule_set`` is for rows without
+    a ``rule_set`` column (default: by the issue date). A certificate number repeated in the
+    file is a problem on its second line.
+    """
+    t = translator(lang)
+    with _opened(source) as (stream, excel):
+        cells = _xlsx_cells(stream, t) if excel else _csv_cells(stream, t)
+        seen: dict[str, int] = {}
+        rows = 0
+        try:
+            for line, row in _records(cells, t, ragged=excel):
+                rows += 1
+                if isinstance(row, str):
+                    yield line, [row]
+                    continue
+                arguments, found = _checked(row, commune, province, rule_set, today, t)
+                number = arguments["certificate_number"]
+                key = unicodedata.normalize("NFC", number)
+                if number and key in seen:
+                    found.append(
+                        t("số GCN {number} trùng với dòng {value}", number=number, value=seen[key])
+                    )
+                if number:
+                    seen.setdefault(key, line)
+                yield line, (found or arguments)
+        except _FileRefused as exc:
+            yield exc.line, [exc.message]
+            return
+        if not rows:
+            yield 2, [t("tệp không có dòng dữ liệu nào")]
+
+
+@contextmanager
+def _opened(source: Source) -> Iterator[tuple[BinaryIO, bool]]:
+    """A binary stream on ``source``, and whether it is an Excel workbook."""
+    if isinstance(source, bytes):
+        yield io.BytesIO(source), source.startswith(_ZIP)
+        return
+    if isinstance(source, (str, Path)):
+        with Path(source).open("rb") as stream:
+            yield stream, _is_excel(stream)
+        return
+    yield source, _is_excel(source)
+
+
+def _is_excel(stream: BinaryIO) -> bool:
+    if not stream.seekable():
+        return False
+    start = stream.tell()
+    magic = stream.read(len(_ZIP))
+    stream.seek(start)
+    return magic == _ZIP
+
+
 def parse_certified_csv(
     raw: bytes,
     *,
@@ -294,38 +446,72 @@ def parse_certified_csv(
     rule_set: str | None = None,
     lang: str = "vi",
 ) -> CsvReading:
-    """Read a CSV file of certified products; never raises for what the file holds.
+    """Read a whole CSV (or .xlsx) file held in memory; never raises for what it holds.
 
-    ``commune`` and ``province`` fill rows that leave them out (the importing officer's);
-    ``rule_set`` is for rows without a ``rule_set`` column (default: by the issue date).
+    :func:`read_certified` reads one row at a time; this gathers its rows in a
+    :class:`CsvReading`.
     """
-    t = _translator(lang)
     reading = CsvReading()
-    try:
-        text = _decode(raw, t)
-        seen: dict[str, int] = {}
-        for line, row in _rows(text, t):
-            if isinstance(row, str):
-                reading.add(line, row)
-                continue
-            arguments, found = _checked(row, commune, province, rule_set, today, t)
-            number = arguments["certificate_number"]
-            key = unicodedata.normalize("NFC", number)
-            if number and key in seen:
-                found.append(
-                    t(
-                        f"số GCN {number} trùng với dòng {seen[key]}",
-                        f"certificate {number} repeats line {seen[key]}",
-                    )
-                )
-            if number:
-                seen.setdefault(key, line)
-            for message in found:
+    for line, item in read_certified(
+        raw, today=today, commune=commune, province=province, rule_set=rule_set, lang=lang
+    ):
+        if isinstance(item, list):
+            for message in item:
                 reading.add(line, message)
-            if not found:
-                reading.rows.append((line, arguments))
-    except _FileRefused as exc:
-        reading.add(exc.line, exc.message)
-    if not reading.problems and not reading.rows:
-        reading.add(2, t("tệp không có dòng dữ liệu nào", "the file has no data rows"))
+        else:
+            reading.rows.append((line, item))
     return reading
+
+
+def import_file(
+    registry: Registry,
+    source: Source,
+    *,
+    actor: Actor,
+    rule_set: str | None = None,
+    lang: str = "vi",
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+    explain: Callable[[OcopError], str] | None = None,
+    keep: int | None = FIRST_KEPT,
+) -> ImportResult:
+    """Import a CSV or Excel file of certified products: every row, or none.
+
+    The file is read, checked and written as it comes, in one transaction
+    (:meth:`~ocop.Registry.import_certified_rows`), so memory stays flat whatever its size;
+    every bad row is reported by its line in ``result.problems``, in ``lang``, and then
+    nothing is written. ``explain`` words the library's refusals (the CLI passes its own);
+    ``progress`` is called with the number of rows read so far; ``keep`` is how many imported
+    dossiers the result holds (``None``: all). Raises :class:`OSError` if the file cannot be
+    opened.
+    """
+    t = translator(lang)
+
+    def describe(error: OcopError) -> str:
+        if isinstance(error, CertificateHeld):
+            return t(
+                "số GCN {number} đã có ở hồ sơ {value}",
+                number=error.number,
+                value=error.dossier_id,
+            )
+        if isinstance(error, PermissionDenied) and error.reason == "area":
+            return t(
+                "{name} không được nhập hồ sơ của xã {commune}, tỉnh {province}; đề "
+                "nghị cán bộ của địa bàn đó nhập",
+                name=actor.name,
+                commune=error.details.get("commune"),
+                province=error.details.get("province"),
+            )
+        return explain(error) if explain is not None else str(error)
+
+    rows = read_certified(
+        source,
+        today=registry.today(),
+        commune=actor.commune,
+        province=actor.province,
+        rule_set=rule_set,
+        lang=lang,
+    )
+    return registry.import_certified_rows(
+        rows, actor=actor, dry_run=dry_run, progress=progress, describe=describe, keep=keep
+    )
