@@ -34,6 +34,7 @@ __all__ = [
     "Certificate",
     "CertifiedProduct",
     "CommuneEvaluation",
+    "CouncilSheet",
     "Dossier",
     "Email",
     "HistoryEntry",
@@ -255,8 +256,26 @@ class Submission(_Model):
     round_year: int | None = None
 
 
+class CouncilSheet(_Model):
+    """One council member's scoring sheet: the criteria set "kiêm phiếu đánh giá" (Phụ lục II)."""
+
+    member: Line
+    a: Score
+    b: Score
+    c: Score
+    minimum_stars_met: Annotated[int, Field(ge=0, le=5)] | None = None
+    """The highest star level whose starred minimum criteria this member found all met."""
+
+
 class Rating(_Model):
-    """A council's result: the part averages, their total and the stars it earns."""
+    """A council's result: the part averages, their total and the stars it earns.
+
+    ``total`` is the council's average, unrounded (the band is taken on it); ``band_stars``
+    the stars of its band before the starred minimums, so ``stars < band_stars`` says the
+    minimums capped them. ``sheets`` are the members' own sheets when the council's were given
+    (empty when only the decided averages were). A province rating sent on to the Ministry
+    records the proposal's date and the central round it goes to.
+    """
 
     a: Score
     b: Score
@@ -267,6 +286,11 @@ class Rating(_Model):
     rated_on: date
     minimum_stars_met: int | None = None
     decision_number: str | None = None
+    band_stars: int | None = None
+    sheets: tuple[CouncilSheet, ...] = ()
+    proposed_on: date | None = None
+    central_round: int | None = None
+    central_round_year: int | None = None
 
 
 class Certificate(_Model):

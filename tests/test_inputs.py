@@ -25,6 +25,10 @@ SAMPLE = {
     "--b": "18",
     "--c": "21",
     "--minimum-stars": "4",
+    # One input, two options (the file, or one per member): both reach it as ``sheets``.
+    "--sheets": "hoi-dong.csv",
+    "--sheet": "Nguyễn Văn An:32:18,5:21:4",
+    "--proposed-on": "20/07/2026",
     "--certificate": "2026-015",
     "--decision": "15/QĐ-UBND",
     "--issued-on": "01/09/2026",

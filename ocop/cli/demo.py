@@ -161,7 +161,7 @@ def _change(ctx: Context, change: Change, by_system: bool) -> None:
             )
         )
     if change.trigger == "rate" and d.rating:
-        details.append(t("điểm ") + score_text(d.rating))
+        details.append(t("điểm ") + score_text(d.rating, lang))
     now = local_date(d.updated_at)  # the story's day, not the machine's
     if change.trigger in (IMPORT_TRIGGER, "rate") and d.certificate:
         details.append(t("GCN ") + certificate_text(d.certificate, lang, now))

@@ -19,6 +19,7 @@ from ocop.cli.args import (
 )
 from ocop.cli.core import Commands, Context, UsageError
 from ocop.cli.output import dumps, fmt_date, jsonable, table
+from ocop.cli.rating import rating_lines
 from ocop.cli.render import (
     certificate_text,
     due_text,
@@ -247,13 +248,8 @@ def print_outcome(ctx: Context, before: Dossier | None, after: Dossier, actor: A
             )
         )
     if after.rating is not None and (before is None or before.rating != after.rating):
-        r = after.rating
-        ctx.print(
-            t(
-                f"  Điểm: A {r.a:g} + B {r.b:g} + C {r.c:g} = {r.total:g} → {stars(r.stars)}",
-                f"  Score: A {r.a:g} + B {r.b:g} + C {r.c:g} = {r.total:g} → {stars(r.stars)}",
-            )
-        )
+        for n, line in enumerate(rating_lines(after.rating, lang)):
+            ctx.print(("  " + t("Điểm", "Score") + ": " if n == 0 else "  ") + line)
     if after.submission is not None and before is not None and before.submission is None:
         s = after.submission
         if s.round:

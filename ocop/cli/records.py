@@ -5,6 +5,7 @@ from __future__ import annotations
 from ocop.cli.args import add_as_of, add_dossier, as_of_today
 from ocop.cli.core import Commands, Context
 from ocop.cli.output import dumps, fmt_date, fmt_moment, jsonable, table
+from ocop.cli.rating import rating_lines
 from ocop.cli.render import (
     certificate_text,
     due_text,
@@ -12,7 +13,6 @@ from ocop.cli.render import (
     next_steps,
     product_set_text,
     rule_set_text,
-    stars,
     step_payload_text,
     trigger_label,
 )
@@ -112,14 +112,10 @@ def show_dossier(ctx: Context) -> int:
             text += t(f", đợt {s.round}/{s.round_year}", f", round {s.round}/{s.round_year}")
         rows.append((t("Gửi tỉnh", "Submitted"), text))
     if d.rating:
-        r = d.rating
-        rows.append(
-            (
-                t("Kết quả chấm", "Rating"),
-                f"A {r.a:g} + B {r.b:g} + C {r.c:g} = {r.total:g} → {stars(r.stars)} "
-                f"({fmt_date(r.rated_on, lang)})",
-            )
-        )
+        lines = rating_lines(d.rating, lang, sheets=True)
+        lines[0] += f" ({fmt_date(d.rating.rated_on, lang)})"
+        rows.append((t("Kết quả chấm", "Rating"), lines[0]))
+        rows += [("", line) for line in lines[1:]]
     rows.append((t("Giấy chứng nhận", "Certificate"), certificate_text(d.certificate, lang, today)))
     rows.append((t("Hạn tiếp theo", "Next date"), due_text(d, lang, today)))
     if actor is None:

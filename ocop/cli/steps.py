@@ -9,17 +9,107 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 from ocop.cli.args import add_documents, add_dossier, date_type, documents
-from ocop.cli.core import Commands, Context, Translate
+from ocop.cli.core import Commands, Context, Translate, UsageError
 from ocop.cli.dossiers import print_outcome
 from ocop.cli.messages import CRITERIA
-from ocop.states import COMMUNE_CRITERIA, RULE_SETS, Kind, Trigger
+from ocop.council import read_sheets, sheet_format, sheet_options
+from ocop.errors import InvalidInput
+from ocop.states import COMMUNE_CRITERIA, RULE_SETS, Kind, RuleSet, Trigger
 
 __all__ = ["register"]
 
 Data = Callable[[argparse.Namespace], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class _Sheets:
+    """The council's sheets as the options name them: a file, or one option per member.
+
+    Read once the dossier is loaded, against its own rule set's part maxima, in the
+    officer's language; ``tests/test_inputs.py`` sees the ``sheets`` input arrive.
+    """
+
+    file: Path | None
+    specs: tuple[str, ...]
+
+    def read(self, ctx: Context, rules: RuleSet) -> list[dict[str, Any]] | None:
+        """The sheets, or ``None`` after printing every bad line (nothing is changed)."""
+        t = ctx.t
+        if self.file is not None and self.specs:
+            raise UsageError(
+                t(
+                    "Dùng --sheets TỆP hoặc --sheet, không dùng cả hai.",
+                    "Give --sheets FILE or --sheet, not both.",
+                )
+            )
+        if self.file is not None:
+            fmt = sheet_format(self.file)
+            if fmt is None:
+                raise UsageError(
+                    t(
+                        f"{self.file}: --sheets đọc tệp .csv, .xlsx hoặc .toml.",
+                        f"{self.file}: --sheets reads .csv, .xlsx or .toml files.",
+                    )
+                )
+            try:
+                raw = self.file.read_bytes()
+            except OSError as exc:
+                raise UsageError(f"{self.file}: {exc.strerror}") from None
+            reading = read_sheets(raw, fmt, part_maxima=rules.part_maxima, lang=ctx.lang)
+            where = str(self.file)
+        else:
+            reading = sheet_options(self.specs, part_maxima=rules.part_maxima, lang=ctx.lang)
+            where = "--sheet"
+        if not reading.problems:
+            return reading.sheets
+        for line in sorted(reading.problems):
+            place = (
+                t(f"{where}: dòng {line}: ", f"{where}: line {line}: ")
+                if self.file is not None
+                else t(f"--sheet thứ {line}: ", f"--sheet number {line}: ")
+            )
+            ctx.stderr.write(place + "; ".join(reading.problems[line]) + "\n")
+        ctx.stderr.write(
+            t(
+                f"Chưa chấm điểm: {len(reading.problems)} phiếu có lỗi. Sửa rồi chạy lại.",
+                f"Nothing rated: {len(reading.problems)} bad sheet(s). Fix them and run again.",
+            )
+            + "\n"
+        )
+        return None
+
+
+def _check_rating(ctx: Context, values: dict[str, Any], today: date) -> None:
+    """What the rating options cannot say together, said before anything is read."""
+    t = ctx.t
+    parts = [f"--{p}" for p in ("a", "b", "c") if values.get(p) is not None]
+    if values.get("sheets") is not None and parts:
+        raise UsageError(
+            t(
+                f"Dùng phiếu của các thành viên (--sheets/--sheet) hoặc điểm trung bình Hội "
+                f"đồng đã quyết định ({', '.join(parts)}), không dùng cả hai.",
+                f"Give the members' sheets (--sheets/--sheet) or the council's decided "
+                f"averages ({', '.join(parts)}), not both.",
+            )
+        )
+    proposed = values.get("proposed_on")
+    if proposed is not None and date.fromisoformat(proposed) > today:
+        # Invalid data, not usage: exit 1; the text is already the officer's language.
+        raise InvalidInput(
+            t(
+                f"--proposed-on {date.fromisoformat(proposed):%d/%m/%Y} là ngày trong tương "
+                "lai; ghi ngày văn bản đề nghị của tỉnh đã ký.",
+                f"--proposed-on {proposed} is in the future; give the date of the province's "
+                "signed proposal.",
+            ),
+            field="proposed_on",
+        )
 
 
 def _fire(trigger: Trigger, data: Data) -> Callable[[Context], int]:
@@ -28,13 +118,20 @@ def _fire(trigger: Trigger, data: Data) -> Callable[[Context], int]:
         reg = ctx.registry()
         before = reg.get(ctx.args.id)
         ctx.subject = before
+        values = data(ctx.args)
+        _check_rating(ctx, values, reg.today())
+        if isinstance(values.get("sheets"), _Sheets):
+            sheets = values["sheets"].read(ctx, reg.rule_set(before.rule_set))
+            if sheets is None:
+                return 1
+            values["sheets"] = sheets
         after = reg.fire(
             before.id,
             trigger.value,
             actor=actor,
             note=ctx.args.note,
             expected_version=before.version,
-            **data(ctx.args),
+            **values,
         )
         print_outcome(ctx, before, after, actor)
         return 0
@@ -68,6 +165,7 @@ def _submit(a: argparse.Namespace) -> dict[str, Any]:
 
 
 def _rate(a: argparse.Namespace) -> dict[str, Any]:
+    sheets = _Sheets(a.sheets, tuple(a.sheet or ())) if a.sheets or a.sheet else None
     return _given(
         a=a.a,
         b=a.b,
@@ -76,6 +174,8 @@ def _rate(a: argparse.Namespace) -> dict[str, Any]:
         certificate_number=a.certificate,
         decision_number=a.decision,
         issued_on=a.issued_on.isoformat() if a.issued_on else None,
+        sheets=sheets,
+        proposed_on=(a.proposed_on.isoformat() if getattr(a, "proposed_on", None) else None),
     )
 
 
@@ -125,6 +225,26 @@ def _rating_options(parser: argparse.ArgumentParser, t: Translate) -> None:
         help=t(
             "hạng sao cao nhất mà mọi tiêu chí bắt buộc (***) đều đạt",
             "highest star level whose starred minimum criteria are all met",
+        ),
+    )
+    parser.add_argument(
+        "--sheets",
+        type=Path,
+        metavar="FILE",
+        help=t(
+            "phiếu chấm của từng thành viên Hội đồng: tệp .csv, .xlsx hoặc .toml (cột member, "
+            "a, b, c, minimum_stars_met); xếp hạng theo điểm trung bình các phiếu",
+            "each council member's sheet: a .csv, .xlsx or .toml file (columns member, a, b, c, "
+            "minimum_stars_met); rated on the sheets' average",
+        ),
+    )
+    parser.add_argument(
+        "--sheet",
+        action="append",
+        metavar="NAME:A:B:C[:STARS]",
+        help=t(
+            'một phiếu thành viên (lặp lại cho từng người), ví dụ "Nguyễn Văn An:32:18,5:21:4"',
+            'one member\'s sheet (repeat per member), e.g. "Nguyen Van An:32:18.5:21:4"',
         ),
     )
     parser.add_argument("--certificate", help=t("số giấy chứng nhận", "certificate number"))
@@ -209,6 +329,17 @@ def register(commands: Commands) -> None:
         "the province council's result",
     )
     _rating_options(p, t)
+    p.add_argument(
+        "--proposed-on",
+        type=day,
+        metavar="DATE",
+        help=t(
+            "từ 90 điểm: ngày tỉnh đề nghị Bộ đánh giá 5 sao, quyết định đợt của Trung ương "
+            "(mặc định hôm nay)",
+            "at 90 or more: the date the province proposes it to the Ministry, which decides "
+            "the central round (default today)",
+        ),
+    )
     p = _add(
         commands,
         "rate-central",

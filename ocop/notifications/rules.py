@@ -43,6 +43,7 @@ from ocop.workflow.deadlines import lapses_on, next_due, window_opens
 __all__ = [
     "RULES",
     "Rule",
+    "central_cutoffs",
     "certificates",
     "digest",
     "evaluation_window",
@@ -176,6 +177,53 @@ def round_cutoffs(
     return select(candidates, local_date(now), plan.reminders.stale_after)
 
 
+def central_cutoffs(
+    dossiers: Sequence[Dossier],
+    plan: Plan,
+    calendar: Calendar,
+    now: datetime,
+    rule_sets: Mapping[str, RuleSet] = RULE_SETS,
+) -> list[Reminder]:
+    """The Ministry's round cut-offs of the plan's year, while dossiers wait at the province.
+
+    A product the provincial council scores at 90 or more is proposed to the Ministry; the
+    proposal's date decides its central round (26/2026: by 30/7 rated by 30/9, by 30/1 by
+    30/3). The province's officers, and the commune's, hear of each cut-off with the
+    commune's dossiers the province has not rated yet. A cut-off counts when a rule set with
+    central rounds is in force on that day.
+    """
+    pending = [d for d in dossiers if d.state is State.SUBMITTED]
+    if not pending:
+        return []
+    staff = officers(plan, "province_officer", "commune_officer")
+    candidates: list[Reminder] = []
+    seen: set[date] = set()
+    for rules in rule_sets.values():
+        for cutoff in rules.central_rounds:
+            day = cutoff.cutoff_on(plan.year)
+            if day in seen or not rules.in_force_on(day):
+                continue
+            seen.add(day)
+            context = base_context(plan) | {
+                "round": cutoff.number,
+                "cutoff": day.isoformat(),
+                "rated_by": cutoff.rated_by_on(plan.year).isoformat(),
+                "rule_set": rules.id,
+                "threshold": min(b.low for b in rules.star_bands if b.stars == 5),
+                "items": [dossier_summary(d) for d in pending],
+            }
+            candidates += series(
+                MessageKind.CENTRAL_CUTOFF,
+                day,
+                plan.reminders.round_cutoff,
+                staff,
+                f"plan:{plan.key}",
+                context,
+                local_date(now),
+            )
+    return select(candidates, local_date(now), plan.reminders.stale_after)
+
+
 def _step_due(
     dossier: Dossier, rule_sets: Mapping[str, RuleSet], calendar: Calendar
 ) -> tuple[date, str] | None:
@@ -196,7 +244,8 @@ def step_deadlines(
 ) -> list[Reminder]:
     """Step deadlines approaching (working days before) and overdue.
 
-    The commune's deadline goes to its officers; the province's to the province and the commune.
+    The commune's deadline goes to its officers; the province's (its round, or a re-rating's
+    45 days) to the province and the commune; the Ministry's to the central officers too.
     """
     today = local_date(now)
     candidates: list[Reminder] = []
@@ -206,7 +255,9 @@ def step_deadlines(
             continue
         deadline, what = found
         roles: tuple[str, ...] = ("commune_officer",)
-        if what != "commune_deadline":
+        if what in ("central_round", "central_deadline"):
+            roles = ("central_officer", "province_officer", "commune_officer")
+        elif what != "commune_deadline":
             roles = ("province_officer", "commune_officer")
         context = base_context(plan) | {
             "dossier": dossier_summary(dossier),
@@ -396,6 +447,7 @@ def events(
 RULES: tuple[Rule, ...] = (
     evaluation_window,
     round_cutoffs,
+    central_cutoffs,
     step_deadlines,
     certificates,
     events,

@@ -60,6 +60,19 @@ _RATING = (
     Input("certificate_number", "--certificate", "số giấy chứng nhận", "a certificate number"),
     Input("decision_number", "--decision", "số quyết định công nhận", "the decision's number"),
     Input("issued_on", "--issued-on", "ngày cấp giấy chứng nhận", "the certificate's date"),
+    # One input, two ways to give it: a file of sheets, or one option per member.
+    Input(
+        "sheets",
+        "--sheets/--sheet",
+        "phiếu chấm điểm của từng thành viên Hội đồng",
+        "each council member's scoring sheet",
+    ),
+)
+_PROPOSED_ON = Input(
+    "proposed_on",
+    "--proposed-on",
+    "ngày tỉnh đề nghị Bộ đánh giá 5 sao",
+    "the date the province proposes the product to the Ministry",
 )
 
 INPUTS: dict[Trigger, tuple[Input, ...]] = {
@@ -76,7 +89,7 @@ INPUTS: dict[Trigger, tuple[Input, ...]] = {
         _LETTER_DATE,
         Input("round", "--round", "đợt đánh giá của tỉnh", "the province's round"),
     ),
-    Trigger.RATE: _RATING,
+    Trigger.RATE: (*_RATING, _PROPOSED_ON),
     Trigger.RATE_CENTRAL: _RATING,
     Trigger.FLAG_RECERTIFICATION: (),
     Trigger.REAPPLY: (

@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from fractions import Fraction
 from types import MappingProxyType
 from typing import Literal
 
@@ -26,13 +27,14 @@ __all__ = [
     "RuleSet",
     "StarBand",
     "first_day",
+    "next_round",
     "periods",
     "rule_set",
     "rule_set_for",
 ]
 
 Unit = Literal["working_days", "days", "months"]
-Step = Literal["commune", "province_first", "province_rerating", "revocation"]
+Step = Literal["commune", "province_first", "province_rerating", "central_rerating", "revocation"]
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,8 @@ class StarBand:
     low: float
     high: float | None  # None: up to and including the maximum score
 
-    def contains(self, score: float) -> bool:
-        """Whether ``score`` falls in this band."""
+    def contains(self, score: float | Fraction) -> bool:
+        """Whether ``score`` falls in this band (exactly: a council average is not rounded)."""
         return score >= self.low and (self.high is None or score < self.high)
 
 
@@ -66,6 +68,32 @@ class RoundCutoff:
     number: int
     propose_by: tuple[int, int]
     rated_by: tuple[int, int]
+
+    def cutoff_on(self, year: int) -> date:
+        """The last day to propose for the round of ``year``."""
+        return date(year, *self.propose_by)
+
+    def rated_by_on(self, year: int) -> date:
+        """The day the round of ``year`` is rated by: the next ``rated_by`` after its cut-off."""
+        rated = date(year, *self.rated_by)
+        return rated if rated >= self.cutoff_on(year) else date(year + 1, *self.rated_by)
+
+
+def next_round(cutoffs: tuple[RoundCutoff, ...], day: date) -> tuple[RoundCutoff, int] | None:
+    """The first round whose cut-off is on or after ``day``, and the cut-off's year.
+
+    "Proposed before 30/4" is read as on or before that day, for every round alike.
+    """
+    found = [
+        (cutoff.cutoff_on(year), cutoff, year)
+        for year in (day.year, day.year + 1)
+        for cutoff in cutoffs
+        if day <= cutoff.cutoff_on(year)
+    ]
+    if not found:
+        return None
+    _, cutoff, year = min(found, key=lambda f: f[0])
+    return cutoff, year
 
 
 _BANDS = (
@@ -110,13 +138,17 @@ class RuleSet:
     commune_criteria: tuple[str, ...] = COMMUNE_CRITERIA
     revocation_grounds: Mapping[str, str] = field(default_factory=dict)
 
-    def stars_for(self, score: float) -> int:
-        """Stars for a council average ``score`` (0 to the sum of the part maxima)."""
+    def stars_for(self, score: float | Fraction) -> int:
+        """Stars for a council average ``score`` (0 to the sum of the part maxima).
+
+        Give the exact average (a :class:`~fractions.Fraction`) where it has more decimals
+        than a float keeps: the bands are half-open on the unrounded score.
+        """
         if 0 <= score <= self.max_score:
             for band in self.star_bands:
                 if band.contains(score):
                     return band.stars
-        raise InvalidInput(f"Score {score} is outside 0–{self.max_score}.", field="score")
+        raise InvalidInput(f"Score {float(score):g} is outside 0–{self.max_score}.", field="score")
 
     @property
     def max_score(self) -> int:
@@ -156,6 +188,7 @@ QD148_1489 = RuleSet(
         "commune": None,
         "province_first": None,
         "province_rerating": None,
+        "central_rerating": None,
         "revocation": None,
     },
     revocation_grounds={
@@ -179,7 +212,8 @@ QD26_2026 = RuleSet(
     step_deadlines={
         "commune": Deadline(15, "working_days"),  # Điều 7.2
         "province_first": None,
-        "province_rerating": Deadline(45, "days"),  # Điều 7.6.g
+        "province_rerating": Deadline(45, "days"),  # Điều 7.6.g, from the commune's dossier
+        "central_rerating": Deadline(45, "days"),  # Điều 7.6.g, from the province's dossier
         "revocation": Deadline(15, "days"),  # Điều 8.4
     },
     province_rounds=(RoundCutoff(1, (4, 30), (6, 30)), RoundCutoff(2, (10, 30), (12, 30))),

@@ -23,6 +23,7 @@ class MessageKind(StrEnum):
     WINDOW_OPENING = "window_opening"
     WINDOW_CLOSING = "window_closing"
     ROUND_CUTOFF = "round_cutoff"
+    CENTRAL_CUTOFF = "central_cutoff"
     STEP_DEADLINE = "step_deadline"
     STEP_OVERDUE = "step_overdue"
     FILING_WINDOW = "filing_window"
@@ -55,6 +56,7 @@ _KIND_LABELS: dict[MessageKind, tuple[str, str]] = {
     MessageKind.WINDOW_OPENING: ("Mở đợt đánh giá xã", "Commune evaluation opens"),
     MessageKind.WINDOW_CLOSING: ("Kết thúc đợt đánh giá xã", "Commune evaluation closes"),
     MessageKind.ROUND_CUTOFF: ("Hạn đề nghị tỉnh", "Province round cut-off"),
+    MessageKind.CENTRAL_CUTOFF: ("Hạn đề nghị Trung ương", "Central round cut-off"),
     MessageKind.STEP_DEADLINE: ("Sắp đến hạn xử lý", "Deadline approaching"),
     MessageKind.STEP_OVERDUE: ("Quá hạn xử lý", "Deadline passed"),
     MessageKind.FILING_WINDOW: ("Đến hạn nộp đánh giá lại", "Re-rating filing opens"),
@@ -102,6 +104,8 @@ class DueKind(StrEnum):
     COMMUNE_DEADLINE = "commune_deadline"
     PROVINCE_DEADLINE = "province_deadline"
     PROVINCE_ROUND = "province_round"
+    CENTRAL_DEADLINE = "central_deadline"
+    CENTRAL_ROUND = "central_round"
     RECERTIFICATION_OPENS = "recertification_opens"
     CERTIFICATE_LAPSES = "certificate_lapses"
 
@@ -115,6 +119,11 @@ _DUE_LABELS: dict[DueKind, tuple[str, str]] = {
     DueKind.COMMUNE_DEADLINE: ("hạn xã xử lý hồ sơ", "the commune's deadline"),
     DueKind.PROVINCE_DEADLINE: ("hạn tỉnh đánh giá lại", "the province's re-rating deadline"),
     DueKind.PROVINCE_ROUND: ("hạn đợt đánh giá của tỉnh", "the province round's deadline"),
+    DueKind.CENTRAL_DEADLINE: (
+        "hạn Trung ương đánh giá lại",
+        "the Ministry's re-rating deadline",
+    ),
+    DueKind.CENTRAL_ROUND: ("hạn đợt đánh giá của Trung ương", "the central round's deadline"),
     DueKind.RECERTIFICATION_OPENS: ("mở thời hạn đánh giá lại", "the re-rating window opens"),
     DueKind.CERTIFICATE_LAPSES: ("giấy chứng nhận hết hiệu lực", "the certificate lapses"),
 }

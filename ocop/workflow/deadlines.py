@@ -35,9 +35,11 @@ def next_due(
 ) -> tuple[date | None, str | None]:
     """The earliest date something falls due for ``dossier``, and what it is.
 
-    At the commune: the commune's step deadline. At the province: the re-rating deadline or
-    the end of the assigned round. Certified: the day the re-rating window opens, then the day
-    the certificate lapses, both under the law in force on those days. A certificate that
+    At the commune: the commune's step deadline. At the province: the re-rating deadline
+    (45 days from the commune's complete dossier, its letter, under 26/2026) or the end of
+    the assigned round. At the Ministry: the same, from the province's proposal. Certified:
+    the day the re-rating window opens, then the day the certificate lapses, both under the
+    law in force on those days. A certificate that
     would expire during a running cycle is due too.
     """
     due: list[tuple[date, str]] = []
@@ -56,7 +58,19 @@ def next_due(
         else:
             for cutoff in rules.province_rounds:
                 if sub.round_year and cutoff.number == sub.round:
-                    due.append((date(sub.round_year, *cutoff.rated_by), DueKind.PROVINCE_ROUND))
+                    due.append((cutoff.rated_by_on(sub.round_year), DueKind.PROVINCE_ROUND))
+    if state is State.CENTRAL_REVIEW and (rating := dossier.rating) and rating.proposed_on:
+        # The Ministry: a re-rating within its days of the province's dossier (Điều 7.6.g),
+        # a first rating or upgrade in the central round its proposal date falls in.
+        limit = rules.deadline("central_rerating") if dossier.kind == "rerating" else None
+        if limit:
+            day = calendar.add(rating.proposed_on, limit.amount, limit.unit)
+            due.append((day, DueKind.CENTRAL_DEADLINE))
+        else:
+            for cutoff in rules.central_rounds:
+                if rating.central_round_year and cutoff.number == rating.central_round:
+                    day = cutoff.rated_by_on(rating.central_round_year)
+                    due.append((day, DueKind.CENTRAL_ROUND))
     cert = dossier.certificate
     if cert is not None and cert.revoked_on is None and state not in (State.EXPIRED, State.REVOKED):
         if state is State.RATED and (opens := window_opens(cert, rule_sets)):

@@ -8,16 +8,20 @@ The engine applies the outcome only if the machine accepts the move.
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from ocop.errors import GuardFailed, InvalidInput, Missing
 from ocop.models import (
     Certificate,
     CommuneEvaluation,
+    CouncilSheet,
     Dossier,
     Kind,
     Rating,
@@ -26,13 +30,15 @@ from ocop.models import (
     nfc,
     parse,
     parse_date,
+    to_date,
 )
 from ocop.states import RuleSet, State, Trigger, rule_set, rule_set_for
 from ocop.states.inputs import input_names
+from ocop.states.rulesets import next_round
 from ocop.workdays import Calendar, add_months
 from ocop.workflow.deadlines import lapses_on, window_opens
 
-__all__ = ["STEPS", "Context", "Outcome", "round_for"]
+__all__ = ["STEPS", "Context", "Outcome", "central_round_for", "round_for"]
 
 
 @dataclass(frozen=True)
@@ -166,11 +172,17 @@ def evaluate(d: Dossier, data: Data, ctx: Context) -> Outcome:
 
 def round_for(rules: RuleSet, day: date) -> tuple[int, int] | None:
     """The province round (number, year) a dossier proposed on ``day`` goes to, if any."""
-    for year in (day.year, day.year + 1):
-        for cutoff in rules.province_rounds:
-            if day <= date(year, *cutoff.propose_by):
-                return cutoff.number, year
-    return None
+    found = next_round(rules.province_rounds, day)
+    return (found[0].number, found[1]) if found else None
+
+
+def central_round_for(rules: RuleSet, day: date) -> tuple[int, int] | None:
+    """The central round (number, year of its cut-off) a province proposal of ``day`` goes to.
+
+    26/2026: proposals by 30/7 are rated by 30/9, those by 30/1 by 30/3.
+    """
+    found = next_round(rules.central_rounds, day)
+    return (found[0].number, found[1]) if found else None
 
 
 def submit(d: Dossier, data: Data, ctx: Context) -> Outcome:
@@ -195,53 +207,177 @@ def submit(d: Dossier, data: Data, ctx: Context) -> Outcome:
     return Outcome({"submission": submission}, submission.model_dump(mode="json"))
 
 
-def _scores(data: Data, rules: RuleSet, trigger: Trigger) -> tuple[dict[str, float], float]:
+def _exact(raw: object) -> Fraction | None:
+    """``raw`` as an exact number: a float as the decimal it was typed as (19.996, not its
+    binary neighbour), text as a decimal with a point or a comma; ``None`` if it is none."""
+    if isinstance(raw, bool):
+        return None
+    try:
+        if isinstance(raw, Fraction | int):
+            return Fraction(raw)
+        if isinstance(raw, Decimal):
+            value = Fraction(raw) if raw.is_finite() else None
+        elif isinstance(raw, float):
+            value = Fraction(Decimal(repr(raw))) if math.isfinite(raw) else None
+        elif isinstance(raw, str):
+            text = raw.strip()
+            if "," in text and "." not in text:
+                text = text.replace(",", ".")
+            number = Decimal(text)
+            value = Fraction(number) if number.is_finite() else None
+        else:
+            return None
+    except (ArithmeticError, ValueError):
+        return None
+    return value
+
+
+def _part(raw: object, part: str, maximum: int, where: str = "") -> Fraction:
+    value = _exact(raw)
+    if value is None or not 0 <= value <= maximum:
+        raise InvalidInput(
+            f"{where}Part {part.upper()} score must be a number from 0 to {maximum}, not {raw!r}.",
+            field=part if not where else "sheets",
+        )
+    return value
+
+
+def _scores(data: Data, rules: RuleSet, trigger: Trigger) -> dict[str, Fraction]:
+    """The council's part averages as given, exact (nothing is rounded before the band)."""
     missing = [
         _value(p, f"the part {p.upper()} score") for p in rules.part_maxima if data.get(p) is None
     ]
     if missing:
         raise GuardFailed(trigger, missing)
-    scores: dict[str, float] = {}
-    for part, maximum in rules.part_maxima.items():
-        raw = data[part]
-        try:
-            value = float(raw) if not isinstance(raw, bool) else float("nan")
-        except (TypeError, ValueError):
-            value = float("nan")
-        if not 0 <= value <= maximum:  # also false for NaN
+    return {part: _part(data[part], part, top) for part, top in rules.part_maxima.items()}
+
+
+def _minimum(raw: object, where: str = "") -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= 5:
+        raise InvalidInput(
+            f"{where}minimum_stars_met must be a star level from 0 to 5, not {raw!r}.",
+            field="minimum_stars_met" if not where else "sheets",
+        )
+    return raw
+
+
+def _sheets(
+    raw: object, rules: RuleSet
+) -> tuple[tuple[CouncilSheet, ...], dict[str, Fraction], int | None]:
+    """Each member's sheet checked; the council's exact part averages; the lowest minimum.
+
+    The council's score is the average of the members' totals (OCOP-RULES.md §3), which is
+    the sum of the part averages; a member's minimum left out says nothing about it.
+    """
+    if isinstance(raw, str | bytes | Mapping) or not isinstance(raw, Sequence) or not raw:
+        raise InvalidInput(
+            "sheets must be a list of the members' sheets (member, a, b, c and optionally "
+            "minimum_stars_met), at least one.",
+            field="sheets",
+        )
+    keys = {"member", *rules.part_maxima, "minimum_stars_met"}
+    sheets: list[CouncilSheet] = []
+    sums = dict.fromkeys(rules.part_maxima, Fraction(0))
+    minimums: list[int] = []
+    seen: dict[str, int] = {}
+    for number, item in enumerate(raw, 1):
+        if isinstance(item, CouncilSheet):
+            item = item.model_dump()
+        where = f"Sheet {number}: "
+        if not isinstance(item, Mapping):
+            raise InvalidInput(f"{where}a sheet maps member, a, b and c.", field="sheets")
+        unknown = sorted(set(item) - keys)
+        if unknown:
             raise InvalidInput(
-                f"Part {part.upper()} score must be a number from 0 to {maximum}, not {raw!r}.",
-                field=part,
+                f"{where}unknown {', '.join(map(str, unknown))}; a sheet has "
+                f"{', '.join(sorted(keys))}.",
+                field="sheets",
             )
-        scores[part] = round(value, 2)
-    return scores, round(sum(scores.values()), 2)
+        member = item.get("member")
+        if not isinstance(member, str) or not nfc(member):
+            raise InvalidInput(f"{where}the member's name is missing.", field="sheets")
+        member = clean_text(member, "member", limit=300)
+        where = f"Sheet {number} ({member}): "
+        folded = member.casefold()
+        if folded in seen:
+            raise InvalidInput(f"{where}the same member as sheet {seen[folded]}.", field="sheets")
+        seen[folded] = number
+        parts = {}
+        for part, top in rules.part_maxima.items():
+            if item.get(part) is None:
+                raise InvalidInput(
+                    f"{where}the part {part.upper()} score is missing.", field="sheets"
+                )
+            parts[part] = _part(item[part], part, top, where)
+            sums[part] += parts[part]
+        minimum = item.get("minimum_stars_met")
+        if minimum is not None:
+            minimums.append(_minimum(minimum, where))
+        sheets.append(
+            parse(
+                CouncilSheet,
+                {"member": member, "minimum_stars_met": minimum}
+                | {k: float(v) for k, v in parts.items()},
+            )
+        )
+    averages = {part: total / len(sheets) for part, total in sums.items()}
+    return tuple(sheets), averages, min(minimums) if minimums else None
 
 
 def _rating(d: Dossier, data: Data, ctx: Context, trigger: Trigger, level: str) -> Outcome:
     taken = _take(data, trigger)
     rules = ctx.rule_set
-    scores, total = _scores(taken, rules, trigger)
-    stars = rules.stars_for(total)
+    sheets: tuple[CouncilSheet, ...] = ()
     minimum = taken.get("minimum_stars_met")
     if minimum is not None:
-        if isinstance(minimum, bool) or not isinstance(minimum, int) or not 0 <= minimum <= 5:
+        minimum = _minimum(minimum)
+    if taken.get("sheets") is not None:
+        given = [p for p in rules.part_maxima if taken.get(p) is not None]
+        if given:
             raise InvalidInput(
-                "minimum_stars_met must be a star level from 0 to 5.", field="minimum_stars_met"
+                "Give either the members' sheets or the council's part averages "
+                f"({', '.join(given)}), not both.",
+                field="sheets",
             )
-        # Both the band and every starred minimum of that level are needed (Phụ lục II).
-        stars = min(stars, minimum)
+        sheets, scores, lowest = _sheets(taken["sheets"], rules)
+        if lowest is not None:
+            minimum = lowest if minimum is None else min(minimum, lowest)
+    else:
+        scores = _scores(taken, rules, trigger)
+    total = sum(scores.values(), Fraction(0))
+    band = rules.stars_for(total)  # on the exact, unrounded total
+    # Both the band and every starred minimum of that level are needed (Phụ lục II).
+    stars = band if minimum is None else min(band, minimum)
+    proposal: dict[str, Any] = {}
+    central = stars >= 5 and level == "province" and rules.raters.get(5) != rules.raters.get(4)
+    if central:
+        proposed = to_date(taken.get("proposed_on") or ctx.today, "proposed_on")
+        if proposed > ctx.today:
+            raise InvalidInput(
+                f"proposed_on {proposed:%d/%m/%Y} is in the future.", field="proposed_on"
+            )
+        assigned = central_round_for(rules, proposed)
+        proposal = {"proposed_on": proposed}
+        if assigned:
+            proposal |= {"central_round": assigned[0], "central_round_year": assigned[1]}
+    averages = {part: float(value) for part, value in scores.items()}
     rating = Rating(
-        **scores,
-        total=total,
+        a=averages["a"],
+        b=averages["b"],
+        c=averages["c"],
+        total=float(total),
         stars=stars,
+        band_stars=band,
         level=level,
         rated_on=ctx.today,
         minimum_stars_met=minimum,
         decision_number=_text(taken, "decision_number", trigger, required=False),
+        sheets=sheets,
+        **proposal,
     )
     changes: dict[str, Any] = {"rating": rating}
     payload = rating.model_dump(mode="json")
-    if stars >= 5 and level == "province" and rules.raters.get(5) != rules.raters.get(4):
+    if central:
         return Outcome(changes, payload, State.CENTRAL_REVIEW)
     if stars not in rules.recognised_stars:
         return Outcome(changes, payload, State.NOT_RECOGNIZED)
@@ -256,6 +392,8 @@ def _rating(d: Dossier, data: Data, ctx: Context, trigger: Trigger, level: str) 
             "stars": stars,
             "issued_on": issued,
             "expires_on": add_months(issued, rules.certificate_months),
+            # Below 5★ at the central level the province recognises 3★/4★ on the central
+            # result (26/2026 §1B step 11).
             "issued_by": "central" if stars == 5 else "province",
         },
     )

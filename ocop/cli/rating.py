@@ -1,0 +1,89 @@
+"""A council's result in the officer's words: the score with 2 decimals, how many sheets it
+averages, why the stars were capped, the proposal to the Ministry and its central round.
+
+One home for the lines ``rate``, ``show`` and the demo print, so they say it the same way.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ocop.cli.output import fmt_date
+from ocop.decimals import decimal
+from ocop.models import Rating
+from ocop.text import translator
+
+__all__ = ["rating_lines", "score_text"]
+
+
+def _stars(count: int) -> str:
+    return f"{count}★"
+
+
+def _shown(score: float | Decimal, lang: str) -> str:
+    # Two decimals, cut (ocop.decimals): 49.996, a 2★ average, never reads as 50,00.
+    return decimal(score, lang, fixed=True)
+
+
+def score_text(r: Rating, lang: str) -> str:
+    """``A 33,33 + B 18,00 + C 21,00 = 72,33 → 4★`` (``33.33`` … in English)."""
+    a, b, c, total = (_shown(x, lang) for x in (r.a, r.b, r.c, r.total))
+    return f"A {a} + B {b} + C {c} = {total} → {_stars(r.stars)}"
+
+
+def rating_lines(r: Rating, lang: str, *, sheets: bool = False) -> list[str]:
+    """The rating's lines; ``sheets`` adds one line per member's sheet."""
+    t = translator(lang)
+    head = score_text(r, lang)
+    if r.sheets:
+        head += t(
+            f" (trung bình {len(r.sheets)} phiếu thành viên Hội đồng)",
+            f" (average of {len(r.sheets)} council members' sheets)",
+        )
+    lines = [head]
+    if r.band_stars is not None and r.stars < r.band_stars:
+        lowest = (
+            t(" (thấp nhất trong các phiếu)", " (the lowest of the sheets)") if r.sheets else ""
+        )
+        lines.append(
+            t(
+                f"Hạng theo điểm là {_stars(r.band_stars)}, nhưng tiêu chí bắt buộc chỉ đạt đến "
+                f"mức {_stars(r.minimum_stars_met or 0)}{lowest}: công nhận {_stars(r.stars)}"
+                + ("" if r.stars >= 3 else " (chưa đạt OCOP)")
+                + ".",
+                f"The score's band is {_stars(r.band_stars)}, but the starred minimums are met "
+                f"only up to {_stars(r.minimum_stars_met or 0)}{lowest}: {_stars(r.stars)}"
+                + ("" if r.stars >= 3 else " (not an OCOP rating)")
+                + ".",
+            )
+        )
+    if sheets:
+        for sheet in r.sheets:
+            # Added as typed (19.99 + 15 + 15 is 49.99, not a float's 49.98999…).
+            total = sum(Decimal(repr(x)) for x in (sheet.a, sheet.b, sheet.c))
+            minimum = (
+                t(
+                    f"; tiêu chí bắt buộc đạt {sheet.minimum_stars_met}★",
+                    f"; minimums met to {sheet.minimum_stars_met}★",
+                )
+                if sheet.minimum_stars_met is not None
+                else ""
+            )
+            lines.append(
+                t("Phiếu ", "Sheet ")
+                + f"{sheet.member}: A {_shown(sheet.a, lang)} + B {_shown(sheet.b, lang)}"
+                f" + C {_shown(sheet.c, lang)} = {_shown(total, lang)}{minimum}"
+            )
+    if r.proposed_on is not None:
+        text = t(
+            f"UBND tỉnh đề nghị Bộ NN&MT đánh giá 5 sao ngày {fmt_date(r.proposed_on, lang)}",
+            f"Proposed by the province to the Ministry for 5★ on {fmt_date(r.proposed_on, lang)}",
+        )
+        if r.central_round and r.central_round_year:
+            # Its rating deadline is the dossier's next date, shown beside this.
+            text += t(
+                f"; đợt {r.central_round}/{r.central_round_year} của Trung ương",
+                f"; central round {r.central_round}/{r.central_round_year}",
+            )
+        lines.append(text + ".")
+    return lines
