@@ -72,6 +72,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ocop.cli.stamps",
     "ocop.cli.serve",
     "ocop.cli.documents",
+    "ocop.cli.completion",
 )
 """The modules whose ``register(commands)`` adds subcommands, in the order ``--help`` lists."""
 
@@ -185,6 +186,12 @@ def _parse(parser: argparse.ArgumentParser, argv: Sequence[str], lang: str) -> a
             sys.stderr.write(text)
             raise
         t = translator(lang)
+        from ocop.cli.suggestions import mistake
+
+        found = mistake(parser, argv)
+        if found is not None:  # a mistyped name: say what it may have been
+            _error(found.prog, found.say(lang))
+            raise
         if lang != "en" and message.startswith("argument "):
             message = message.removeprefix("argument ")  # "--limit: …", the words being ours
         hint = "" if "`" in message else t(f" (xem `{prog} --help`)", f" (see `{prog} --help`)")
