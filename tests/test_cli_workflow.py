@@ -254,8 +254,8 @@ def test_user_list_json_and_the_diagram(cli: Cli) -> None:
     assert set(users) == {"root", "lan", "binh", "hoa", "minhanh", "tam"}
     assert users["lan"]["role"] == "commune_officer" and users["lan"]["commune"] == "Lưu Vệ"
     diagram = cli.ok("diagram")
-    assert diagram.startswith("stateDiagram-v2")
-    assert "submitted --> rated: rate" in diagram
+    assert diagram.startswith("flowchart TD")
+    assert 'submitted ==>|"Chấm điểm, phân hạng: ocop rate → đạt 3–4★, cấp GCN"| rated' in diagram
     assert "Đã công nhận" in diagram
     assert "Rated and certified" in cli.ok("diagram", "--lang", "en")
 
