@@ -173,7 +173,12 @@ def show_history(ctx: Context) -> int:
 
 def diagram(ctx: Context) -> int:
     """``ocop diagram``: paste the output into any mermaid viewer."""
-    from ocop.states import mermaid
+    from ocop.cli.render import COMMANDS
+    from ocop.states import TRANSITIONS
+    from ocop.states.diagram import officers_diagram
 
-    ctx.print(mermaid(ctx.lang).rstrip("\n"))
+    people = {
+        t: f"ocop {COMMANDS.get(t, t.value)}" for t, row in TRANSITIONS.items() if not row.by_system
+    }
+    ctx.print(officers_diagram(ctx.lang, people).rstrip("\n"))
     return 0
