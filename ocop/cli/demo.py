@@ -70,7 +70,7 @@ def demo(ctx: Context) -> int:
     with tempfile.TemporaryDirectory(prefix="ocop-demo-") as folder:
         url, path = _target(ctx, folder)
         mail = path.with_name(f"{path.stem}-mail")
-        with Demo(url, mail=mail) as story:
+        with Demo(url, mail=mail, lang=ctx.lang) as story:
             _intro(ctx, story, path)
             for step in story.steps():
                 _step(ctx, step)

@@ -50,13 +50,28 @@ class _Day:
     notes: list[Text] = field(default_factory=list)
 
 
+def _officers_in(seed: Seed, lang: str) -> Seed:
+    """The seed with the plan's officers reading ``lang`` (producers are not in the plan)."""
+    if lang not in ("vi", "en"):
+        return seed
+    officers = tuple(r.model_copy(update={"lang": lang}) for r in seed.plan.recipients)
+    return replace(seed, plan=seed.plan.model_copy(update={"recipients": officers}))
+
+
 class Demo:
     """The story on a registry of its own, at ``url`` (a fresh database)."""
 
     def __init__(
-        self, url: str, seed: Seed | None = None, mail: str | os.PathLike[str] | None = None
+        self,
+        url: str,
+        seed: Seed | None = None,
+        mail: str | os.PathLike[str] | None = None,
+        *,
+        lang: str = "vi",
     ) -> None:
-        self.seed = seed or load_seed()
+        """``lang`` is the officers' language: their mail is written in it (``--lang en``);
+        producers keep the plan's."""
+        self.seed = _officers_in(seed or load_seed(), lang)
         self.clock = _Clock(START)
         notices = None
         if mail is not None:
