@@ -153,3 +153,75 @@ def test_certificate_holders_finds_numbers_held(store: DossierRepository) -> Non
     rated = stored.model_copy(update={"state": State.RATED, "version": 2, "certificate": cert})
     store.apply(stored, rated, entry(State.RATED))
     assert store.certificate_holders(["12/QĐ-UBND", "99/QĐ"]) == {"12/QĐ-UBND": stored.id}
+
+
+# -- bulk: one transaction for a whole import ------------------------------------------------
+
+
+def _certified(n: int) -> tuple[Dossier, HistoryDraft, list[Message]]:
+    from ocop.models import Certificate
+
+    cert = Certificate(
+        number=f"{n}/QĐ-UBND",
+        stars=3,
+        issued_on=date(2025, 7, 1),
+        expires_on=date(2028, 7, 1),
+        issued_by="province",
+    )
+    dossier = draft(f"Sản phẩm {n}", state=State.RATED, certificate=cert)
+    note = Message(dedupe_key=f"imported:{n}|{{dossier}}", kind="accepted", recipient="a@x.vn")
+    return dossier, entry(State.RATED, None), [note]
+
+
+def test_bulk_writes_batches_in_one_transaction_with_history_and_messages(
+    store: DossierRepository,
+) -> None:
+    (before,) = store.insert([first()])
+    with store.bulk() as bulk:
+        one = bulk.insert([_certified(n) for n in range(1, 4)])
+        # Rows written earlier in the transaction are seen by its later checks.
+        assert bulk.holders(["2/QĐ-UBND", "9/QĐ-UBND"]) == {"2/QĐ-UBND": one[1].id}
+        two = bulk.insert([_certified(n) for n in range(4, 6)])
+    ids = [d.id for d in one + two]
+    assert len(set(ids)) == 5 and before.id not in ids and ids == sorted(ids)
+    for dossier in one + two:
+        assert store.get(dossier.id) == dossier
+        (row,) = store.history(dossier.id)
+        assert (row.version, row.from_state, row.to_state) == (1, None, State.RATED)
+    assert store.count(DossierQuery()) == 6
+    (after,) = store.insert([first("Miến gạo")])  # the database numbers on after the bulk ids
+    assert after.id > max(ids)
+
+
+def test_bulk_messages_name_their_dossier(store: DossierRepository, db_url: str) -> None:
+    from ocop.storage.outbox import Outbox
+
+    with store.bulk() as bulk:
+        (stored,) = bulk.insert([_certified(1)])
+    database = Database(db_url)
+    try:
+        (message,) = Outbox(database).find()
+    finally:
+        database.close()
+    assert (message.dossier_id, message.dedupe_key) == (stored.id, f"imported:1|{stored.id}")
+
+
+def test_bulk_discarded_or_raising_writes_nothing(store: DossierRepository) -> None:
+    with store.bulk() as bulk:
+        bulk.insert([_certified(1)])
+        bulk.discard()
+    with pytest.raises(ValueError, match="refused"), store.bulk() as bulk:
+        bulk.insert([_certified(2)])
+        raise ValueError("refused")
+    assert store.find(DossierQuery()) == []
+    assert store.certificate_holders(["1/QĐ-UBND", "2/QĐ-UBND"]) == {}
+
+
+def test_bulk_read_only_checks_and_cannot_write(store: DossierRepository) -> None:
+    with store.bulk() as bulk:
+        (held,) = bulk.insert([_certified(7)])
+    with store.bulk(write=False) as bulk:
+        assert bulk.holders(["7/QĐ-UBND"]) == {"7/QĐ-UBND": held.id}
+        with pytest.raises(RuntimeError):
+            bulk.insert([_certified(8)])
+    assert store.count(DossierQuery()) == 1

@@ -1,14 +1,10 @@
-"""``ocop import FILE.csv`` (certified products brought in with their certificates) and
-``ocop export`` (CSV or JSON).
+"""``ocop import FILE.csv`` or ``FILE.xlsx`` (certified products brought in with their
+certificates) and ``ocop export`` (CSV or JSON).
 
-An import is all rows or none. Every row is checked first: the file by
-:func:`ocop.transfer.parse_certified_csv` (encoding, columns, numbers, dates, certificates
-repeated in the file), the certificates against those already stored, and then each row by the
-library itself, imported into a scratch in-memory registry on the same clock and as the same
-user, so that every bad row is reported with its line number and in the officer's language.
-Only then are the rows written,
-in one transaction (:meth:`ocop.Registry.import_certified_many`), which refuses them whole if
-anything changed in between.
+An import is all rows or none, and every bad row is reported with its line number: the file is
+read, checked and written as it comes by :func:`ocop.transfer.import_file` (the file's own
+checks, the certificates already stored, then the library's checks of each row), in one
+transaction that is rolled back if any row is bad, so memory stays flat whatever its size.
 """
 
 from __future__ import annotations
@@ -27,18 +23,17 @@ from ocop.cli.args import chosen_states, states
 from ocop.cli.core import Commands, Context, UsageError, sqlite_file
 from ocop.cli.output import dumps, fmt_date, jsonable, table
 from ocop.cli.render import due_text, stars
-from ocop.errors import OcopError, PermissionDenied, RowsRejected
 from ocop.states import RULE_SETS
 from ocop.transfer import (
     EXPORT_COLUMNS,
+    FIRST_KEPT,
     IMPORT_COLUMNS,
     REQUIRED_COLUMNS,
-    parse_certified_csv,
+    import_file,
 )
 
 if TYPE_CHECKING:
-    from ocop import Registry
-    from ocop.models import Actor, Dossier
+    from ocop.models import Dossier
 
 __all__ = ["EXPORT_COLUMNS", "IMPORT_COLUMNS", "REQUIRED_COLUMNS", "register"]
 
@@ -110,78 +105,39 @@ def register(commands: Commands) -> None:
 
 
 def import_csv(ctx: Context) -> int:
-    """``ocop import FILE.csv``."""
-    import ocop
+    """``ocop import FILE.csv`` (or ``FILE.xlsx``): read, checked and written as it comes."""
+    from ocop.cli.messages import explain
 
     args = ctx.args
     actor = ctx.actor()
     reg = ctx.registry()
     try:
-        raw = args.file.read_bytes()
+        stream = args.file.open("rb")
     except OSError as exc:
         raise UsageError(f"{args.file}: {exc.strerror}") from None
-    reading = parse_certified_csv(
-        raw,
-        today=reg.today(),
-        commune=actor.commune,
-        province=actor.province,
-        rule_set=args.rule_set,
-        lang=ctx.lang,
-    )
-    problems = reading.problems
-    good: list[tuple[int, dict[str, Any]]] = []
-    held = {d.certificate.number: d.id for d in reg.find() if d.certificate is not None}
-    for line, arguments in reading.rows:
-        number = arguments["certificate_number"]
-        if number in held:
-            problems.setdefault(line, []).append(
-                ctx.t(
-                    f"số GCN {number} đã có ở hồ sơ {held[number]}",
-                    f"certificate {number} is already on dossier {held[number]}",
-                )
-            )
-        else:
-            good.append((line, arguments))
-    if good:
-        # The library's own checks, row by row, on a scratch database no one else sees.
-        with ocop.open("sqlite://", clock=reg.clock, calendar=reg.calendar) as scratch:
-            for line, arguments in good:
-                try:
-                    _import(scratch, arguments, actor)
-                except PermissionDenied:
-                    where = arguments["registration"]
-                    problems.setdefault(line, []).append(
-                        ctx.t(
-                            f"{actor.name} không được nhập hồ sơ của xã {where['commune']}, "
-                            f"tỉnh {where['province']}; đề nghị cán bộ của địa bàn đó nhập",
-                            f"{actor.name} may not import dossiers of {where['commune']}, "
-                            f"{where['province']}; ask an officer of that area",
-                        ),
-                    )
-                except OcopError as exc:
-                    from ocop.cli.messages import explain
-
-                    problems.setdefault(line, []).append(explain(exc, ctx.lang, actor=actor))
-    if problems:
-        return _refuse(ctx, problems)
+    with stream:
+        result = import_file(
+            reg,
+            stream,
+            actor=actor,
+            rule_set=args.rule_set,
+            lang=ctx.lang,
+            dry_run=args.dry_run,
+            explain=lambda error: explain(error, ctx.lang, actor=actor),
+            # --json prints every dossier imported; the table shows the first ones.
+            keep=None if args.json else FIRST_KEPT,
+        )
+    if result.problems:
+        return _refuse(ctx, result.problems)
     if args.dry_run:
         ctx.print(
             ctx.t(
-                f"Tệp hợp lệ: {len(good)} dòng. Chưa ghi gì (--dry-run).",
-                f"The file is valid: {len(good)} row(s). Nothing written (--dry-run).",
+                f"Tệp hợp lệ: {result.valid} dòng. Chưa ghi gì (--dry-run).",
+                f"The file is valid: {result.valid} row(s). Nothing written (--dry-run).",
             )
         )
         return 0
-    try:
-        imported = reg.import_certified_many([arguments for _, arguments in good], actor=actor)
-    except RowsRejected as exc:
-        # Refused whole at the last moment, e.g. another officer imported one of these
-        # certificates since the checks above: nothing was written; report it by line.
-        for index, errors in exc.problems.items():
-            for error in errors:
-                problems.setdefault(good[index - 1][0], []).append(error)
-        return _refuse(ctx, problems)
-    _report(ctx, imported)
+    _report(ctx, result.dossiers, result.imported)
     return 0
 
 
@@ -202,19 +158,7 @@ def _refuse(ctx: Context, problems: Mapping[int, list[str]]) -> int:
     return 1
 
 
-def _import(reg: Registry, arguments: Mapping[str, Any], actor: Actor) -> Dossier:
-    return reg.import_certified(
-        arguments["registration"],
-        certificate_number=arguments["certificate_number"],
-        stars=arguments["stars"],
-        issued_on=arguments["issued_on"],
-        actor=actor,
-        rule_set=arguments["rule_set"],
-        note=arguments["note"],
-    )
-
-
-def _report(ctx: Context, imported: list[Dossier]) -> None:
+def _report(ctx: Context, imported: list[Dossier], count: int) -> None:
     if ctx.args.json:
         ctx.print(dumps([jsonable(d) for d in imported]))
         return
@@ -240,7 +184,7 @@ def _report(ctx: Context, imported: list[Dossier]) -> None:
         t("Hạn tiếp theo", "Next date"),
     ]
     ctx.print(table(headers, rows))
-    ctx.print(t(f"Đã nhập {len(imported)} hồ sơ.", f"Imported {len(imported)} dossier(s)."))
+    ctx.print(t(f"Đã nhập {count} hồ sơ.", f"Imported {count} dossier(s)."))
 
 
 # -- export ----------------------------------------------------------------------------------
