@@ -271,7 +271,7 @@ def test_two_officers_rating_at_once_get_unique_gap_free_stt(db_url: str, tmp_pa
     clock = Clock(date(2026, 8, 10))
     with ocop.open(Settings(database=db_url, plan=plan_file), clock=clock) as reg:
         ids = []
-        for n in range(RACERS * PER_RACER):
+        for _ in range(RACERS * PER_RACER):
             ids.append(to_submitted(reg, reg.register(registration(), actor=OFFICER).id).id)
     ctx = mp.get_context("spawn")
     ready, go, out = ctx.Barrier(RACERS + 1), ctx.Event(), ctx.Queue()
@@ -301,3 +301,61 @@ def test_two_officers_rating_at_once_get_unique_gap_free_stt(db_url: str, tmp_pa
     engine.dispose()
     assert [tuple(r) for r in rows] == [("form", 2026, 2 * total), ("product", 0, total)]
     print(f"{RACERS} officers × {PER_RACER} ratings at once: STT 1–{total}, no gap, none twice")
+
+
+# -- the CLI ----------------------------------------------------------------------------------
+
+
+def _cli_rated(cli: Any, env: dict[str, str]) -> int:
+    made = cli.json(
+        "--as", "lan", "register", "--product", "Nem chua Minh Anh", "--set", "8",
+        "--producer", "Cơ sở Minh Anh", env=env,
+    )  # fmt: skip
+    number = str(made["id"])
+    cli.ok(
+        "--as", "lan", "check", number, "--documents", "mau_01,mau_02", "--samples", "5", env=env
+    )
+    cli.ok(
+        "--as", "lan", "evaluate", number, "--local-materials", "Thịt lợn của xã",
+        "--local-labour", "12 lao động", "--idea-origin", "Truyền thống",
+        "--local-identity", "Nem lá ổi", env=env,
+    )  # fmt: skip
+    cli.ok("--as", "lan", "submit", number, "--letter-number", "45/UBND-KT",
+           "--letter-date", "2026-08-12", env=env)  # fmt: skip
+    cli.ok("--as", "hoa", "rate", number, "--a", "30", "--b", "15", "--c", "20",
+           "--certificate", "GCN-1", env=env)  # fmt: skip
+    return int(number)
+
+
+def test_the_cli_shows_lists_and_searches_the_numbers_and_gives_pending_ones(
+    tmp_path: Path,
+) -> None:
+    from cli_helpers import LUU_VE_PLAN, Cli, at, vietnam
+
+    cli = Cli(tmp_path)
+    cli.users()
+    env = at(cli.env, vietnam("2026-08-10 09:00"))
+    bare = _cli_rated(cli, env)
+    shown = cli.ok("--as", "lan", "show", str(bare), env=env)
+    assert "Số phiếu đăng ký" in shown and "chưa cấp" in shown
+    assert "numbers.province_code" in shown and "--plan" in shown
+    refused = cli("--as", "lan", "number", str(bare), env=env)
+    assert refused.code == 1 and refused.out == ""
+    assert refused.err.count("\n") == 1 and "Chưa thể cấp số cho hồ sơ" in refused.err
+    planned = env | {"OCOP_PLAN": LUU_VE_PLAN}
+    assert "chưa cấp: chạy `ocop number" in cli.ok("--as", "lan", "show", str(bare), env=planned)
+    given = cli.ok("--as", "lan", "number", str(bare), env=planned)
+    assert "1/PĐK-38-00000-2026" in given and "38-00000-1-2026" in given
+    again = cli("--as", "lan", "number", str(bare), env=planned)
+    assert again.code == 1 and "không còn số nào chờ cấp" in again.err
+    numbered = _cli_rated(cli, planned)
+    shown = cli.ok("--as", "lan", "show", str(numbered), env=planned)
+    assert "2/PĐK-38-00000-2026" in shown and "38-00000-2-2026" in shown
+    english = cli.ok("--as", "lan", "--lang", "en", "show", str(numbered), env=planned)
+    assert "OCOP product code" in english and "38-00000-2-2026" in english
+    listed = cli.ok("--as", "lan", "list", "--code", "38-00000-2", env=planned)
+    assert "Mã sản phẩm" in listed and "38-00000-2-2026" in listed and "1 hồ sơ" in listed
+    found = cli.json("--as", "lan", "list", "--number", "1/pđk-38", env=planned)
+    assert [d["id"] for d in found] == [bare]
+    assert found[0]["form_number"] == "1/PĐK-38-00000-2026"
+    assert cli.json("--as", "binh", "list", "--code", "38-00000", env=planned) == []

@@ -72,6 +72,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ocop.cli.stamps",
     "ocop.cli.serve",
     "ocop.cli.documents",
+    "ocop.cli.numbers",
     "ocop.cli.completion",
 )
 """The modules whose ``register(commands)`` adds subcommands, in the order ``--help`` lists."""

@@ -317,8 +317,14 @@ def open_registry(
     from ocop.notifications.notices import notices_for
 
     # Only a plan that was named tells its officers; without one, producers alone are told.
-    notices = notices_for(load_plan(settings.plan))
-    registry = ocop.open(url, calendar=calendar, upgrade=sqlite, notices=notices)
+    plan = load_plan(settings.plan)
+    notices = notices_for(plan)
+    # The plan also gives the registry its commune's codes (the numbers of the record).
+    from ocop.settings import Settings as Opening
+
+    registry = ocop.open(
+        Opening(database=url, plan=plan), calendar=calendar, upgrade=sqlite, notices=notices
+    )
     try:
         if check_schema and not sqlite and not registry.database.schema_is_current():
             raise StorageUnavailable(

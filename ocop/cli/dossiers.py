@@ -109,6 +109,14 @@ def register(commands: Commands) -> None:
     lst.add_argument("--kind", choices=[k.value for k in Kind], help=t("loại", "kind"))
     lst.add_argument("--search", help=t("tên sản phẩm bắt đầu bằng", "product name starts with"))
     lst.add_argument(
+        "--number",
+        metavar="TEXT",
+        help=t("số phiếu đăng ký có chứa", "registration form number contains"),
+    )
+    lst.add_argument(
+        "--code", metavar="TEXT", help=t("mã sản phẩm OCOP có chứa", "OCOP product code contains")
+    )
+    lst.add_argument(
         "--due-before", type=day, metavar="DATE", help=t("có hạn trước ngày", "due before DATE")
     )
     lst.add_argument(
@@ -298,6 +306,8 @@ def list_dossiers(ctx: Context) -> int:
         "product_set": args.product_set,
         "kind": args.kind,
         "search": args.search,
+        "number": args.number,
+        "code": args.code,
         "due_before": due_before,
         "expires_before": args.expires_before,
     }
@@ -320,6 +330,7 @@ def list_dossiers(ctx: Context) -> int:
         t("Chu kỳ", "Cycle"),
         t("Hạn tiếp theo", "Next date"),
         t("Giấy chứng nhận", "Certificate"),
+        t("Mã sản phẩm", "Product code"),
     ]
     rows = []
     for d in found:
@@ -342,6 +353,7 @@ def list_dossiers(ctx: Context) -> int:
                 f"{d.cycle} ({d.kind.label(lang)})",
                 due,
                 cert_text,
+                d.product_code or "—",
             ]
         )
     if rows:

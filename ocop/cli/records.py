@@ -11,6 +11,7 @@ from ocop.cli.render import (
     due_text,
     is_overdue,
     next_steps,
+    number_rows,
     product_set_text,
     rule_set_text,
     step_payload_text,
@@ -116,6 +117,7 @@ def show_dossier(ctx: Context) -> int:
         lines[0] += f" ({fmt_date(d.rating.rated_on, lang)})"
         rows.append((t("Kết quả chấm", "Rating"), lines[0]))
         rows += [("", line) for line in lines[1:]]
+    rows += number_rows(d, reg.missing_codes(d), lang)
     rows.append((t("Giấy chứng nhận", "Certificate"), certificate_text(d.certificate, lang, today)))
     rows.append((t("Hạn tiếp theo", "Next date"), due_text(d, lang, today)))
     if actor is None:

@@ -171,3 +171,47 @@ def next_steps(triggers: Iterable[Trigger], dossier_id: int, lang: str) -> str:
     """``Kiểm tra hồ sơ (ocop check 3); …`` or a note that there is nothing to do."""
     steps = [f"{tr.label(lang)} ({command_for(tr, dossier_id)})" for tr in triggers]
     return "; ".join(steps) if steps else translator(lang)("không có bước nào", "nothing")
+
+
+# The numbers of the record (ocop.workflow.numbers). The pairs are formatted after the
+# lookup, so they read the same through the inline pair and the catalogue's translator.
+
+
+def missing_codes_text(missing: Iterable[str], dossier: Dossier, lang: str) -> str:
+    """What to set before a pending number can be given, in the officer's words."""
+    t = translator(lang)
+    keys = list(missing)
+    area = t("xã {commune}, tỉnh {province}", "{commune} commune, {province} province").format(
+        commune=dossier.commune, province=dossier.province
+    )
+    if keys == ["plan"] or not keys:
+        return t(
+            "chưa có kế hoạch của {area} (--plan / OCOP_PLAN) với numbers.province_code và "
+            "numbers.commune_code (mã của QĐ 19/2025/QĐ-TTg)",
+            "no plan of {area} (--plan / OCOP_PLAN) with numbers.province_code and "
+            "numbers.commune_code (the codes of QĐ 19/2025/QĐ-TTg)",
+        ).format(area=area)
+    return t(
+        "kế hoạch của {area} còn thiếu {keys} (mã của QĐ 19/2025/QĐ-TTg)",
+        "the plan of {area} lacks {keys} (the codes of QĐ 19/2025/QĐ-TTg)",
+    ).format(area=area, keys=", ".join(keys))
+
+
+def number_rows(dossier: Dossier, missing: Iterable[str], lang: str) -> list[tuple[str, str]]:
+    """The numbers of the record for ``ocop show``: the registration form number, and the
+    product code once recognised, each with what it still waits for when pending."""
+    t = translator(lang)
+    keys = list(missing)
+    if keys:
+        pending = t("chưa cấp: {why}", "pending: {why}").format(
+            why=missing_codes_text(keys, dossier, lang)
+        )
+    else:
+        pending = t("chưa cấp: chạy {fix}", "pending: run {fix}").format(
+            fix=f"`ocop number {dossier.id}`"
+        )
+    rows = [(t("Số phiếu đăng ký", "Registration form"), dossier.form_number or pending)]
+    recognised = dossier.certificate is not None and dossier.rating is not None
+    if dossier.product_code or recognised:
+        rows.append((t("Mã sản phẩm OCOP", "OCOP product code"), dossier.product_code or pending))
+    return rows
