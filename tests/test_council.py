@@ -340,3 +340,47 @@ def test_sheet_options_are_numbered_by_position() -> None:
     ]
     assert reading.problems[2] == ["'Bình:32:18' không đúng dạng TÊN:A:B:C[:SAO]"]
     assert reading.problems[3][0].startswith("minimum_stars_met: '9' không hợp lệ")
+
+
+# -- what the history column and the producer's notice say ---------------------------------
+
+
+def test_the_history_and_the_notice_say_why_the_stars_were_capped(reg: ocop.Registry) -> None:
+    from ocop.cli.render import step_payload_text
+
+    sheets = [split("92", "An", minimum_stars_met=4), split("92", "Bình")]
+    d = _rate(reg, _submitted(reg), sheets=sheets, certificate_number="GCN-6")
+    entry = reg.history(d.id)[-1]
+    vi = step_payload_text(entry, "vi")
+    assert "trung bình 2 phiếu" in vi and "theo điểm 5★, tiêu chí bắt buộc chỉ đạt 4★" in vi
+    assert "5★ by score, minimums met only to 4★" in step_payload_text(entry, "en")
+    rating = d.rating.model_dump(mode="json") if d.rating else {}
+    cert = d.certificate.model_dump(mode="json") if d.certificate else None
+    context = {
+        "commune": "Lưu Vệ", "province": "Thanh Hóa", "year": 2026, "recipient_name": "Chị Lan",
+        "outcome": "rated", "rating": rating,
+        "dossier": {"id": d.id, "product": d.product_name, "producer": "Cơ sở Minh Anh",
+                    "certificate": cert},
+    }  # fmt: skip
+    vi_text = render("rated", context, lang="vi", dossier_id=d.id).text
+    assert "Hạng theo điểm: 5 sao" in vi_text
+    assert "chỉ đạt đến mức 4 sao, nên sản phẩm được xếp hạng 4 sao" in vi_text
+    assert "trung bình 2 phiếu đánh giá" in vi_text
+    en_text = render("rated", context, lang="en", dossier_id=d.id).text
+    assert "met only up to 4 stars, so the product is rated 4 stars" in en_text
+
+
+def test_a_proposal_is_said_in_the_history_and_the_notice(reg: ocop.Registry) -> None:
+    from ocop.cli.render import step_payload_text
+
+    d = _rate(reg, _submitted(reg), a=38, b=23, c=31)
+    entry = reg.history(d.id)[-1]
+    assert "đề nghị Trung ương, đợt 1/2026" in step_payload_text(entry, "vi")
+    context = {
+        "commune": "Lưu Vệ", "province": "Thanh Hóa", "year": 2026, "recipient_name": "Chị Lan",
+        "outcome": "central_review", "rating": entry.payload,
+        "dossier": {"id": d.id, "product": d.product_name, "producer": "Cơ sở Minh Anh",
+                    "certificate": None},
+    }  # fmt: skip
+    text = render("rated", context, lang="vi", dossier_id=d.id).text
+    assert "Tỉnh đề nghị ngày 01/07/2026" in text and "đợt 1/2026" in text

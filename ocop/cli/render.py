@@ -148,6 +148,23 @@ def step_payload_text(entry: HistoryEntry, lang: str) -> str:
     if p.get("total") is not None:
         score = decimal(p["total"], lang)
         parts.append(f"{score} {t('điểm', 'points')} → {stars(int(p['stars']))}")
+    if p.get("sheets"):
+        count = len(p["sheets"])
+        parts.append(t(f"trung bình {count} phiếu", f"average of {count} sheets"))
+    band = p.get("band_stars")
+    if band and p.get("stars") is not None and int(p["stars"]) < int(band):
+        met = p.get("minimum_stars_met")
+        parts.append(
+            t(
+                f"theo điểm {stars(int(band))}, tiêu chí bắt buộc chỉ đạt {met}★",
+                f"{stars(int(band))} by score, minimums met only to {met}★",
+            )
+        )
+    if p.get("central_round"):
+        where = f"{p['central_round']}/{p['central_round_year']}"
+        parts.append(
+            t(f"đề nghị Trung ương, đợt {where}", f"proposed to the Ministry, round {where}")
+        )
     if isinstance(p.get("certificate"), dict) and entry.trigger != IMPORT_TRIGGER:
         parts.append(t(f"GCN {p['certificate']['number']}", f"cert. {p['certificate']['number']}"))
     if p.get("ground"):
