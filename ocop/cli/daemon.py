@@ -340,7 +340,12 @@ def run_daemon(ctx: Context) -> int:
         if not args.once:
             daemon.run()
             return 0
-        swept, drained = daemon.run_once()
+        from ocop.cli.progress import progress_bar
+
+        swept = daemon.sweep()
+        waiting = len(daemon.outbox.due(daemon.clock()))
+        with progress_bar(ctx, t("Đang gửi thư"), total=waiting) as bar:
+            drained = daemon.drain(progress=bar)  # run_once's drain, with a bar on a terminal
         left = len(daemon.outbox.due(daemon.clock()))
     ctx.print(
         t(

@@ -220,7 +220,10 @@ def _dossiers_of(ctx: Context) -> list[Dossier]:
     return [reg.get(number, actor=actor) for number in dict.fromkeys(ctx.args.ids)]
 
 
-def _writer(content: Any) -> Writer:
+def _writer(content: Any, ctx: Context | None = None) -> Writer:
+    """How ``content`` is written; with ``ctx``, a spreadsheet's rows show a progress bar on a
+    terminal when they take long."""
+
     def write(fmt: str, path: Path) -> None:
         from ocop import documents
 
@@ -233,8 +236,13 @@ def _writer(content: Any) -> Writer:
             path.write_text(text, encoding="utf-8")
         elif fmt == "docx":
             documents.write_docx(content, path)
-        else:
+        elif ctx is None:
             documents.write_xlsx(content, path)
+        else:
+            from ocop.cli.progress import progress_bar
+
+            with progress_bar(ctx, ctx.t("Đang ghi bảng tính (dòng)")) as bar:
+                documents.write_xlsx(content, path, progress=bar)
 
     return write
 
@@ -353,4 +361,4 @@ def _dossiers(ctx: Context) -> tuple[Writer, str]:
         filters["commune"] = ctx.args.commune
     found = ctx.registry().find(actor=ctx.reader(), **filters)
     listing = build_dossier_list(found, as_of=as_of_today(ctx), lang=ctx.lang)
-    return _writer(listing), ctx.t("{found_count} hồ sơ", found_count=len(found))
+    return _writer(listing, ctx), ctx.t("{found_count} hồ sơ", found_count=len(found))

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from ocop.cli.args import chosen_states, states
 from ocop.cli.core import Commands, Context, UsageError, sqlite_file
-from ocop.cli.output import dumps, fmt_date, jsonable, table
+from ocop.cli.output import dumps, fmt_date, is_terminal, jsonable, table
+from ocop.cli.progress import counted, progress_bar
 from ocop.cli.render import due_text, stars
 from ocop.states import RULE_SETS
 from ocop.transfer import (
@@ -115,7 +116,7 @@ def import_csv(ctx: Context) -> int:
         stream = args.file.open("rb")
     except OSError as exc:
         raise UsageError(f"{args.file}: {exc.strerror}") from None
-    with stream:
+    with stream, progress_bar(ctx, ctx.t("Đang nhập (dòng)")) as bar:
         result = import_file(
             reg,
             stream,
@@ -123,6 +124,7 @@ def import_csv(ctx: Context) -> int:
             rule_set=args.rule_set,
             lang=ctx.lang,
             dry_run=args.dry_run,
+            progress=bar,
             explain=lambda error: explain(error, ctx.lang, actor=actor),
             # --json prints every dossier imported; the table shows the first ones.
             keep=None if args.json else FIRST_KEPT,
@@ -141,11 +143,26 @@ def import_csv(ctx: Context) -> int:
     return 0
 
 
+SHOWN_PROBLEMS = 20
+"""Bad lines a refused import lists on a terminal; redirected, standard error gets them all."""
+
+
 def _refuse(ctx: Context, problems: Mapping[int, list[str]]) -> int:
-    for line in sorted(problems):
+    lines = sorted(problems)
+    # A person at a terminal reads the first ones and the count; a file or a pipe keeps all.
+    shown = lines[:SHOWN_PROBLEMS] if is_terminal(ctx.stderr) else lines
+    for line in shown:
         ctx.stderr.write(
             ctx.t(f"{ctx.args.file}: dòng {line}: ", f"{ctx.args.file}: line {line}: ")
             + "; ".join(problems[line])
+            + "\n"
+        )
+    if len(shown) < len(lines):
+        ctx.stderr.write(
+            ctx.t(
+                "… và {rest} dòng lỗi khác; để có đủ danh sách, chạy lại với 2> loi.txt",
+                rest=len(lines) - len(shown),
+            )
             + "\n"
         )
     ctx.stderr.write(
@@ -185,6 +202,14 @@ def _report(ctx: Context, imported: list[Dossier], count: int) -> None:
     ]
     ctx.print(table(headers, rows))
     ctx.print(t(f"Đã nhập {count} hồ sơ.", f"Imported {count} dossier(s)."))
+    if count > len(imported):  # a summary, not 20 000 rows: say where the rest is
+        ctx.print(
+            t(
+                "Ở trên là {shown} hồ sơ đầu; tất cả đã ở trong cơ sở dữ liệu: ocop list "
+                "--limit 0, hoặc ocop export -o TỆP.csv.",
+                shown=len(imported),
+            )
+        )
 
 
 # -- export ----------------------------------------------------------------------------------
@@ -227,21 +252,22 @@ def export(ctx: Context) -> int:
     args = ctx.args
     if args.output:
         _check_output(ctx, args.output)
-    found = ctx.registry().find(
-        state=chosen_states(args.state),
-        commune=args.commune,
-        province=args.province,
-        actor=ctx.optional_actor(),
-    )
-    if args.format == "json":
-        text = dumps([jsonable(d) for d in found]) + "\n"
-    else:
-        buffer = io.StringIO(newline="")
-        writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        for d in found:
-            writer.writerow(_export_row(d, ctx.lang))
-        text = buffer.getvalue()
+    with progress_bar(ctx, ctx.t("Đang xuất hồ sơ")) as bar:
+        found = ctx.registry().find(
+            state=chosen_states(args.state),
+            commune=args.commune,
+            province=args.province,
+            actor=ctx.optional_actor(),
+        )
+        if args.format == "json":
+            text = dumps([jsonable(d) for d in counted(found, bar)]) + "\n"
+        else:
+            buffer = io.StringIO(newline="")
+            writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+            writer.writeheader()
+            for d in counted(found, bar):
+                writer.writerow(_export_row(d, ctx.lang))
+            text = buffer.getvalue()
     if args.excel:
         text = "\ufeff" + text
     if args.output:

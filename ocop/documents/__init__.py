@@ -40,7 +40,7 @@ from ocop.documents.to_json import to_data, to_json
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 __all__ = [
     "Assessment",
@@ -78,8 +78,14 @@ def write_docx(content: Any | Sequence[Any], path: str | os.PathLike[str]) -> No
     write(content, path)
 
 
-def write_xlsx(content: ProgressReport | DossierList, path: str | os.PathLike[str]) -> None:
-    """Write a progress report or a dossier list as an Excel workbook."""
+def write_xlsx(
+    content: ProgressReport | DossierList,
+    path: str | os.PathLike[str],
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """Write a progress report or a dossier list as an Excel workbook; ``progress`` is called
+    after each row of a dossier list with the rows written and their number."""
     from ocop.documents.to_xlsx import write_xlsx as write
 
-    write(content, path)
+    write(content, path, progress=progress)

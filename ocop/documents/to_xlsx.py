@@ -7,7 +7,7 @@ and filter. openpyxl is imported only here.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -19,8 +19,14 @@ __all__ = ["write_xlsx"]
 DATE_FORMAT = "DD/MM/YYYY"
 
 
-def write_xlsx(content: ProgressReport | DossierList, path: str | os.PathLike[str]) -> None:
-    """Write ``content`` as a workbook at ``path``."""
+def write_xlsx(
+    content: ProgressReport | DossierList,
+    path: str | os.PathLike[str],
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """Write ``content`` as a workbook at ``path``; ``progress`` is called after each row of a
+    dossier list with the rows written so far and their number."""
     from openpyxl import Workbook  # type: ignore[import-untyped]
 
     book = Workbook()
@@ -29,7 +35,7 @@ def write_xlsx(content: ProgressReport | DossierList, path: str | os.PathLike[st
     elif isinstance(content, DossierList):
         sheet = book.active
         sheet.title = "Hồ sơ" if content.lang != "en" else "Dossiers"
-        _dossiers(sheet, content)
+        _dossiers(sheet, content, progress)
     else:
         raise TypeError(f"no Excel layout for {type(content).__name__}")
     book.properties.language = "en-GB" if content.lang == "en" else "vi-VN"
@@ -43,6 +49,7 @@ def _sheet_rows(
     rows: Sequence[Sequence[object]],
     *,
     widths: Sequence[int] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> None:
     """A title line (if any), a bold header row, then ``rows``; dates formatted."""
     from openpyxl.styles import Font  # type: ignore[import-untyped]
@@ -55,11 +62,13 @@ def _sheet_rows(
     header = sheet.max_row
     for n in range(1, len(columns) + 1):
         sheet.cell(row=header, column=n).font = Font(bold=True)
-    for row in rows:
+    for done, row in enumerate(rows, start=1):
         sheet.append(list(row))
         for n, value in enumerate(row, start=1):
             if isinstance(value, date):
                 sheet.cell(row=sheet.max_row, column=n).number_format = DATE_FORMAT
+        if progress is not None:
+            progress(done, len(rows))
     sheet.freeze_panes = sheet.cell(row=header + 1, column=1)
     from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
@@ -170,7 +179,9 @@ def _due_row(group: str, item: DueItem) -> tuple[object, ...]:
     return (group, item.on, item.what, item.product_name, item.dossier_id)
 
 
-def _dossiers(sheet: Any, listing: DossierList) -> None:
+def _dossiers(
+    sheet: Any, listing: DossierList, progress: Callable[[int, int], None] | None = None
+) -> None:
     _sheet_rows(
         sheet,
         listing.title,
@@ -189,6 +200,7 @@ def _dossiers(sheet: Any, listing: DossierList) -> None:
                 r.cycle,
                 r.rule_set,
                 r.registered_on,
+                r.form_number,
                 r.report_number,
                 r.report_date,
                 r.letter_number,
@@ -197,6 +209,7 @@ def _dossiers(sheet: Any, listing: DossierList) -> None:
                 r.score,
                 r.stars,
                 r.certificate_number,
+                r.product_code,
                 r.issued_on,
                 r.expires_on,
                 r.next_due_on,
@@ -204,4 +217,5 @@ def _dossiers(sheet: Any, listing: DossierList) -> None:
             )
             for r in listing.rows
         ],
+        progress=progress,
     )

@@ -272,10 +272,13 @@ class Daemon:
         )
         return result
 
-    def drain(self, *, until_empty: bool = True) -> DrainResult:
-        """Send the messages that are due."""
+    def drain(
+        self, *, until_empty: bool = True, progress: Callable[[int], None] | None = None
+    ) -> DrainResult:
+        """Send the messages that are due; ``progress`` is called after each message with how
+        many have been attempted."""
         with self._jobs:
-            result = self.drainer.drain(until_empty=until_empty)
+            result = self.drainer.drain(until_empty=until_empty, progress=progress)
             self.heartbeats.beat(self.worker, self.clock(), drained=True)
         if result.attempted or result.released or result.expired:
             log.info(
@@ -288,9 +291,11 @@ class Daemon:
             )
         return result
 
-    def run_once(self) -> tuple[SweepResult, DrainResult]:
-        """One sweep, then drain until nothing is due."""
-        return self.sweep(), self.drain()
+    def run_once(
+        self, *, progress: Callable[[int], None] | None = None
+    ) -> tuple[SweepResult, DrainResult]:
+        """One sweep, then drain until nothing is due (``progress`` as :meth:`drain`)."""
+        return self.sweep(), self.drain(progress=progress)
 
     def stop(self) -> None:
         """Ask the daemon to stop after the message in flight."""

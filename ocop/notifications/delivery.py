@@ -220,8 +220,13 @@ class Drainer:
         self._unrecorded: list[Callable[[], bool]] = []
         self._interrupted = False
 
-    def drain(self, *, until_empty: bool = True) -> DrainResult:
-        """Send what is due: one batch, or batches until nothing is due (or the server is down)."""
+    def drain(
+        self, *, until_empty: bool = True, progress: Callable[[int], None] | None = None
+    ) -> DrainResult:
+        """Send what is due: one batch, or batches until nothing is due (or the server is down).
+
+        ``progress`` is called after each message with how many have been attempted so far.
+        """
         result = DrainResult()
         if self._interrupted:
             while self._unrecorded:
@@ -256,7 +261,7 @@ class Drainer:
                 rows = self.outbox.claim(self.worker, self.clock(), self.batch)
                 if not rows:
                     break
-                reachable = self._batch(rows, result)
+                reachable = self._batch(rows, result, progress)
                 if not reachable or not until_empty:
                     break
         except BaseException:
@@ -266,7 +271,12 @@ class Drainer:
             self.transport.close()
         return result
 
-    def _batch(self, rows: list[OutboxMessage], result: DrainResult) -> bool:
+    def _batch(
+        self,
+        rows: list[OutboxMessage],
+        result: DrainResult,
+        progress: Callable[[int], None] | None = None,
+    ) -> bool:
         """Send one claimed batch; False when the server could not be reached."""
         for index, row in enumerate(rows):
             if self.stop.is_set():
@@ -275,6 +285,8 @@ class Drainer:
             try:
                 self.transport.open()
                 self._one(row, result)
+                if progress is not None:
+                    progress(result.attempted)
             except TemporaryFailure as exc:
                 if not exc.connection:
                     raise
