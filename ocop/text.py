@@ -20,7 +20,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Protocol
 
-__all__ = ["LANGUAGES", "N_", "Translate", "catalogue", "translator"]
+__all__ = ["LANGUAGES", "NC_", "N_", "Translate", "catalogue", "term", "translator"]
 
 LANGUAGES = ("vi", "en")
 """The languages ocop writes in; Vietnamese first, the default."""
@@ -37,6 +37,17 @@ class Translate(Protocol):
 def N_(message: str) -> str:
     """Mark ``message`` for the catalogue where it is declared; translate it where it is shown."""
     return message
+
+
+def NC_(context: str, message: str) -> str:
+    """Mark ``message`` for the catalogue under ``context`` (``"state"``, ``"role"`` …), where
+    one Vietnamese word names two things English tells apart; :func:`term` translates it."""
+    return message
+
+
+def term(lang: str, context: str, message: str) -> str:
+    """A word of the vocabulary (a state, a role, a message kind …) in ``lang``."""
+    return catalogue(lang).pgettext(context, message)
 
 
 @cache

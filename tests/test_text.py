@@ -23,23 +23,29 @@ ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "ocop" / "locale" / "en" / "LC_MESSAGES" / "ocop.po"
 MO = PO.with_suffix(".mo")
 # The keywords CONTRIBUTING.md gives `pybabel extract`: t("…"), translate(lang, "…"), N_("…").
-KEYWORDS = {"t": None, "translate": (2,), "N_": None}
+KEYWORDS = {"t": None, "translate": (2,), "N_": None, "NC_": ((1, "c"), 2)}
 METHODS = [("ocop/**.py", "python"), ("ocop/web/templates/**.html", "jinja2")]
 
 
-def _source_ids() -> dict[str, str]:
-    found: dict[str, str] = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
+Key = tuple[str | None, str]
+"""A text as the catalogue knows it: its context (``"state"`` …, or none) and its id."""
+
+
+def _source_ids() -> dict[Key, str]:
+    found: dict[Key, str] = {}
+    for filename, lineno, message, _comments, context in extract_from_dir(
         str(ROOT), METHODS, keywords=KEYWORDS
     ):
         if isinstance(message, str) and message:
-            found.setdefault(message, f"{filename}:{lineno}")
+            found.setdefault((context, message), f"{filename}:{lineno}")
     return found
 
 
-def _catalogue() -> dict[str, str]:
+def _catalogue() -> dict[Key, str]:
     with PO.open("rb") as stream:
-        return {m.id: m.string for m in read_po(stream) if isinstance(m.id, str) and m.id}
+        return {
+            (m.context, m.id): m.string for m in read_po(stream) if isinstance(m.id, str) and m.id
+        }
 
 
 def _fields(text: str) -> set[str]:
@@ -60,7 +66,9 @@ def test_the_catalogue_holds_no_text_the_code_no_longer_has() -> None:
 def test_each_translation_names_the_values_its_text_names() -> None:
     # "{message}" is the library error's own English message, which those calls pass.
     wrong = {
-        m: s for m, s in _catalogue().items() if s and not _fields(s) <= _fields(m) | {"message"}
+        m: s
+        for (_, m), s in _catalogue().items()
+        if s and not _fields(s) <= _fields(m) | {"message"}
     }
     assert not wrong
 
@@ -74,8 +82,22 @@ def test_the_compiled_catalogue_is_the_source_compiled() -> None:
     fresh = gettext.GNUTranslations(compiled)
     with MO.open("rb") as stream:
         shipped = gettext.GNUTranslations(stream)
-    differ = [m for m in _catalogue() if fresh.gettext(m) != shipped.gettext(m)]
+    differ = [
+        (c, m)
+        for c, m in _catalogue()
+        if (fresh.pgettext(c, m) if c else fresh.gettext(m))
+        != (shipped.pgettext(c, m) if c else shipped.gettext(m))
+    ]
     assert not differ, f"{MO.name} is out of date: run `pybabel compile -d ocop/locale -D ocop`"
+
+
+def test_a_word_of_the_vocabulary_reads_in_its_context() -> None:
+    from ocop.states import MessageKind, State, Trigger
+
+    # "Trả lại hồ sơ" is both a step and a kind of mail; each keeps its own English.
+    assert Trigger.RETURN_DOSSIER.label("vi") == MessageKind.RETURNED.label("vi") == "Trả lại hồ sơ"
+    assert Trigger.RETURN_DOSSIER.label("en") != MessageKind.RETURNED.label("en")
+    assert State.CHECKED.label("en") == "Checked"
 
 
 def test_a_text_reads_in_each_language_with_its_values() -> None:

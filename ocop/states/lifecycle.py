@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ocop.text import NC_, term
+
 __all__ = [
     "AT_COMMUNE",
     "CERTIFIED",
@@ -50,23 +52,22 @@ class State(StrEnum):
 
     def label(self, lang: str = "vi") -> str:
         """The state's name as an officer reads it, in Vietnamese (``vi``) or English (``en``)."""
-        vi, en = _STATE_LABELS[self]
-        return en if lang == "en" else vi
+        return term(lang, "state", _STATE_LABELS[self])
 
 
-_STATE_LABELS: dict[State, tuple[str, str]] = {
-    State.REGISTERED: ("Đã đăng ký", "Registered"),
-    State.RETURNED: ("Trả lại để bổ sung", "Returned for completion"),
-    State.CHECKED: ("Đã kiểm tra hồ sơ", "Checked"),
-    State.COMMUNE_EVALUATED: ("Xã đã đánh giá", "Evaluated by the commune"),
-    State.SUBMITTED: ("Đã gửi tỉnh", "Submitted to the province"),
-    State.CENTRAL_REVIEW: ("Chờ Trung ương đánh giá", "Under central review"),
-    State.RATED: ("Đã công nhận", "Rated and certified"),
-    State.NOT_RECOGNIZED: ("Không được công nhận", "Not recognised"),
-    State.RECERTIFICATION_DUE: ("Đến hạn đánh giá lại", "Re-rating due"),
-    State.EXPIRED: ("Hết hiệu lực", "Certificate expired"),
-    State.REVOKED: ("Bị thu hồi", "Revoked"),
-    State.WITHDRAWN: ("Đã rút hồ sơ", "Withdrawn"),
+_STATE_LABELS: dict[State, str] = {
+    State.REGISTERED: NC_("state", "Đã đăng ký"),
+    State.RETURNED: NC_("state", "Trả lại để bổ sung"),
+    State.CHECKED: NC_("state", "Đã kiểm tra hồ sơ"),
+    State.COMMUNE_EVALUATED: NC_("state", "Xã đã đánh giá"),
+    State.SUBMITTED: NC_("state", "Đã gửi tỉnh"),
+    State.CENTRAL_REVIEW: NC_("state", "Chờ Trung ương đánh giá"),
+    State.RATED: NC_("state", "Đã công nhận"),
+    State.NOT_RECOGNIZED: NC_("state", "Không được công nhận"),
+    State.RECERTIFICATION_DUE: NC_("state", "Đến hạn đánh giá lại"),
+    State.EXPIRED: NC_("state", "Hết hiệu lực"),
+    State.REVOKED: NC_("state", "Bị thu hồi"),
+    State.WITHDRAWN: NC_("state", "Đã rút hồ sơ"),
 }
 
 
@@ -82,17 +83,16 @@ class Role(StrEnum):
 
     def label(self, lang: str = "vi") -> str:
         """The role's name as an officer reads it."""
-        vi, en = _ROLE_LABELS[self]
-        return en if lang == "en" else vi
+        return term(lang, "role", _ROLE_LABELS[self])
 
 
-_ROLE_LABELS: dict[Role, tuple[str, str]] = {
-    Role.PRODUCER: ("chủ thể sản xuất", "producer"),
-    Role.COMMUNE_OFFICER: ("cán bộ xã", "commune officer"),
-    Role.PROVINCE_OFFICER: ("cán bộ tỉnh", "province officer"),
-    Role.CENTRAL_OFFICER: ("cán bộ Trung ương", "central officer"),
-    Role.ADMIN: ("quản trị", "administrator"),
-    Role.SYSTEM: ("hệ thống", "system"),
+_ROLE_LABELS: dict[Role, str] = {
+    Role.PRODUCER: NC_("role", "chủ thể sản xuất"),
+    Role.COMMUNE_OFFICER: NC_("role", "cán bộ xã"),
+    Role.PROVINCE_OFFICER: NC_("role", "cán bộ tỉnh"),
+    Role.CENTRAL_OFFICER: NC_("role", "cán bộ Trung ương"),
+    Role.ADMIN: NC_("role", "quản trị"),
+    Role.SYSTEM: NC_("role", "hệ thống"),
 }
 
 HUMAN_ROLES = frozenset(Role) - {Role.SYSTEM}
@@ -107,12 +107,14 @@ class Kind(StrEnum):
 
     def label(self, lang: str = "vi") -> str:
         """The kind as Mẫu 01 names it."""
-        vi, en = {
-            Kind.FIRST: ("Lần đầu", "First rating"),
-            Kind.UPGRADE: ("Nâng hạng", "Upgrade"),
-            Kind.RERATING: ("Đánh giá lại", "Re-rating"),
-        }[self]
-        return en if lang == "en" else vi
+        return term(lang, "kind", _KIND_LABELS[self])
+
+
+_KIND_LABELS: dict[Kind, str] = {
+    Kind.FIRST: NC_("kind", "Lần đầu"),
+    Kind.UPGRADE: NC_("kind", "Nâng hạng"),
+    Kind.RERATING: NC_("kind", "Đánh giá lại"),
+}
 
 
 class Trigger(StrEnum):
@@ -134,24 +136,23 @@ class Trigger(StrEnum):
 
     def label(self, lang: str = "vi") -> str:
         """The step's name as an officer reads it."""
-        vi, en = _TRIGGER_LABELS[self]
-        return en if lang == "en" else vi
+        return term(lang, "trigger", _TRIGGER_LABELS[self])
 
 
-_TRIGGER_LABELS: dict[Trigger, tuple[str, str]] = {
-    Trigger.REGISTER: ("Đăng ký", "Register"),
-    Trigger.RETURN_DOSSIER: ("Trả lại hồ sơ", "Return the dossier"),
-    Trigger.RESUBMIT: ("Nộp lại", "Resubmit"),
-    Trigger.CHECK: ("Kiểm tra hồ sơ", "Check the documents"),
-    Trigger.EVALUATE: ("Đánh giá cấp xã", "Commune evaluation"),
-    Trigger.SUBMIT: ("Gửi tỉnh đánh giá", "Submit to the province"),
-    Trigger.RATE: ("Chấm điểm, phân hạng", "Rate"),
-    Trigger.RATE_CENTRAL: ("Trung ương phân hạng", "Central rating"),
-    Trigger.FLAG_RECERTIFICATION: ("Đến hạn đánh giá lại", "Re-rating falls due"),
-    Trigger.REAPPLY: ("Đăng ký chu kỳ mới", "Start a new cycle"),
-    Trigger.EXPIRE: ("Hết hạn giấy chứng nhận", "Certificate expires"),
-    Trigger.REVOKE: ("Thu hồi", "Revoke"),
-    Trigger.WITHDRAW: ("Rút hồ sơ", "Withdraw"),
+_TRIGGER_LABELS: dict[Trigger, str] = {
+    Trigger.REGISTER: NC_("trigger", "Đăng ký"),
+    Trigger.RETURN_DOSSIER: NC_("trigger", "Trả lại hồ sơ"),
+    Trigger.RESUBMIT: NC_("trigger", "Nộp lại"),
+    Trigger.CHECK: NC_("trigger", "Kiểm tra hồ sơ"),
+    Trigger.EVALUATE: NC_("trigger", "Đánh giá cấp xã"),
+    Trigger.SUBMIT: NC_("trigger", "Gửi tỉnh đánh giá"),
+    Trigger.RATE: NC_("trigger", "Chấm điểm, phân hạng"),
+    Trigger.RATE_CENTRAL: NC_("trigger", "Trung ương phân hạng"),
+    Trigger.FLAG_RECERTIFICATION: NC_("trigger", "Đến hạn đánh giá lại"),
+    Trigger.REAPPLY: NC_("trigger", "Đăng ký chu kỳ mới"),
+    Trigger.EXPIRE: NC_("trigger", "Hết hạn giấy chứng nhận"),
+    Trigger.REVOKE: NC_("trigger", "Thu hồi"),
+    Trigger.WITHDRAW: NC_("trigger", "Rút hồ sơ"),
 }
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from ocop.text import NC_, term
+
 __all__ = ["DueKind", "MessageKind", "OutboxStatus", "label"]
 
 
@@ -40,31 +42,30 @@ class MessageKind(StrEnum):
 
     def label(self, lang: str = "vi") -> str:
         """The kind as an officer reads it in a list."""
-        vi, en = _KIND_LABELS[self]
-        return en if lang == "en" else vi
+        return term(lang, "message kind", _KIND_LABELS[self])
 
 
 _NOTICES = frozenset(
     {MessageKind.ACCEPTED, MessageKind.RETURNED, MessageKind.RATED, MessageKind.REVOKED}
 )
 
-_KIND_LABELS: dict[MessageKind, tuple[str, str]] = {
-    MessageKind.ACCEPTED: ("Tiếp nhận hồ sơ", "Dossier received"),
-    MessageKind.RETURNED: ("Trả lại hồ sơ", "Dossier returned"),
-    MessageKind.RATED: ("Kết quả phân hạng", "Rating result"),
-    MessageKind.REVOKED: ("Thu hồi chứng nhận", "Certificate revoked"),
-    MessageKind.WINDOW_OPENING: ("Mở đợt đánh giá xã", "Commune evaluation opens"),
-    MessageKind.WINDOW_CLOSING: ("Kết thúc đợt đánh giá xã", "Commune evaluation closes"),
-    MessageKind.ROUND_CUTOFF: ("Hạn đề nghị tỉnh", "Province round cut-off"),
-    MessageKind.CENTRAL_CUTOFF: ("Hạn đề nghị Trung ương", "Central round cut-off"),
-    MessageKind.STEP_DEADLINE: ("Sắp đến hạn xử lý", "Deadline approaching"),
-    MessageKind.STEP_OVERDUE: ("Quá hạn xử lý", "Deadline passed"),
-    MessageKind.FILING_WINDOW: ("Đến hạn nộp đánh giá lại", "Re-rating filing opens"),
-    MessageKind.CERTIFICATE_EXPIRING: ("Chứng nhận sắp hết hạn", "Certificate expiring"),
-    MessageKind.CERTIFICATE_EXPIRED: ("Chứng nhận đã hết hạn", "Certificate expired"),
-    MessageKind.EVENT: ("Hội nghị", "Conference"),
-    MessageKind.MEETING: ("Giao ban", "Monthly meeting"),
-    MessageKind.DIGEST: ("Tóm tắt buổi sáng", "Morning digest"),
+_KIND_LABELS: dict[MessageKind, str] = {
+    MessageKind.ACCEPTED: NC_("message kind", "Tiếp nhận hồ sơ"),
+    MessageKind.RETURNED: NC_("message kind", "Trả lại hồ sơ"),
+    MessageKind.RATED: NC_("message kind", "Kết quả phân hạng"),
+    MessageKind.REVOKED: NC_("message kind", "Thu hồi chứng nhận"),
+    MessageKind.WINDOW_OPENING: NC_("message kind", "Mở đợt đánh giá xã"),
+    MessageKind.WINDOW_CLOSING: NC_("message kind", "Kết thúc đợt đánh giá xã"),
+    MessageKind.ROUND_CUTOFF: NC_("message kind", "Hạn đề nghị tỉnh"),
+    MessageKind.CENTRAL_CUTOFF: NC_("message kind", "Hạn đề nghị Trung ương"),
+    MessageKind.STEP_DEADLINE: NC_("message kind", "Sắp đến hạn xử lý"),
+    MessageKind.STEP_OVERDUE: NC_("message kind", "Quá hạn xử lý"),
+    MessageKind.FILING_WINDOW: NC_("message kind", "Đến hạn nộp đánh giá lại"),
+    MessageKind.CERTIFICATE_EXPIRING: NC_("message kind", "Chứng nhận sắp hết hạn"),
+    MessageKind.CERTIFICATE_EXPIRED: NC_("message kind", "Chứng nhận đã hết hạn"),
+    MessageKind.EVENT: NC_("message kind", "Hội nghị"),
+    MessageKind.MEETING: NC_("message kind", "Giao ban"),
+    MessageKind.DIGEST: NC_("message kind", "Tóm tắt buổi sáng"),
 }
 
 
@@ -82,19 +83,18 @@ class OutboxStatus(StrEnum):
 
     def label(self, lang: str = "vi") -> str:
         """The status as an officer reads it."""
-        vi, en = _STATUS_LABELS[self]
-        return en if lang == "en" else vi
+        return term(lang, "outbox status", _STATUS_LABELS[self])
 
 
-_STATUS_LABELS: dict[OutboxStatus, tuple[str, str]] = {
-    OutboxStatus.PENDING: ("chờ gửi", "waiting"),
-    OutboxStatus.RETRY: ("chờ gửi lại", "to retry"),
-    OutboxStatus.CLAIMED: ("đang lấy", "claimed"),
-    OutboxStatus.SENDING: ("đang gửi", "sending"),
-    OutboxStatus.SENT: ("đã gửi", "sent"),
-    OutboxStatus.FAILED: ("lỗi", "failed"),
-    OutboxStatus.UNCERTAIN: ("không rõ", "uncertain"),
-    OutboxStatus.EXPIRED: ("quá hạn", "expired"),
+_STATUS_LABELS: dict[OutboxStatus, str] = {
+    OutboxStatus.PENDING: NC_("outbox status", "chờ gửi"),
+    OutboxStatus.RETRY: NC_("outbox status", "chờ gửi lại"),
+    OutboxStatus.CLAIMED: NC_("outbox status", "đang lấy"),
+    OutboxStatus.SENDING: NC_("outbox status", "đang gửi"),
+    OutboxStatus.SENT: NC_("outbox status", "đã gửi"),
+    OutboxStatus.FAILED: NC_("outbox status", "lỗi"),
+    OutboxStatus.UNCERTAIN: NC_("outbox status", "không rõ"),
+    OutboxStatus.EXPIRED: NC_("outbox status", "quá hạn"),
 }
 
 
@@ -111,21 +111,17 @@ class DueKind(StrEnum):
 
     def label(self, lang: str = "vi") -> str:
         """What falls due, as the CLI says it after the date."""
-        vi, en = _DUE_LABELS[self]
-        return en if lang == "en" else vi
+        return term(lang, "due kind", _DUE_LABELS[self])
 
 
-_DUE_LABELS: dict[DueKind, tuple[str, str]] = {
-    DueKind.COMMUNE_DEADLINE: ("hạn xã xử lý hồ sơ", "the commune's deadline"),
-    DueKind.PROVINCE_DEADLINE: ("hạn tỉnh đánh giá lại", "the province's re-rating deadline"),
-    DueKind.PROVINCE_ROUND: ("hạn đợt đánh giá của tỉnh", "the province round's deadline"),
-    DueKind.CENTRAL_DEADLINE: (
-        "hạn Trung ương đánh giá lại",
-        "the Ministry's re-rating deadline",
-    ),
-    DueKind.CENTRAL_ROUND: ("hạn đợt đánh giá của Trung ương", "the central round's deadline"),
-    DueKind.RECERTIFICATION_OPENS: ("mở thời hạn đánh giá lại", "the re-rating window opens"),
-    DueKind.CERTIFICATE_LAPSES: ("giấy chứng nhận hết hiệu lực", "the certificate lapses"),
+_DUE_LABELS: dict[DueKind, str] = {
+    DueKind.COMMUNE_DEADLINE: NC_("due kind", "hạn xã xử lý hồ sơ"),
+    DueKind.PROVINCE_DEADLINE: NC_("due kind", "hạn tỉnh đánh giá lại"),
+    DueKind.PROVINCE_ROUND: NC_("due kind", "hạn đợt đánh giá của tỉnh"),
+    DueKind.CENTRAL_DEADLINE: NC_("due kind", "hạn Trung ương đánh giá lại"),
+    DueKind.CENTRAL_ROUND: NC_("due kind", "hạn đợt đánh giá của Trung ương"),
+    DueKind.RECERTIFICATION_OPENS: NC_("due kind", "mở thời hạn đánh giá lại"),
+    DueKind.CERTIFICATE_LAPSES: NC_("due kind", "giấy chứng nhận hết hiệu lực"),
 }
 
 
