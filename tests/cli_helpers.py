@@ -49,11 +49,15 @@ class Cli:
         self.db = home / "ocop.db"
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("OCOP_", "XDG_"))}
         self.env.update(HOME=str(home), OCOP_DATABASE=str(self.db), PYTHONIOENCODING="utf-8")
+        self.reader: str | None = None
+        """Who reads when a call names no one (as OCOP_USER): every read needs an active user.
+        ``--as`` in the arguments, or ``env={"OCOP_USER": …}``, overrides it."""
 
     def __call__(self, *args: str, env: dict[str, str] | None = None) -> Result:
+        reader = {"OCOP_USER": self.reader} if self.reader else {}
         done = subprocess.run(
             [ocop_command(), *args],
-            env=self.env | (env or {}),
+            env=self.env | reader | (env or {}),
             cwd=self.home,
             capture_output=True,
             text=True,
@@ -72,13 +76,15 @@ class Cli:
         """Run with ``--json`` and parse the output."""
         return json.loads(self.ok(*args, "--json", env=env))
 
-    def users(self) -> None:
+    def users(self, reader: str | None = "root") -> None:
         """An administrator, officers of Lưu Vệ, another commune, the province and the centre,
-        and a producer.
+        and a producer; calls that name no user then read as ``reader`` (the administrator,
+        who sees everything, unless told otherwise; ``None``: no one).
 
         Added through the library: they are the tests' setting, and `ocop user add` has tests
         of its own.
         """
+        self.reader = reader
         import ocop
 
         people = [

@@ -36,6 +36,7 @@ def cli(tmp_path: Path) -> Cli:
     runner = Cli(tmp_path)
     with ocop.open(f"sqlite:///{runner.db}", clock=Clock(date(2026, 7, 10))) as registry:
         registry.register(registration(), actor=OFFICER)
+    runner.users()  # every read needs an active user: these read as the administrator
     return runner
 
 
@@ -47,7 +48,7 @@ def snapshot(folder: Path) -> dict[str, str]:
 def raw(cli: Cli, *args: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
         [ocop_command(), "outbox", "show", *args, "--raw"],
-        env=cli.env,
+        env=cli.env | {"OCOP_USER": cli.reader or ""},
         cwd=cli.home,
         capture_output=True,
         timeout=120,

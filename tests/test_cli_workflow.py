@@ -190,7 +190,7 @@ def test_unknown_users_and_missing_users_are_reported(cli: Cli) -> None:
     nobody = cli("check", str(dossier), "--as", "nobody")
     assert nobody.code == 1
     assert "Không có người dùng 'nobody'" in nobody.err
-    anonymous = cli("check", str(dossier))
+    anonymous = cli("check", str(dossier), env={"OCOP_USER": ""})
     assert anonymous.code == 2
     assert "--as" in anonymous.err and "OCOP_USER" in anonymous.err
     cli.ok("--as", "root", "user", "disable", "lan")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import email
 import subprocess
 import sys
@@ -35,6 +37,7 @@ def cli(tmp_path: Path) -> Cli:
     runner.env["OCOP_PLAN"] = LUU_VE_PLAN
     with ocop.open(f"sqlite:///{runner.db}", clock=Clock(date(2026, 7, 10))) as registry:
         registry.register(registration(), actor=OFFICER)
+    runner.users()  # every read needs an active user: these read as the administrator
     return runner
 
 
@@ -51,6 +54,11 @@ def test_reminders_previews_a_day_without_sending(cli: Cli) -> None:
     assert cli.json("outbox", "list", "--status", "sent", "--json") == []
     quiet = cli.ok("reminders", "--as-of", "2026-07-11", "--lang", "en")
     assert "2026-07-11: no reminders." in quiet
+    # Scoped like the outbox: both reminders are about the Lưu Vệ plan (no dossier), so its
+    # commune's and province's officers see them and another commune's officer sees none.
+    assert len(cli.json("reminders", "--as-of", "2026-07-18", "--as", "lan")) == 2
+    assert cli.json("reminders", "--as-of", "2026-07-18", "--as", "binh") == []
+    assert len(cli.json("reminders", "--as-of", "2026-07-18", "--as", "hoa")) == 2
 
 
 def test_without_a_plan_there_are_no_plan_reminders_and_the_daemon_says_so(
@@ -104,7 +112,19 @@ def test_outbox_list_shows_a_failure_and_retry_sends_it_again(cli: Cli) -> None:
         assert "550 5.1.1 Hộp thư không tồn tại" in failed["last_error"]
         sent = cli("outbox", "retry", "1")
         assert sent.code == 1 and "is sent" in sent.err  # the notice went out: not again
-        assert "Đã xếp lại 1 thư" in cli.ok("outbox", "retry", str(failed["id"]))
+        again = str(failed["id"])
+        # Resending is an officer's act within their area, and recorded: not a producer, not
+        # another commune's officer, not a user who is not named.
+        producer = cli("outbox", "retry", again, "--as", "minhanh")
+        assert producer.code == 1 and "Chỉ cán bộ hoặc quản trị viên" in producer.err
+        other = cli("outbox", "retry", again, "--as", "binh")
+        assert other.code == 1 and f"Thư số {again} nằm ngoài phạm vi binh" in other.err
+        nobody = cli("outbox", "retry", again, env={"OCOP_USER": ""})
+        assert nobody.code == 2 and "--as" in nobody.err
+        assert "Đã xếp lại 1 thư" in cli.ok("outbox", "retry", again, "--as", "lan")
+        shown = cli.ok("outbox", "show", again)
+        assert re.search(r"Gửi lại theo lệnh: +lan \(cán bộ xã\) lúc \d\d/\d\d/\d{4}", shown)
+        assert cli.json("outbox", "show", again, "--json")["retried_by"] == "lan"
         box.rcpt_answer = lambda address: None
         cli.ok("daemon", "--once", "--smtp", smtp, env=saturday)
     assert sorted(r.rcpt_tos[0] for r in box.received) == [PRODUCER, PRODUCER, OFFICE]

@@ -188,9 +188,23 @@ class Context:
             self.acting = self.registry().actor(self.settings.user)
         return self.acting
 
-    def optional_actor(self) -> Actor | None:
-        """The acting user if one is configured, else ``None``."""
-        return self.actor() if self.settings.user else None
+    def reader(self) -> Actor:
+        """The acting user of a command that reads: configured, known and active.
+
+        Without one the command is a :class:`UsageError` (exit 2) and reads nothing; an
+        unknown or disabled user is refused by the registry (exit 1). What the reader then
+        sees is scoped by their role and area (:mod:`ocop.workflow.permissions`).
+        """
+        if not self.settings.user:
+            raise UsageError(
+                self.t(
+                    "lệnh này đọc hồ sơ và thông tin liên hệ, nên cần biết ai đọc: thêm --as "
+                    "TÊN_NGƯỜI_DÙNG hoặc đặt biến OCOP_USER; mỗi người chỉ thấy địa bàn của mình",
+                    "this command reads dossiers and contact details, so it needs to know who "
+                    "reads: add --as USERNAME or set OCOP_USER; each user sees their own area",
+                )
+            )
+        return self.actor()
 
     def close(self) -> None:
         """Close the registry if it was opened."""

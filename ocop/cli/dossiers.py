@@ -312,8 +312,8 @@ def list_dossiers(ctx: Context) -> int:
         "expires_before": args.expires_before,
     }
     registry = ctx.registry()
-    # The acting user, when there is one, sees only their area (or their own dossiers).
-    actor = ctx.optional_actor()
+    # The reader sees only their area (or their own dossiers).
+    actor = ctx.reader()
     found = registry.find(
         **filters, actor=actor, order_by=args.sort, descending=args.desc, limit=limit or None
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ocop.text import translator
 from ocop.cli.render import COMMANDS, command_for
 from ocop.errors import (
     ConcurrentUpdate,
@@ -29,6 +28,7 @@ from ocop.errors import (
 )
 from ocop.states import Role, State, Trigger
 from ocop.states.inputs import input_named
+from ocop.text import translator
 
 if TYPE_CHECKING:
     from ocop.models import Actor, Dossier
@@ -237,6 +237,10 @@ def explain(
     if isinstance(error, NotFound):
         if error.kind == "user":
             return t("Không có người dùng '{key}'. Xem danh sách: `ocop user list`.", key=error.key)
+        if error.kind == "message":
+            return t(
+                "Không có thư số {key} trong hộp thư đi (xem `ocop outbox list`).", key=error.key
+            )
         if error.kind == "dossier":
             return t(
                 "Không có hồ sơ số {key}. Xem số hồ sơ: `ocop list`.",

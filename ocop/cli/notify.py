@@ -21,6 +21,7 @@ from ocop.states.vocabulary import MessageKind, OutboxStatus, label
 if TYPE_CHECKING:
     from email.message import EmailMessage
 
+    from ocop import Actor, Registry
     from ocop.plan import Plan
     from ocop.storage.outbox import OutboxMessage
 
@@ -152,10 +153,11 @@ def preview(ctx: Context) -> int:
             )
         )
     registry = ctx.registry()
+    reader = ctx.reader()
     # The end of the day, so that everything due that day shows, the digest included.
     day = ctx.args.as_of or registry.today()
     registry.clock = as_of_clock(day, time(23, 59))
-    found = due(registry, plan)
+    found = [r for r in due(registry, plan) if _sees(registry, reader, plan, r.dossier_id)]
     queued = registry.outbox.known(r.dedupe_key for r in found)
     rows: list[dict[str, Any]] = []
     for reminder in found:
@@ -202,6 +204,21 @@ def preview(ctx: Context) -> int:
     return 0
 
 
+def _sees(registry: Registry, reader: Actor, plan: Plan, dossier_id: int | None) -> bool:
+    """Whether ``reader`` may see a reminder: one about a dossier as the dossier, one about no
+    dossier as the plan's area (as the outbox scopes its messages)."""
+    from ocop.errors import PermissionDenied
+    from ocop.workflow.permissions import covers
+
+    if dossier_id is None:
+        return covers(reader, plan.commune, plan.province)
+    try:
+        registry.get(dossier_id, actor=reader)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def _status(status: str, t: Translate) -> str:
     vi, en = (label(OutboxStatus, status, lang) for lang in ("vi", "en"))
     return t(vi, en)
@@ -227,16 +244,18 @@ def list_outbox(ctx: Context) -> int:
 
     t = ctx.t
     outbox = ctx.registry().outbox
+    reader = ctx.reader()
     messages = outbox.find(
         status=_statuses(ctx.args.status, t),
         kind=ctx.args.kind,
         dossier_id=ctx.args.dossier,
         limit=ctx.args.limit,
+        actor=reader,
     )
     if ctx.args.json:
         ctx.print(dumps([vars(m) for m in messages]))
         return 0
-    counts = outbox.counts()
+    counts = outbox.counts(actor=reader)
     summary = ", ".join(f"{_status(s, t)}: {n}" for s, n in sorted(counts.items()))
     ctx.print(t(f"Hộp thư đi — {summary or 'trống'}", f"Outbox — {summary or 'empty'}"))
     if not messages:
@@ -337,8 +356,9 @@ def show_outbox(ctx: Context) -> int:
     if ctx.args.raw and ctx.args.json:
         raise UsageError(t("chọn --raw hoặc --json, không cả hai", "--raw or --json, not both"))
     registry = ctx.registry()
+    reader = ctx.reader()
     try:
-        message = registry.outbox.get(ctx.args.id)
+        message = registry.outbox.get(ctx.args.id, actor=reader)
     except NotFound:
         ctx.stderr.write(
             t(
@@ -422,6 +442,17 @@ def _print_message(ctx: Context, message: OutboxMessage, fields: dict[str, Any])
     ]
     if message.claimed_by:
         rows.append((t("Đang do", "Claimed by"), message.claimed_by))
+    if message.retried_by:
+        from ocop.states import Role
+
+        known = {r.value: r for r in Role}
+        role = message.retried_role or ""
+        role = known[role].label(ctx.lang) if role in known else role
+        at = fmt_moment(message.retried_at, ctx.lang)
+        who = f"{message.retried_by} ({role})"
+        rows.append(
+            (t("Gửi lại theo lệnh", "Sent again by"), t(f"{who} lúc {at}", f"{who} at {at}"))
+        )
     width = max(len(name) for name, _ in rows)
     ctx.print(t(f"Thư số {message.id}", f"Message {message.id}"))
     for name, value in rows:
@@ -445,7 +476,8 @@ def retry_outbox(ctx: Context) -> int:
     """``ocop outbox retry ID…``: failed, uncertain or waiting messages go out again."""
 
     registry = ctx.registry()
-    done = registry.outbox.requeue(ctx.args.ids, registry.now())
+    # An officer of the messages' area (or an administrator) asks, and is recorded.
+    done = registry.outbox.requeue(ctx.args.ids, registry.now(), actor=ctx.reader())
     ids = ", ".join(str(m.id) for m in done)
     ctx.print(
         ctx.t(

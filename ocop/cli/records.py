@@ -48,7 +48,7 @@ def register(commands: Commands) -> None:
 def show_dossier(ctx: Context) -> int:
     """``ocop show ID``."""
     reg = ctx.registry()
-    actor = ctx.optional_actor()
+    actor = ctx.reader()
     d = reg.get(ctx.args.id, actor=actor)
     allowed = reg.allowed(d, actor) if actor else None
     today = as_of_today(ctx)
@@ -143,7 +143,7 @@ def show_dossier(ctx: Context) -> int:
 
 def show_history(ctx: Context) -> int:
     """``ocop history ID``."""
-    entries = ctx.registry().history(ctx.args.id, actor=ctx.optional_actor())
+    entries = ctx.registry().history(ctx.args.id, actor=ctx.reader())
     if ctx.args.json:
         ctx.print(dumps([jsonable(e) for e in entries]))
         return 0

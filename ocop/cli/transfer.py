@@ -257,7 +257,7 @@ def export(ctx: Context) -> int:
             state=chosen_states(args.state),
             commune=args.commune,
             province=args.province,
-            actor=ctx.optional_actor(),
+            actor=ctx.reader(),
         )
         if args.format == "json":
             text = dumps([jsonable(d) for d in counted(found, bar)]) + "\n"

@@ -140,8 +140,9 @@ def _area(user: User) -> str:
 
 
 def list_users(ctx: Context) -> int:
-    """``ocop user list``."""
-    users = ctx.registry().users()
+    """``ocop user list``: the reader and the users of their area (everyone for an
+    administrator or a central officer)."""
+    users = ctx.registry().users(actor=ctx.reader())
     if ctx.args.json:
         ctx.print(dumps([jsonable(u) for u in users]))
         return 0
