@@ -384,3 +384,29 @@ def test_a_proposal_is_said_in_the_history_and_the_notice(reg: ocop.Registry) ->
     }  # fmt: skip
     text = render("rated", context, lang="vi", dossier_id=d.id).text
     assert "Tỉnh đề nghị ngày 01/07/2026" in text and "đợt 1/2026" in text
+
+
+def test_the_dossier_list_says_why_in_its_stars_note(reg: ocop.Registry, tmp_path: Any) -> None:
+    from openpyxl import load_workbook
+
+    from ocop.documents import build_dossier_list, write_xlsx
+
+    sheets = [split("75", "An", minimum_stars_met=3), split("75", "Bình")]
+    capped = _rate(reg, _submitted(reg), sheets=sheets, certificate_number="GCN-7")
+    proposed = _rate(reg, _submitted(reg), a=38, b=23, c=31)
+    listing = build_dossier_list([capped, proposed], as_of=date(2026, 7, 1))
+    notes = [row.stars_note for row in listing.rows]
+    assert notes == [
+        "trung bình 2 phiếu; theo điểm 4★, tiêu chí bắt buộc chỉ đạt 3★",
+        "đề nghị Trung ương ngày 01/07/2026, đợt 1/2026",
+    ]
+    english = build_dossier_list([capped], as_of=date(2026, 7, 1), lang="en")
+    assert english.rows[0].stars_note == (
+        "average of 2 sheets; 4★ by score, starred minimums met only to 3★"
+    )
+    out = tmp_path / "dossiers.xlsx"
+    write_xlsx(listing, out)
+    rows = [r for r in load_workbook(out).worksheets[0].iter_rows(values_only=True) if any(r)]
+    header = rows[1]
+    row = dict(zip(header, rows[2], strict=True))
+    assert row["Hạng sao"] == 3 and row["Ghi chú hạng sao"] == notes[0]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ocop.documents.common import Content, translate
-from ocop.models import Dossier
+from ocop.models import Dossier, Rating
 from ocop.states.vocabulary import DueKind, label
 from ocop.text import N_
 from ocop.workdays import local_date
@@ -39,6 +39,9 @@ class DossierRow(Content):
     round: str | None
     score: float | None
     stars: int | None
+    stars_note: str | None
+    """Why the stars are what they are: the sheets averaged, the starred minimums that capped
+    the band, the proposal to the Ministry."""
     certificate_number: str | None
     issued_on: date | None
     expires_on: date | None
@@ -78,12 +81,39 @@ _COLUMNS = (
     N_("Đợt"),
     N_("Điểm"),
     N_("Hạng sao"),
+    ("Ghi chú hạng sao", "Stars note"),
     N_("Số GCN"),
     N_("Ngày cấp"),
     N_("Ngày hết hạn"),
     N_("Hạn tiếp theo"),
     N_("Việc đến hạn"),
 )
+
+
+def _stars_note(r: Rating | None, lang: str) -> str | None:
+    if r is None:
+        return None
+    en = lang == "en"
+    notes = []
+    if r.sheets:
+        n = len(r.sheets)
+        notes.append(f"average of {n} sheets" if en else f"trung bình {n} phiếu")
+    if r.band_stars is not None and r.stars < r.band_stars:
+        band, met = r.band_stars, r.minimum_stars_met
+        notes.append(
+            f"{band}★ by score, starred minimums met only to {met}★"
+            if en
+            else f"theo điểm {band}★, tiêu chí bắt buộc chỉ đạt {met}★"
+        )
+    if r.proposed_on is not None:
+        day = r.proposed_on.isoformat() if en else r.proposed_on.strftime("%d/%m/%Y")
+        where = f", {'round' if en else 'đợt'} {r.central_round}/{r.central_round_year}"
+        notes.append(
+            ("proposed to the Ministry on " if en else "đề nghị Trung ương ngày ")
+            + day
+            + (where if r.central_round else "")
+        )
+    return "; ".join(notes) or None
 
 
 def build_dossier_list(
@@ -114,6 +144,7 @@ def build_dossier_list(
                 round=f"{s.round}/{s.round_year}" if s and s.round else None,
                 score=r.total if r else None,
                 stars=r.stars if r else None,
+                stars_note=_stars_note(r, lang),
                 certificate_number=c.number if c else None,
                 issued_on=c.issued_on if c else None,
                 expires_on=c.expires_on if c else None,

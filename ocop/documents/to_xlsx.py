@@ -208,6 +208,7 @@ def _dossiers(
                 r.round,
                 r.score,
                 r.stars,
+                r.stars_note,
                 r.certificate_number,
                 r.product_code,
                 r.issued_on,
