@@ -61,7 +61,8 @@ class DossierList(Content):
     rows: tuple[DossierRow, ...]
 
 
-_COLUMNS = (
+# Catalogue texts, and (Vietnamese, English) pairs.
+_COLUMNS: tuple[str | tuple[str, str], ...] = (
     N_("Số hồ sơ"),
     N_("Sản phẩm"),
     N_("Chủ thể"),
@@ -88,6 +89,12 @@ _COLUMNS = (
     N_("Hạn tiếp theo"),
     N_("Việc đến hạn"),
 )
+
+
+def _column(column: str | tuple[str, str], lang: str) -> str:
+    if isinstance(column, tuple):
+        return column[1] if lang == "en" else column[0]
+    return translate(lang, column)
 
 
 def _stars_note(r: Rating | None, lang: str) -> str | None:
@@ -156,6 +163,6 @@ def build_dossier_list(
         lang=lang,
         title=title or translate(lang, "DANH SÁCH HỒ SƠ SẢN PHẨM OCOP"),
         as_of=as_of,
-        columns=tuple(translate(lang, column) for column in _COLUMNS),
+        columns=tuple(_column(column, lang) for column in _COLUMNS),
         rows=tuple(rows),
     )
