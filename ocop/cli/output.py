@@ -139,13 +139,14 @@ def _terminal_table(
 
     head = [_flat(cell) for cell in headers]
     body = [[_flat(cell) for cell in row] for row in rows]
-    natural = [cell_len(cell) for cell in head]
+    content = [0] * len(head)
     for row in body:
         for index, cell in enumerate(row):
             size = cell_len(cell)
-            if size > natural[index]:
-                natural[index] = size
-    widths = fit_widths(natural, width - len(_GAP) * (len(natural) - 1))
+            if size > content[index]:
+                content[index] = size
+    titles = [cell_len(cell) for cell in head]
+    widths = _widths(content, titles, width - len(_GAP) * (len(head) - 1))
 
     def fitted(cells: Sequence[str]) -> list[str]:
         out = []
@@ -167,6 +168,33 @@ def _terminal_table(
     lines = [_rstrip(header), rule]
     lines.extend(_GAP.join(fitted(row)).rstrip(" ") for row in body)
     return "\n".join(lines)
+
+
+_SHORT_TITLE = 6
+"""Cells a header may be cut to, before any cell of its column is."""
+
+
+def _widths(content: Sequence[int], titles: Sequence[int], room: int) -> list[int]:
+    """Widths within ``room``: the wider of each column's cells and header when they fit;
+    else a header wider than its column's cells is cut first (to :data:`_SHORT_TITLE` cells),
+    getting back what room is left; else :func:`fit_widths` cuts the widest columns."""
+    natural = [max(c, h) for c, h in zip(content, titles, strict=True)]
+    if sum(natural) <= room:
+        return natural
+    widths = [max(c, min(h, _SHORT_TITLE)) for c, h in zip(content, titles, strict=True)]
+    if sum(widths) > room:
+        return fit_widths(widths, room)
+    spare = room - sum(widths)
+    while spare > 0:  # the room left goes back to the cut headers, a cell each in turn
+        grown = False
+        for index, size in enumerate(natural):
+            if spare > 0 and widths[index] < size:
+                widths[index] += 1
+                spare -= 1
+                grown = True
+        if not grown:
+            break
+    return widths
 
 
 def fit_widths(natural: Sequence[int], room: int) -> list[int]:
