@@ -19,9 +19,8 @@ import pytest
 from factories import ADMIN, COMMUNE, OFFICER, OTHER_OFFICER, PRODUCER, PROVINCE, Clock
 
 import ocop
-from ocop.errors import NotFound, PermissionDenied
+from ocop.errors import NotFound, PermissionDenied, StampError
 from ocop.stamps import payload, sheet
-from ocop.stamps.errors import StampError
 from ocop.stamps.issue import issue_stamps
 from ocop.stamps.keys import KeyStore, TrustedKeys
 from ocop.stamps.live import Live, live_status

@@ -28,7 +28,7 @@ from ocop.cli.core import Commands, Context, Translate, UsageError
 from ocop.text import N_
 
 if TYPE_CHECKING:
-    from ocop.stamps.errors import StampError
+    from ocop.errors import StampError
     from ocop.stamps.keys import KeyStore
     from ocop.stamps.payload import Stamp
     from ocop.stamps.verify import Verdict
@@ -247,7 +247,7 @@ def register(commands: Commands) -> None:
 
 def keys_init(ctx: Context) -> int:
     """``ocop keys init``."""
-    from ocop.stamps.errors import StampError
+    from ocop.errors import StampError
 
     store = key_store(ctx)
     try:
@@ -268,7 +268,7 @@ def keys_init(ctx: Context) -> int:
 def keys_show(ctx: Context) -> int:
     """``ocop keys show``."""
     from ocop.cli.output import dumps
-    from ocop.stamps.errors import StampError
+    from ocop.errors import StampError
 
     store = key_store(ctx)
     try:
@@ -304,7 +304,7 @@ def _key_json(key: Any) -> dict[str, str]:
 
 def keys_export(ctx: Context) -> int:
     """``ocop keys export [-o FILE]``."""
-    from ocop.stamps.errors import StampError
+    from ocop.errors import StampError
 
     try:
         public = key_store(ctx).public()
@@ -322,7 +322,7 @@ def keys_export(ctx: Context) -> int:
 
 def keys_trust(ctx: Context) -> int:
     """``ocop keys trust FILE`` / ``--remove KEY_ID``."""
-    from ocop.stamps.errors import StampError
+    from ocop.errors import StampError
 
     store = key_store(ctx)
     if bool(ctx.args.file) == bool(ctx.args.remove):
@@ -438,7 +438,7 @@ def stamp_issue(ctx: Context) -> int:
     """``ocop stamp issue ID --count N [-o FILE]``."""
     require(ctx, "stamps", "cryptography", "segno", "PIL", "zxingcpp")
     from ocop.cli.output import dumps
-    from ocop.stamps.errors import StampError
+    from ocop.errors import StampError
     from ocop.stamps.issue import check_base_url, issue_stamps
     from ocop.stamps.sheet import write_sheet
 
@@ -492,7 +492,7 @@ def stamp_verify(ctx: Context) -> int:
     """``ocop stamp verify PAYLOAD|URL|IMAGE``: exit 0, 3, 4 (or 5 with ``--live``)."""
     require(ctx, "stamps", "cryptography", "segno", "PIL", "zxingcpp")
     from ocop.cli.output import dumps
-    from ocop.stamps.errors import StampError
+    from ocop.errors import StampError
     from ocop.stamps.verify import Outcome, read_image, verify
 
     given, now = ctx.args.stamp, verify_moment(ctx)

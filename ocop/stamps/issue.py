@@ -12,9 +12,8 @@ import secrets
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from ocop.errors import PermissionDenied
+from ocop.errors import PermissionDenied, StampError
 from ocop.models import Actor, Dossier
-from ocop.stamps.errors import StampError
 from ocop.stamps.keys import IssuerKey
 from ocop.stamps.payload import (
     SERIAL_BYTES,

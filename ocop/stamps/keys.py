@@ -27,7 +27,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from ocop.stamps.errors import StampError
+from ocop.errors import StampError
 
 __all__ = ["KEY_ID_BYTES", "IssuerKey", "KeyStore", "PublicKey", "TrustedKeys", "key_id"]
 

@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape
 import segno
 from segno import consts
 
-from ocop.stamps.errors import StampError
+from ocop.errors import StampError
 from ocop.stamps.payload import IssuedStamp, Stamp
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from ocop.stamps.errors import StampError
+from ocop.errors import StampError
 from ocop.stamps.keys import PublicKey
 from ocop.stamps.payload import (
     DOMAIN,
