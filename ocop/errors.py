@@ -28,6 +28,7 @@ __all__ = [
     "PermissionDenied",
     "RegistryClosed",
     "RowsRejected",
+    "SchemaNotCurrent",
     "SchemaTooNew",
     "StampError",
     "StorageUnavailable",
@@ -113,7 +114,7 @@ class NotFound(OcopError):
     """No record with that identifier exists."""
 
     def __init__(self, kind: str, key: object) -> None:
-        super().__init__(f"No {kind} {key!s} exists. Check the number with `ocop list`.")
+        super().__init__(f"No {kind} {key!s} exists.")
         self.kind = kind
         self.key = key
 
@@ -205,6 +206,16 @@ class RegistryClosed(OcopError):
         self.database = database
 
 
+class SchemaNotCurrent(StorageUnavailable):
+    """The database has no ocop schema, or an older one, and was opened not to upgrade it.
+
+    ``database`` names it (without a password)."""
+
+    def __init__(self, database: str) -> None:
+        super().__init__(f"Database {database} has no up-to-date ocop schema; upgrade it first.")
+        self.database = database
+
+
 class DatabaseDamaged(StorageUnavailable):
     """The database file is not an ocop database (not SQLite at all), or it is damaged.
 
@@ -213,7 +224,7 @@ class DatabaseDamaged(StorageUnavailable):
 
     def __init__(self, database: str, detail: str) -> None:
         super().__init__(
-            f"{database} is not an ocop database or is damaged ({detail}); check the --db "
+            f"{database} is not an ocop database or is damaged ({detail}); check the database "
             "setting, or restore the file from a backup. Nothing was changed."
         )
         self.database = database

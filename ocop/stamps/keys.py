@@ -298,6 +298,6 @@ class KeyStore:
     def _missing(self) -> StampError:
         return StampError(
             "no_keys",
-            f"No issuer key in {self.path}; create one with `ocop keys init`.",
+            f"No issuer key in {self.path}; create one first.",
             path=str(self.path),
         )

@@ -380,7 +380,7 @@ def _explain(exc: DBAPIError, name: str) -> str:
     elif "unable to open" in lowered:
         hint = "the folder does not exist or cannot be written"
     elif "no such table" in lowered or "does not exist" in lowered:
-        hint = "the schema is missing; run `ocop db upgrade`"
+        hint = "the schema is missing; create or upgrade it first"
     elif "disk i/o" in lowered:
         hint = "the disk or file system holding the database failed; check it"
     elif isinstance(exc.orig, sqlite3.Error):
