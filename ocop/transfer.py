@@ -88,6 +88,7 @@ EXPORT_COLUMNS = (
     "province",
     "owner",
     "form_number",
+    "product_code",
     "state",
     "state_label",
     "cycle",

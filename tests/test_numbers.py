@@ -359,3 +359,45 @@ def test_the_cli_shows_lists_and_searches_the_numbers_and_gives_pending_ones(
     assert [d["id"] for d in found] == [bare]
     assert found[0]["form_number"] == "1/PĐK-38-00000-2026"
     assert cli.json("--as", "binh", "list", "--code", "38-00000", env=planned) == []
+
+
+# -- exports and documents ---------------------------------------------------------------------
+
+
+def test_exports_and_the_dossier_list_carry_both_numbers(numbered: Any, tmp_path: Path) -> None:
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from ocop.cli.transfer import _export_row
+    from ocop.documents import build_dossier_list, write_xlsx
+    from ocop.transfer import EXPORT_COLUMNS
+
+    reg, _ = numbered
+    rated = to_rated(reg, reg.register(registration(), actor=OFFICER).id)
+    waiting = reg.register(registration(product_name="Miến gạo Dung Tháp"), actor=OFFICER)
+    assert EXPORT_COLUMNS.index("product_code") == EXPORT_COLUMNS.index("form_number") + 1
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS)
+    writer.writeheader()
+    for d in (rated, waiting):
+        writer.writerow(_export_row(d, "vi"))
+    rows = list(csv.DictReader(io.StringIO(buffer.getvalue())))
+    assert [(r["form_number"], r["product_code"]) for r in rows] == [
+        ("1/PĐK-38-16087-2026", "38-16087-1-2026"),
+        ("2/PĐK-38-16087-2026", ""),
+    ]
+    listing = build_dossier_list([rated, waiting], as_of=date(2026, 8, 31))
+    path = tmp_path / "ds.xlsx"
+    write_xlsx(listing, path)
+    sheet = load_workbook(path).active
+    cells = [[c.value for c in row] for row in sheet.iter_rows()]
+    header = next(r for r in cells if "Số phiếu đăng ký" in r)
+    first, second = cells[cells.index(header) + 1], cells[cells.index(header) + 2]
+    form, code = header.index("Số phiếu đăng ký"), header.index("Mã sản phẩm OCOP")
+    assert (first[form], first[code]) == ("1/PĐK-38-16087-2026", "38-16087-1-2026")
+    assert (second[form], second[code]) == ("2/PĐK-38-16087-2026", None)
+    english = build_dossier_list([rated], as_of=date(2026, 8, 31), lang="en")
+    assert "Registration form no." in english.columns and "OCOP product code" in english.columns
+    assert len(english.columns) == len(english.rows[0].__dataclass_fields__)

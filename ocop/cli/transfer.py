@@ -233,6 +233,7 @@ def _export_row(d: Dossier, lang: str) -> dict[str, Any]:
         "province": d.province,
         "owner": d.owner or "",
         "form_number": d.form_number or "",
+        "product_code": d.product_code or "",
         "state": d.state.value,
         "state_label": d.state.label(lang),
         "cycle": d.cycle,

@@ -32,6 +32,8 @@ class DossierRow(Content):
     cycle: int
     rule_set: str
     registered_on: date
+    form_number: str | None
+    """Mẫu 01's "Phiếu số …/PĐK-…" of this cycle, if given (ocop.workflow.numbers)."""
     report_number: str | None
     report_date: date | None
     letter_number: str | None
@@ -43,6 +45,8 @@ class DossierRow(Content):
     """Why the stars are what they are: the sheets averaged, the starred minimums that capped
     the band, the proposal to the Ministry."""
     certificate_number: str | None
+    product_code: str | None
+    """The OCOP product code (T)-(X)-(STT)-(Năm), once recognised."""
     issued_on: date | None
     expires_on: date | None
     next_due_on: date | None
@@ -75,6 +79,7 @@ _COLUMNS: tuple[str | tuple[str, str], ...] = (
     N_("Chu kỳ"),
     N_("Quy định"),
     N_("Ngày nộp"),
+    ("Số phiếu đăng ký", "Registration form no."),
     N_("Số Mẫu 03"),
     N_("Ngày Mẫu 03"),
     N_("Số văn bản đề nghị"),
@@ -84,6 +89,7 @@ _COLUMNS: tuple[str | tuple[str, str], ...] = (
     N_("Hạng sao"),
     ("Ghi chú hạng sao", "Stars note"),
     N_("Số GCN"),
+    ("Mã sản phẩm OCOP", "OCOP product code"),
     N_("Ngày cấp"),
     N_("Ngày hết hạn"),
     N_("Hạn tiếp theo"),
@@ -144,6 +150,7 @@ def build_dossier_list(
                 cycle=d.cycle,
                 rule_set=d.rule_set,
                 registered_on=local_date(d.registered_at),
+                form_number=d.form_number,
                 report_number=e.report_number if e else None,
                 report_date=e.report_date if e else None,
                 letter_number=s.letter_number if s else None,
@@ -153,6 +160,7 @@ def build_dossier_list(
                 stars=r.stars if r else None,
                 stars_note=_stars_note(r, lang),
                 certificate_number=c.number if c else None,
+                product_code=d.product_code,
                 issued_on=c.issued_on if c else None,
                 expires_on=c.expires_on if c else None,
                 next_due_on=d.next_due_on,
