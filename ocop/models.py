@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date, datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -27,6 +27,7 @@ from pydantic import (
 
 from ocop.errors import InvalidInput
 from ocop.states import Kind, Role, State
+from ocop.text import LANGUAGES
 
 __all__ = [
     "STORED",
@@ -141,6 +142,15 @@ Email = Annotated[str, BeforeValidator(_email), Field(max_length=254)]
 """One e-mail address (``name@domain``), checked by ``email-validator``."""
 
 
+def _lang(value: object) -> object:
+    """``vi`` or ``en`` in any case; empty means none chosen; anything else refused by name."""
+    if isinstance(value, str):
+        value = value.strip().lower() or None
+        if value is not None and value not in LANGUAGES:
+            raise ValueError(f"must be vi or en (the language of the mail), not '{value}'")
+    return value
+
+
 def clean_text(value: object, field: str, *, limit: int = 4000) -> str:
     """Free text from a caller (a reason, a note): NFC, no control characters, ``limit`` long."""
     if not isinstance(value, str):
@@ -207,6 +217,9 @@ class Producer(_Model):
     address: Line | None = None
     phone: Annotated[str, Field(max_length=40)] | None = None
     email: Email | None = None
+    lang: Annotated[Literal["vi", "en"] | None, BeforeValidator(_lang)] = None
+    """The language of the producer's mail (notices, reminders); ``None``: the plan's
+    language (Vietnamese without a plan)."""
 
 
 class Registration(_Model):

@@ -28,8 +28,9 @@ _RATED = frozenset({Trigger.RATE, Trigger.RATE_CENTRAL})
 def notices_for(plan: Plan | None = None) -> Notices:
     """A ``notices`` callable for :func:`ocop.open`.
 
-    With a ``plan``, the commune's officers are told too and its language is used; without
-    one, only producers who gave an e-mail address on Mẫu 01 are told, in Vietnamese.
+    With a ``plan``, the commune's officers are told too, in the plan's language; without one,
+    only producers who gave an e-mail address on Mẫu 01 are told. Each producer is told in
+    their own language (Mẫu 01's ``producer.lang``), else the plan's, else Vietnamese.
     """
 
     def notices(before: Dossier | None, after: Dossier, entry: HistoryDraft) -> Sequence[Message]:
@@ -54,7 +55,7 @@ def _notices(plan: Plan | None, after: Dossier, entry: HistoryDraft) -> list[Mes
         kind, people = MessageKind.REVOKED, staff
     else:
         return []
-    owner = _producer(after, plan)
+    owner = producer(after, plan)
     recipients = ([owner] if owner else []) + people
     context = {
         "commune": after.commune,
@@ -90,13 +91,6 @@ def _notices(plan: Plan | None, after: Dossier, entry: HistoryDraft) -> list[Mes
     return messages
 
 
-def _producer(dossier: Dossier, plan: Plan | None) -> Addressee | None:
-    if plan is not None:
-        return producer(dossier, plan)
-    if dossier.producer.email is None:
-        return None
-    return Addressee(dossier.producer.email, dossier.producer.name, "producer", "vi")
-
-
 default_notices: Notices = notices_for(None)
-"""Notices to producers only, in Vietnamese: what :func:`ocop.open` uses by default."""
+"""Notices to producers only, each in their language (Vietnamese unless they chose English):
+what :func:`ocop.open` uses by default."""

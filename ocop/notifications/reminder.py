@@ -162,17 +162,19 @@ def officers(plan: Plan, *roles: str) -> list[Addressee]:
     ]
 
 
-def producer(dossier: Dossier, plan: Plan) -> Addressee | None:
-    """The producer of ``dossier``, if an address is known (Mẫu 01, else the plan's target)."""
+def producer(dossier: Dossier, plan: Plan | None) -> Addressee | None:
+    """The producer of ``dossier``, if an address is known (Mẫu 01, else the plan's target),
+    in their own language, else the plan's (Vietnamese without a plan)."""
     email = dossier.producer.email
-    if email is None:
+    if email is None and plan is not None:
         # A plan's target may carry the address of a product's producer.
         for target in plan.targets.rerecognise:
             if target.product.casefold() == dossier.product_name.casefold() and target.email:
                 email = target.email
     if email is None:
         return None
-    return Addressee(email, dossier.producer.name, "producer", plan.lang)
+    lang = dossier.producer.lang or (plan.lang if plan is not None else "vi")
+    return Addressee(email, dossier.producer.name, "producer", lang)
 
 
 def producers(dossiers: Iterable[Dossier], plan: Plan) -> list[Addressee]:
