@@ -231,8 +231,8 @@ def test_request_letter_lists_the_dossiers_under_its_number_and_date(
     rows = [[c.text for c in row.cells] for row in table.rows[1:]]
     assert [r[1] for r in rows] == ["Nem chua Minh Anh", "Bánh răng bừa Nga My"]
     assert rows[0][4] == "Đánh giá lại"
-    assert rows[0][5] == "12/BC-UBND ngày 20/08/2026"
-    assert [r[6] for r in rows] == ["1", "2"]
+    assert rows[0][6] == "12/BC-UBND ngày 20/08/2026"  # after the registration form number
+    assert [r[7] for r in rows] == ["1", "2"]
 
 
 def test_request_letter_as_json(office: Cli, tmp_path: Path) -> None:

@@ -401,3 +401,35 @@ def test_exports_and_the_dossier_list_carry_both_numbers(numbered: Any, tmp_path
     english = build_dossier_list([rated], as_of=date(2026, 8, 31), lang="en")
     assert "Registration form no." in english.columns and "OCOP product code" in english.columns
     assert len(english.columns) == len(english.rows[0].__dataclass_fields__)
+
+
+def test_the_request_letter_lists_each_dossier_with_its_numbers(
+    numbered: Any, tmp_path: Path
+) -> None:
+    import docx
+
+    from ocop.documents import build_request_letter, write_docx
+
+    reg, clock = numbered
+    old = to_rated(reg, reg.register(registration(), actor=OFFICER).id)
+    clock.set(date(2029, 2, 20))
+    reg.fire(old.id, "reapply", actor=OFFICER, kind="rerating")
+    new = reg.register(registration(product_name="Miến gạo Dung Tháp"), actor=OFFICER)
+    sent = [to_submitted(reg, d) for d in (old.id, new.id)]
+    letter = build_request_letter(sent)
+    assert [(i.form_number, i.product_code) for i in letter.items] == [
+        ("1/PĐK-38-16087-2029", "38-16087-1-2026"),
+        ("2/PĐK-38-16087-2029", None),
+    ]
+    assert "Số phiếu đăng ký" in letter.columns
+    assert "Registration form" in build_request_letter(sent, lang="en").columns
+    path = tmp_path / "letter.docx"
+    write_docx(letter, path)
+    table = next(t for t in docx.Document(str(path)).tables if t.rows[0].cells[0].text == "STT")
+    header = [c.text for c in table.rows[0].cells]
+    form = header.index("Số phiếu đăng ký")
+    cells = [[c.text for c in row.cells] for row in table.rows[1:]]
+    assert [row[form] for row in cells] == ["1/PĐK-38-16087-2029", "2/PĐK-38-16087-2029"]
+    assert "38-16087-1-2026" in cells[0][header.index("Hình thức")]
+    assert "Đánh giá lại" in cells[0][header.index("Hình thức")]
+    assert cells[1][header.index("Hình thức")] == "Lần đầu"

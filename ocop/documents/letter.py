@@ -45,6 +45,10 @@ class LetterItem(Content):
     report: str
     """Its Mẫu 03: number and date, or dots."""
     samples: int
+    form_number: str | None
+    """Its registration form number (Mẫu 01's "Phiếu số …/PĐK-…"); ``None`` while pending."""
+    product_code: str | None
+    """Its OCOP product code when the product is already recognised (a re-rating, an upgrade)."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,8 @@ def build_request_letter(
                 kind=d.kind.label(lang),
                 report=report,
                 samples=d.samples,
+                form_number=d.form_number,
+                product_code=d.product_code,
             )
         )
     count = len(items)
@@ -193,6 +199,7 @@ def build_request_letter(
             t(lang, "Chủ thể", "Producer"),
             t(lang, "Bộ sản phẩm", "Product set"),
             t(lang, "Hình thức", "Kind"),
+            "Số phiếu đăng ký" if lang != "en" else "Registration form",
             t(lang, "Báo cáo Mẫu 03", "Form 03 report"),
             t(lang, "Số hồ sơ", "Dossier"),
         ),

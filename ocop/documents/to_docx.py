@@ -228,13 +228,15 @@ def _letter(doc: DocxDocument, letter: RequestLetter) -> None:
             i.product_name,
             i.producer_name,
             str(i.product_set),
-            i.kind,
+            # A product already recognised is named by its OCOP code under its kind.
+            f"{i.kind}\n{i.product_code}" if i.product_code else i.kind,
+            i.form_number or BLANK,
             i.report,
             str(i.dossier_id),
         )
         for i in letter.items
     ]
-    _grid(doc, letter.columns, rows, widths=(1.2, 3.6, 3.6, 1.6, 2.2, 2.6, 1.2))
+    _grid(doc, letter.columns, rows, widths=(1.0, 3.2, 3.0, 1.3, 2.1, 2.4, 2.0, 1.0))
     _para(doc, letter.enclosures_heading, indent=True)
     for line in letter.enclosures:
         _para(doc, line, indent=True, align="justify")
