@@ -30,7 +30,7 @@ def test_the_default_database_is_a_file_in_the_users_data_folder(cli: Cli) -> No
     cli.ok("user", "add", "root", "--role", "admin", "--name", "Quản trị")
     assert (cli.home / ".local/share/ocop/ocop.db").exists()
     assert not cli.db.exists()
-    assert [u["username"] for u in cli.json("user", "list")] == ["root"]
+    assert [u["username"] for u in cli.json("user", "list", "--as", "root")] == ["root"]
 
 
 def test_flags_win_over_variables_which_win_over_the_file(cli: Cli, tmp_path: Path) -> None:
@@ -55,14 +55,17 @@ def test_flags_win_over_variables_which_win_over_the_file(cli: Cli, tmp_path: Pa
     assert "Username" in cli.ok("user", "list", "--lang", "en", env={"OCOP_LANG": "vi"})
     other = tmp_path / "other.db"
     cli.ok("db", "upgrade", env={"OCOP_DATABASE": str(other)})  # a read creates no database
-    assert cli.json("user", "list", env={"OCOP_DATABASE": str(other)}) == []
+    # Every read needs an active user: the file's root is not one of the other database's.
+    unknown = cli("user", "list", env={"OCOP_DATABASE": str(other)})
+    assert unknown.code == 1 and "root" in unknown.err and not unknown.out
     assert len(cli.json("user", "list", "--db", str(from_file),
                         env={"OCOP_DATABASE": str(other)})) == 2  # fmt: skip
     # An explicit --config replaces the default file: its language, the default database.
     elsewhere = tmp_path / "elsewhere.toml"
     elsewhere.write_text('lang = "vi"\n', encoding="utf-8")
     cli.ok("--config", str(elsewhere), "db", "upgrade")
-    assert cli.ok("--config", str(elsewhere), "user", "list").startswith("Chưa có người dùng")
+    nobody = cli("--config", str(elsewhere), "user", "list")
+    assert nobody.code == 2 and "--as" in nobody.err  # no user configured there: nothing read
 
 
 @pytest.mark.parametrize(
@@ -106,7 +109,7 @@ def test_the_first_administrator_opens_the_door_and_it_closes(cli: Cli) -> None:
     last = cli("--as", "root", "user", "disable", "root")
     assert last.code == 1 and "quản trị viên cuối cùng" in last.err
     cli.ok("--as", "root", "user", "disable", "lan")
-    users = {u["username"]: u["active"] for u in cli.json("user", "list")}
+    users = {u["username"]: u["active"] for u in cli.json("user", "list", "--as", "root")}
     assert users == {"root": True, "lan": False}
 
 

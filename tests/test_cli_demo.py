@@ -62,13 +62,13 @@ def test_the_demo_keeps_its_database_for_a_look_afterwards(cli: Cli, tmp_path: P
     path = tmp_path / "kept" / "demo.db"
     out = cli.ok("demo", "--db", str(path))
     assert path.exists()
-    assert f"ocop --db {path} list" in out
-    dossiers = cli.json("--db", str(path), "list")
+    assert f"ocop --db {path} --as pkt.luuve list" in out  # every read names its reader
+    dossiers = cli.json("--db", str(path), "--as", "pkt.luuve", "list")
     assert [d["state"] for d in dossiers] == ["rated"] * 4
     assert {d["certificate"]["issued_on"] for d in dossiers} == {"2026-11-16"}
     shown = cli.json("--db", str(path), "--as", "pkt.luuve", "show", "4")
     assert shown["allowed_steps"] == ["reapply"]
-    history = cli.json("--db", str(path), "history", "4")
+    history = cli.json("--db", str(path), "--as", "quantri", "history", "4")
     assert [h["trigger"] for h in history] == [
         "register", "return_dossier", "resubmit", "check", "evaluate", "submit", "rate",
     ]  # fmt: skip

@@ -106,7 +106,7 @@ def test_ocop_db_upgrade_brings_a_0001_database_to_the_newest_schema_with_every_
     _walk(source)
     copied = _copy_into_0001(source, db_url)
     cli = Cli(tmp_path)
-    env = {"OCOP_DATABASE": db_url}
+    env = {"OCOP_DATABASE": db_url, "OCOP_USER": "lan"}  # every read needs an active user
     if not db_url.startswith("sqlite"):
         # PostgreSQL is never upgraded behind its manager's back: commands say what to run.
         refused = cli("list", env=env)

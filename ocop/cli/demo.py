@@ -82,14 +82,15 @@ def demo(ctx: Context) -> int:
         ctx.print(
             t(
                 "Dữ liệu chạy thử nằm trong thư mục tạm và đã được xóa. Để xem tiếp: "
-                "ocop demo --db demo.db, rồi ocop --db demo.db list"
+                "ocop demo --db demo.db, rồi ocop --db demo.db --as pkt.luuve list"
             )
         )
     else:
         ctx.print(
             t(
-                "Xem tiếp: ocop --db {path} list; ocop --db {path} --as pkt.luuve show "
-                "4; ocop --db {path} history 4",
+                "Xem tiếp (như cán bộ xã pkt.luuve): ocop --db {path} --as pkt.luuve list; "
+                "ocop --db {path} --as pkt.luuve show 4; ocop --db {path} --as pkt.luuve "
+                "history 4",
                 path=path,
             )
         )
