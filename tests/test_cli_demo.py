@@ -40,7 +40,7 @@ def test_the_demo_runs_in_seconds_and_tells_the_year(cli: Cli) -> None:
     assert out.count("Đã kiểm tra hồ sơ → Xã đã đánh giá") == 4
     assert "đợt 2/2026 của tỉnh" in out
     assert out.count("Đã gửi tỉnh → Đã công nhận (ocop.thanhhoa)") == 4
-    assert "A 27.5 + B 14 + C 19 = 60.5 → 3★" in out
+    assert "A 27,5 + B 14 + C 19 = 60,5 → 3★" in out  # the decimal comma (ocop.decimals)
     # Year end: certificates, upcoming dates and the plan's targets met.
     assert "GCN số DEMO-2026-004, 3★, cấp 16/11/2026, hết hạn 16/11/2029" in out
     assert "mở thời hạn đánh giá lại" in out

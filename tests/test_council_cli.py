@@ -65,7 +65,7 @@ def test_the_average_of_the_sheets_is_shown_with_why_the_stars_were_capped(cli: 
     assert "A 37,50 + B 22,50 + C 31,00 = 91,00 → 4★ (trung bình 2 phiếu" in out
     assert "Hạng theo điểm là 5★, nhưng tiêu chí bắt buộc chỉ đạt đến mức 4★" in out
     shown = cli.ok("show", number, "--as", "hoa", "--lang", "en")
-    assert "Sheet Trần Bình: A 37.00 + B 23.00 + C 30.00 = 90.00; minimums met to 4★" in shown
+    assert "Sheet Trần Bình: A 37 + B 23 + C 30 = 90; minimums met to 4★" in shown
     assert "The score's band is 5★, but the starred minimums are met only up to 4★" in shown
 
 

@@ -20,14 +20,16 @@ def _stars(count: int) -> str:
     return f"{count}★"
 
 
-def _shown(score: float | Decimal, lang: str) -> str:
-    # Two decimals, cut (ocop.decimals): 49.996, a 2★ average, never reads as 50,00.
-    return decimal(score, lang, fixed=True)
+def _shown(score: float | Decimal, lang: str, *, fixed: bool = False) -> str:
+    # At most two decimals, cut (ocop.decimals): 49.996, a 2★ average, never reads as 50.
+    return decimal(score, lang, fixed=fixed)
 
 
 def score_text(r: Rating, lang: str) -> str:
-    """``A 33,33 + B 18,00 + C 21,00 = 72,33 → 4★`` (``33.33`` … in English)."""
-    a, b, c, total = (_shown(x, lang) for x in (r.a, r.b, r.c, r.total))
+    """``A 33,33 + B 18,50 + C 21,00 = 72,83 → 4★``: a council's average of its members'
+    sheets with two decimals; averages given as decided, as given (``A 32 + B 18 …``)."""
+    fixed = bool(r.sheets)
+    a, b, c, total = (_shown(x, lang, fixed=fixed) for x in (r.a, r.b, r.c, r.total))
     return f"A {a} + B {b} + C {c} = {total} → {_stars(r.stars)}"
 
 
