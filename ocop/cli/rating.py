@@ -7,11 +7,14 @@ One home for the lines ``rate``, ``show`` and the demo print, so they say it the
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from ocop.cli.output import fmt_date
 from ocop.decimals import decimal
-from ocop.models import Rating
 from ocop.text import translator
+
+if TYPE_CHECKING:  # pydantic's models stay out of `ocop --help` and `--version`
+    from ocop.models import Rating
 
 __all__ = ["rating_lines", "score_text"]
 
