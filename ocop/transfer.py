@@ -84,6 +84,7 @@ EXPORT_COLUMNS = (
     "address",
     "phone",
     "email",
+    "producer_lang",
     "commune",
     "province",
     "owner",

@@ -29,6 +29,7 @@ from ocop.cli.render import (
     stars,
 )
 from ocop.states import RULE_SETS, Kind, State
+from ocop.text import LANGUAGES
 
 if TYPE_CHECKING:
     from ocop.models import Actor, Dossier
@@ -77,6 +78,14 @@ def register(commands: Commands) -> None:
     reg.add_argument("--address", help=t("địa chỉ", "address"))
     reg.add_argument("--phone", help=t("điện thoại", "phone"))
     reg.add_argument("--email", help=t("thư điện tử của chủ thể", "producer's e-mail"))
+    reg.add_argument(
+        "--producer-lang",
+        choices=("vi", "en"),
+        help=t(
+            "ngôn ngữ thư gửi chủ thể (trong tệp: producer.lang; mặc định: của kế hoạch)",
+            "the language of the producer's mail (in the file: producer.lang; default: the plan's)",
+        ),
+    )
     reg.add_argument("--commune", help=t("xã", "commune"))
     reg.add_argument("--province", help=t("tỉnh", "province"))
     reg.add_argument("--owner", help=t("người dùng chủ thể", "the producer's username"))
@@ -188,9 +197,22 @@ def _registration(ctx: Context, actor: Actor) -> dict[str, Any]:
         ("address", "address"),
         ("phone", "phone"),
         ("email", "email"),
+        ("lang", "producer_lang"),
     ):
         if getattr(args, flag) is not None:
             producer[key] = getattr(args, flag)
+    lang = producer.get("lang")
+    if lang is not None and str(lang).strip().lower() not in ("", *LANGUAGES):
+        raise UsageError(
+            ctx.t(
+                "{file}: producer.lang phải là vi hoặc en (ngôn ngữ thư gửi chủ thể), "
+                "không phải '{value}'",
+                "{file}: producer.lang must be vi or en (the language of the producer's mail), "
+                "not '{value}'",
+                file=args.file,
+                value=lang,
+            )
+        )
     data["producer"] = producer
     if args.documents:
         data["documents"] = documents(args.documents)

@@ -17,6 +17,7 @@ from ocop.cli.render import (
     step_payload_text,
     trigger_label,
 )
+from ocop.text import Translate
 
 __all__ = ["register"]
 
@@ -43,6 +44,14 @@ def register(commands: Commands) -> None:
         diagram,
         t("sơ đồ vòng đời hồ sơ (mermaid)", "the lifecycle as a mermaid diagram"),
     )
+
+
+def _lang_text(lang: str | None, t: Translate) -> str:
+    if lang == "en":
+        return t("bằng tiếng Anh (en)", "in English (en)")
+    if lang == "vi":
+        return t("bằng tiếng Việt (vi)", "in Vietnamese (vi)")
+    return t("bằng ngôn ngữ của kế hoạch", "in the plan's language")
 
 
 def show_dossier(ctx: Context) -> int:
@@ -75,6 +84,7 @@ def show_dossier(ctx: Context) -> int:
         (t("Sản phẩm", "Product"), d.product_name),
         (t("Bộ sản phẩm", "Product set"), product_set_text(d.product_set)),
         (t("Chủ thể", "Producer"), p.name + (f" — {contact}" if contact else "")),
+        (t("Thư gửi chủ thể", "Producer's mail"), _lang_text(p.lang, t)),
         (
             t("Địa bàn", "Area"),
             t(f"xã {d.commune}, tỉnh {d.province}", f"{d.commune}, {d.province}"),

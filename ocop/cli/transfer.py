@@ -229,6 +229,8 @@ def _export_row(d: Dossier, lang: str) -> dict[str, Any]:
         "address": p.address or "",
         "phone": p.phone or "",
         "email": p.email or "",
+        # Empty: none chosen, the plan's language.
+        "producer_lang": p.lang or "",
         "commune": d.commune,
         "province": d.province,
         "owner": d.owner or "",
