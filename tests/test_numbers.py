@@ -433,3 +433,19 @@ def test_the_request_letter_lists_each_dossier_with_its_numbers(
     assert "38-16087-1-2026" in cells[0][header.index("Hình thức")]
     assert "Đánh giá lại" in cells[0][header.index("Hình thức")]
     assert cells[1][header.index("Hình thức")] == "Lần đầu"
+
+
+def test_the_demo_numbers_its_dossiers_and_says_the_codes_are_illustrative(tmp_path: Path) -> None:
+    from cli_helpers import Cli
+
+    cli = Cli(tmp_path)
+    out = cli.ok("demo")
+    assert "Mã tỉnh 38 và mã xã 00000 của kế hoạch là mã minh họa" in out
+    lines = [line.strip() for line in out.splitlines()]
+    forms = [line.split()[-1] for line in lines if line.startswith("số phiếu đăng ký ")]
+    codes = [line.split()[-1] for line in lines if line.startswith("mã sản phẩm OCOP ")]
+    assert forms and forms == [f"{n}/PĐK-38-00000-2026" for n in range(1, len(forms) + 1)]
+    assert codes and codes == [f"38-00000-{n}-2026" for n in range(1, len(codes) + 1)]
+    english = Cli(tmp_path / "en")
+    (tmp_path / "en").mkdir()
+    assert "are illustrative, not those of QĐ 19/2025/QĐ-TTg" in english.ok("--lang", "en", "demo")

@@ -131,6 +131,18 @@ def _intro(ctx: Context, story: Demo, path: Path) -> None:
             + plan.rule_set
         )
     ctx.print(t("Cơ sở dữ liệu: ") + str(path))
+    numbers = plan.numbers
+    if numbers.illustrative and numbers.province_code and numbers.commune_code:
+        ctx.print(
+            t(
+                "Mã tỉnh {province_code} và mã xã {commune_code} của kế hoạch là mã minh họa, "
+                "không phải mã của QĐ 19/2025/QĐ-TTg: số phiếu đăng ký và mã sản phẩm OCOP "
+                "dưới đây cũng chỉ để minh họa.",
+                "The plan's province code {province_code} and commune code {commune_code} are "
+                "illustrative, not those of QĐ 19/2025/QĐ-TTg: so are the registration form "
+                "numbers and OCOP product codes below.",
+            ).format(province_code=numbers.province_code, commune_code=numbers.commune_code)
+        )
 
 
 def _change(ctx: Context, change: Change, by_system: bool) -> None:
@@ -161,6 +173,10 @@ def _change(ctx: Context, change: Change, by_system: bool) -> None:
                 else t(", quy định này không chia đợt")
             )
         )
+    if change.trigger in ("register", "reapply") and d.form_number:
+        details.append(t("số phiếu đăng ký ", "registration form ") + d.form_number)
+    if change.trigger == "rate" and d.product_code:
+        details.append(t("mã sản phẩm OCOP ", "OCOP product code ") + d.product_code)
     if change.trigger == "rate" and d.rating:
         details.append(t("điểm ") + score_text(d.rating, lang))
     now = local_date(d.updated_at)  # the story's day, not the machine's

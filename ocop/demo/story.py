@@ -73,12 +73,14 @@ class Demo:
         producers keep the plan's."""
         self.seed = _officers_in(seed or load_seed(), lang)
         self.clock = _Clock(START)
-        notices = None
-        if mail is not None:
-            from ocop.notifications.notices import notices_for
+        from ocop.notifications.notices import default_notices, notices_for
+        from ocop.settings import Settings
 
-            notices = notices_for(self.seed.plan)
-        self.registry = ocop.open(url, clock=self.clock, notices=notices)
+        notices = default_notices if mail is None else notices_for(self.seed.plan)
+        # The plan gives the numbers of the record their codes (illustrative in the demo's).
+        self.registry = ocop.open(
+            Settings(database=url, plan=self.seed.plan), clock=self.clock, notices=notices
+        )
         self.ids: dict[str, int] = {}
         self._swept = START - timedelta(days=1)
         self._postman = None if mail is None else _Postman(self, mail)
