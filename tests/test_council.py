@@ -410,3 +410,51 @@ def test_the_dossier_list_says_why_in_its_stars_note(reg: ocop.Registry, tmp_pat
     header = rows[1]
     row = dict(zip(header, rows[2], strict=True))
     assert row["Hạng sao"] == 3 and row["Ghi chú hạng sao"] == notes[0]
+
+
+# -- the rounds and the guards' edges -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2026, 5, 22), (1, 2026)),
+        (date(2026, 7, 30), (1, 2026)),
+        (date(2026, 7, 31), (2, 2027)),
+        (date(2027, 1, 30), (2, 2027)),
+        (date(2027, 1, 31), (1, 2027)),
+    ],
+)
+def test_the_central_round_follows_the_proposal_date(day: date, expected: tuple[int, int]) -> None:
+    from ocop.states import QD148_1489
+    from ocop.workflow.steps import central_round_for
+
+    assert central_round_for(QD26_2026, day) == expected
+    assert central_round_for(QD148_1489, day) is None  # 148/1489 sets no central calendar
+
+
+def test_a_round_rated_after_new_year_is_rated_in_the_next_year() -> None:
+    from ocop.states import RoundCutoff
+
+    assert RoundCutoff(9, (11, 30), (2, 28)).rated_by_on(2026) == date(2027, 2, 28)
+    for cutoff in QD26_2026.central_rounds:
+        assert cutoff.rated_by_on(2026).year == 2026
+
+
+def test_full_and_zero_marks_are_accepted_and_one_thousandth_over_is_refused(
+    reg: ocop.Registry,
+) -> None:
+    full = {"member": "An", **{part: top for part, top in MAXIMA.items()}}
+    zero = {"member": "Bình", **dict.fromkeys(MAXIMA, 0)}
+    d = _rate(reg, _submitted(reg), sheets=[full, zero], certificate_number="GCN-8")
+    assert d.rating is not None and d.rating.total == QD26_2026.max_score / 2
+    over = {
+        "member": "Chi",
+        **{part: top for part, top in MAXIMA.items()},
+        "a": MAXIMA["a"] + 0.001,
+    }
+    with pytest.raises(InvalidInput, match="Part A score must be a number from 0 to"):
+        _rate(reg, _submitted(reg), sheets=[over])
+    top = _rate(reg, _submitted(reg), sheets=[full])
+    assert top.state is State.CENTRAL_REVIEW and top.rating is not None
+    assert top.rating.total == QD26_2026.max_score
