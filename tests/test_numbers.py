@@ -449,3 +449,54 @@ def test_the_demo_numbers_its_dossiers_and_says_the_codes_are_illustrative(tmp_p
     english = Cli(tmp_path / "en")
     (tmp_path / "en").mkdir()
     assert "are illustrative, not those of QĐ 19/2025/QĐ-TTg" in english.ok("--lang", "en", "demo")
+
+
+def test_an_older_database_upgrades_and_keeps_its_typed_form_numbers(db_url: str) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import column, insert, table
+
+    from ocop.storage.database import Database
+    from ocop.storage.migrations import HEAD
+    from ocop.storage.tables import dossiers
+
+    db = Database(db_url)
+    db.upgrade("0005")
+    moment = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
+    body = {
+        "producer": {"name": "Cơ sở Minh Anh"},
+        "documents": [],
+        "samples": 0,
+        "form_number": "07/PĐK-38-16087-2026",
+    }
+    row = {
+        "product_name": "Nem chua Minh Anh",
+        "search_key": "nem chua minh anh",
+        "product_set": 8,
+        "kind": "first",
+        "state": "registered",
+        "cycle": 1,
+        "rule_set": "qd148-2023+qd1489-2025",
+        "version": 1,
+        "commune": "Lưu Vệ",
+        "province": "Thanh Hóa",
+        "registered_at": moment,
+        "created_at": moment,
+        "updated_at": moment,
+        "body": body,
+    }
+    with db.write() as conn:
+        # The 0005 table: the columns as they were before form_number and product_code.
+        before = table("ocop_dossiers", *(column(name, dossiers.c[name].type) for name in row))
+        conn.execute(insert(before), row)
+    db.upgrade()
+    assert db.revision() == HEAD
+    db.close()
+    with _open(
+        db_url, Clock(date(2026, 3, 2)), _plan(province_code="38", commune_code="16087")
+    ) as reg:
+        old = reg.find()[0]
+        assert old.form_number == "07/PĐK-38-16087-2026" and old.product_code is None
+        assert [d.id for d in reg.find(number="07/PĐK")] == [old.id]
+        # The counter starts at 1: a typed number is the paper's, not the counter's.
+        assert reg.register(registration(), actor=OFFICER).form_number == "1/PĐK-38-16087-2026"
