@@ -5,6 +5,7 @@ refused import lists the first bad lines on a terminal and every one when redire
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,18 @@ def test_a_refused_import_on_a_terminal_lists_the_first_bad_lines(cli: Cli, tmp_
     assert piped.code == 1
     assert len([line for line in piped.err.splitlines() if ": dòng " in line]) == 25
     assert not ESCAPE.search(piped.err)
+
+
+def test_a_long_import_on_a_terminal_shows_a_bar_then_its_summary(cli: Cli, tmp_path: Path) -> None:
+    source = tmp_path / "many.csv"
+    source.write_text(rows(4000), encoding="utf-8")
+    started = time.monotonic()  # clock-ok: elapsed time only
+    said = in_terminal(cli, "--as", "lan", "import", str(source))
+    elapsed = time.monotonic() - started  # clock-ok: elapsed time only
+    if elapsed < 1.5:
+        pytest.skip(f"the import took {elapsed:.1f} s, too quick for a bar")
+    assert "Đang nhập (dòng)" in said  # drawn once the work outlasted its second
+    assert said.count("\x1b[?25l") == said.count("\x1b[?25h") >= 1  # the cursor given back
+    lines = visible(said)
+    assert "Đã nhập 4000 hồ sơ." in lines
+    assert lines[-1].startswith(f"Ở trên là {FIRST_KEPT} hồ sơ đầu")
