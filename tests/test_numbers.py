@@ -321,7 +321,7 @@ def _cli_rated(cli: Any, env: dict[str, str]) -> int:
         "--local-identity", "Nem lá ổi", env=env,
     )  # fmt: skip
     cli.ok("--as", "lan", "submit", number, "--letter-number", "45/UBND-KT",
-           "--letter-date", "2026-08-12", env=env)  # fmt: skip
+           "--letter-date", "2026-08-10", env=env)  # fmt: skip
     cli.ok("--as", "hoa", "rate", number, "--a", "30", "--b", "15", "--c", "20",
            "--certificate", "GCN-1", env=env)  # fmt: skip
     return int(number)
@@ -338,7 +338,7 @@ def test_the_cli_shows_lists_and_searches_the_numbers_and_gives_pending_ones(
     bare = _cli_rated(cli, env)
     shown = cli.ok("--as", "lan", "show", str(bare), env=env)
     assert "Số phiếu đăng ký" in shown and "chưa cấp" in shown
-    assert "numbers.province_code" in shown and "--plan" in shown
+    assert "numbers.province_code" in shown and "OCOP_PLAN" in shown
     refused = cli("--as", "lan", "number", str(bare), env=env)
     assert refused.code == 1 and refused.out == ""
     assert refused.err.count("\n") == 1 and "Chưa thể cấp số cho hồ sơ" in refused.err

@@ -203,10 +203,10 @@ def missing_codes_text(missing: Iterable[str], dossier: Dossier, lang: str) -> s
     )
     if keys == ["plan"] or not keys:
         return t(
-            "chưa có kế hoạch của {area} (--plan / OCOP_PLAN) với numbers.province_code và "
-            "numbers.commune_code (mã của QĐ 19/2025/QĐ-TTg)",
-            "no plan of {area} (--plan / OCOP_PLAN) with numbers.province_code and "
-            "numbers.commune_code (the codes of QĐ 19/2025/QĐ-TTg)",
+            "chưa có kế hoạch của {area} (OCOP_PLAN hoặc plan trong tệp cấu hình) với "
+            "numbers.province_code và numbers.commune_code (mã của QĐ 19/2025/QĐ-TTg)",
+            "no plan of {area} (OCOP_PLAN or the config file's plan) with "
+            "numbers.province_code and numbers.commune_code (the codes of QĐ 19/2025/QĐ-TTg)",
         ).format(area=area)
     return t(
         "kế hoạch của {area} còn thiếu {keys} (mã của QĐ 19/2025/QĐ-TTg)",
