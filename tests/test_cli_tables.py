@@ -164,3 +164,36 @@ def test_help_and_version_do_not_load_rich(tmp_path: Path) -> None:
         done = runner(flag, env={"PYTHONPROFILEIMPORTTIME": "1"})
         assert done.code == 0
         assert "| rich" not in done.err and "import time:" in done.err
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Cli:
+    runner = Cli(tmp_path_factory.mktemp("demo"))
+    runner.ok("demo", "--db", str(runner.db))
+    return runner
+
+
+PLAN = str(Path(__file__).resolve().parent.parent / "ocop" / "data" / "luu-ve-2026" / "plan.toml")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list"],
+        ["--lang", "en", "list"],
+        ["history", "1"],
+        ["outbox", "list"],
+        ["user", "list"],
+        ["reminders", "--plan", PLAN, "--as-of", "2026-12-02"],  # a Wednesday: a digest
+    ],
+)
+def test_every_table_of_the_demo_fits_80_columns_and_pipes_plainly(
+    demo: Cli, args: list[str]
+) -> None:
+    lines = visible(in_terminal(demo, "--as", "quantri", *args))
+    assert any(line.startswith("────") for line in lines), lines  # a table was drawn
+    assert max(cell_len(line) for line in lines) <= 80, lines
+    piped = demo.ok("--as", "quantri", *args)
+    assert "\x1b" not in piped and "─" not in piped
+    rows = [line.split("\t") for line in piped.splitlines() if "\t" in line]
+    assert len(rows) >= 2 and len({len(row) for row in rows}) == 1
