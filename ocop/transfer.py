@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ocop.errors import CertificateHeld, OcopError, PermissionDenied
 from ocop.states import RULE_SETS
-from ocop.text import N_, Translate, translator
+from ocop.text import LANGUAGES, N_, Translate, translator
 
 if TYPE_CHECKING:
     from ocop.models import Actor
@@ -67,6 +67,7 @@ IMPORT_COLUMNS = (
     "address",
     "phone",
     "email",
+    "producer_lang",
     "form_number",
     "rule_set",
     "note",
@@ -348,6 +349,19 @@ def _checked(
     if not commune or not province:
         problems.append(t("cần cột commune và province"))
     producer = {"name": row.get("producer_name", "")} | {k: row[k] for k in _PRODUCER if row.get(k)}
+    lang = row.get("producer_lang", "").lower()
+    if lang in LANGUAGES:
+        producer["lang"] = lang
+    elif lang:
+        problems.append(
+            t(
+                "producer_lang: '{lang}' không hợp lệ; ngôn ngữ thư gửi chủ thể là vi hoặc en "
+                "(để trống: theo kế hoạch)",
+                "producer_lang: '{lang}' is not valid; the producer's mail language is vi or en "
+                "(empty: the plan's)",
+                lang=row["producer_lang"],
+            )
+        )
     registration = {
         "product_name": row.get("product_name", ""),
         "product_set": product_set,

@@ -130,3 +130,35 @@ def test_a_councils_average_is_written_the_readers_way_in_show_and_history(cli: 
     assert "72,33" in history and "72.33" not in history
     assert "= 72.33" in cli.ok("--lang", "en", "show", number)
     assert "72.33" in cli.ok("--lang", "en", "history", number)
+
+
+def test_import_reads_producer_lang_so_an_export_reads_back_with_it(
+    cli: Cli, tmp_path: Path
+) -> None:
+    header = "product_name,product_set,producer_name,email,producer_lang,certificate_number,"
+    header += "stars,issued_on\n"
+    rows = (
+        "Bánh răng bừa Nga My,6,Cơ sở Nga My,ngamy@example.vn,EN,123/QĐ-UBND,3,14/07/2023\n"
+        "Miến gạo Dung Tháp,6,Cơ sở Dung Tháp,dungthap@example.vn,,124/QĐ-UBND,3,2023-07-14\n"
+    )
+    bad = tmp_path / "bad.csv"
+    bad.write_text(header + rows + "Nem chua,8,Cơ sở,a@example.vn,fr,125/QĐ,3,2023-07-14\n")
+    refused = cli("--as", "lan", "import", str(bad))
+    assert refused.code == 1 and "Traceback" not in refused.err
+    assert "dòng 4: producer_lang: 'fr' không hợp lệ; ngôn ngữ thư gửi chủ thể là vi hoặc en" in (
+        refused.err
+    )
+    assert _count(cli) == 0
+
+    good = tmp_path / "good.csv"
+    good.write_text(header + rows)
+    imported = cli.json("--as", "lan", "import", str(good))
+    assert [d["producer"]["lang"] for d in imported] == ["en", None]
+    exported = tmp_path / "export.csv"
+    cli.ok("export", "--output", str(exported))
+    # Read back into a fresh database: the languages come through.
+    (tmp_path / "other").mkdir()
+    other = Cli(tmp_path / "other")
+    other.users()
+    again = other.json("--as", "lan", "import", str(exported))
+    assert [d["producer"]["lang"] for d in again] == ["en", None]
