@@ -346,9 +346,16 @@ def test_the_cli_shows_lists_and_searches_the_numbers_and_gives_pending_ones(
     assert "chưa cấp: chạy `ocop number" in cli.ok("--as", "lan", "show", str(bare), env=planned)
     given = cli.ok("--as", "lan", "number", str(bare), env=planned)
     assert "1/PĐK-38-00000-2026" in given and "38-00000-1-2026" in given
+    history = cli.ok("--as", "lan", "history", str(bare), env=planned)
+    assert "Cấp số phiếu / mã sản phẩm" in history and "mã SP 38-00000-1-2026" in history
     again = cli("--as", "lan", "number", str(bare), env=planned)
     assert again.code == 1 and "không còn số nào chờ cấp" in again.err
     numbered = _cli_rated(cli, planned)
+    registered = cli.ok(
+        "--as", "lan", "register", "--product", "Bánh gai", "--set", "6", "--producer", "Hộ Ba",
+        env=planned,
+    )  # fmt: skip
+    assert "  Số phiếu đăng ký: 3/PĐK-38-00000-2026" in registered
     shown = cli.ok("--as", "lan", "show", str(numbered), env=planned)
     assert "2/PĐK-38-00000-2026" in shown and "38-00000-2-2026" in shown
     english = cli.ok("--as", "lan", "--lang", "en", "show", str(numbered), env=planned)

@@ -294,6 +294,10 @@ def print_outcome(ctx: Context, before: Dossier | None, after: Dossier, actor: A
             t("  Giấy chứng nhận: ", "  Certificate: ")
             + certificate_text(after.certificate, lang, today)
         )
+    if after.form_number and (before is None or before.form_number != after.form_number):
+        ctx.print(t("  Số phiếu đăng ký: ", "  Registration form: ") + after.form_number)
+    if after.product_code and (before is None or before.product_code != after.product_code):
+        ctx.print(t("  Mã sản phẩm OCOP: ", "  OCOP product code: ") + after.product_code)
     if before is None or before.cycle != after.cycle:
         ctx.print(
             t(

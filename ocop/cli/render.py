@@ -169,6 +169,10 @@ def step_payload_text(entry: HistoryEntry, lang: str) -> str:
         parts.append(t(f"GCN {p['certificate']['number']}", f"cert. {p['certificate']['number']}"))
     if p.get("ground"):
         parts.append(t(f"căn cứ: {p['ground']}", f"ground: {p['ground']}"))
+    if p.get("form_number"):
+        parts.append(t("phiếu {number}", "form {number}").format(number=p["form_number"]))
+    if p.get("product_code"):
+        parts.append(t("mã SP {code}", "product code {code}").format(code=p["product_code"]))
     if entry.note:
         parts.append(entry.note)
     return "; ".join(parts)
@@ -176,6 +180,8 @@ def step_payload_text(entry: HistoryEntry, lang: str) -> str:
 
 def trigger_label(trigger: str, lang: str) -> str:
     """A history row's step in words (imports included)."""
+    if trigger == "assign_numbers":  # Registry.assign_numbers: no lifecycle step
+        return translator(lang)("Cấp số phiếu / mã sản phẩm", "Numbers given")
     if trigger == IMPORT_TRIGGER:
         return translator(lang)("Nhập GCN đã có", "Imported with certificate")
     try:
