@@ -589,10 +589,12 @@ class Registry:
 
         The filters are the fields of :class:`~ocop.storage.dossiers.DossierQuery`, given as
         keywords (``state``, ``commune``, ``province``, ``owner``, ``product_set``, ``kind``,
-        ``due_before``, ``expires_before``, ``search``, ``order_by``, ``descending``, ``limit``,
-        ``offset``) or as a query built once::
+        ``due_before``, ``expires_before``, ``search``, ``number`` and ``code`` (part of the
+        registration form number or the product code, any case), ``order_by``, ``descending``,
+        ``limit``, ``offset``) or as a query built once::
 
             registry.find(state="rated", commune="Lưu Vệ", order_by="due", limit=50)
+            registry.find(code="38-16087-")
 
         With ``actor``, only what the actor may see (nothing when a filter asks outside it).
         Raises :class:`InvalidInput` for an unknown filter, state or sort.
