@@ -11,22 +11,26 @@ from __future__ import annotations
 import email
 import email.policy
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from factories import OFFICER, Clock, registration, to_rated
-from notifdata import dossier
+from notifdata import at, dossier
 
 import ocop
-from ocop.models import Producer, parse
+from ocop.models import Dossier, Producer, parse
 from ocop.notifications.delivery import Drainer, sweep
 from ocop.notifications.notices import notices_for
-from ocop.notifications.reminder import producer
+from ocop.notifications.reminder import Reminder, producer
+from ocop.notifications.render import render
+from ocop.notifications.rules import reminders_due
 from ocop.notifications.transports import FolderTransport
 from ocop.plan import luu_ve_2026
+from ocop.states import State
 from ocop.storage.outbox import Outbox
+from ocop.workdays import Calendar
 
 PLAN = luu_ve_2026()  # in Vietnamese, its officers too
 OFFICERS = {r.email for r in PLAN.recipients}
@@ -188,3 +192,32 @@ def test_a_language_other_than_vi_or_en_is_refused_by_name(given: str) -> None:
 def test_a_language_is_taken_in_any_case_and_empty_means_the_plans() -> None:
     assert parse(Producer, {"name": "Cơ sở", "lang": " EN "}).lang == "en"
     assert parse(Producer, {"name": "Cơ sở", "lang": ""}).lang is None
+
+
+def test_every_reminder_to_a_producer_is_in_their_language_through_the_year() -> None:
+    # The plan's own reminders that reach producers too (the evaluation window, its closing
+    # for a returned dossier, the conferences whose audience includes them), day by day.
+    def own(number: int, state: State, address: str, lang: str | None) -> Dossier:
+        held = dossier(number, state=state, email=address, product=f"Sản phẩm {number}")
+        return held.model_copy(update={"producer": held.producer.model_copy(update={"lang": lang})})
+
+    dossiers = [own(1, State.CHECKED, ENGLISH, "en"), own(2, State.RETURNED, UNSET, None)]
+    seen: dict[str, Reminder] = {}
+    day = date(2026, 1, 1)
+    while day <= date(2026, 12, 31):
+        for reminder in reminders_due(dossiers, PLAN, Calendar(), at(day.isoformat())):
+            seen.setdefault(reminder.dedupe_key, reminder)
+        day += timedelta(days=1)
+    to_producers = [r for r in seen.values() if r.to.role == "producer"]
+    kinds = {(r.kind, r.to.email) for r in to_producers}
+    for address in (ENGLISH, UNSET):
+        assert {("window_opening", address), ("event", address)} <= kinds, kinds
+    assert ("window_closing", UNSET) in kinds  # its dossier was returned
+    for reminder in to_producers:
+        expected = "en" if reminder.to.email == ENGLISH else "vi"
+        message = reminder.message()
+        assert message.lang == expected, (reminder.kind, reminder.to)
+        rendered = render(message.kind, message.context, lang=message.lang)
+        greeting = "Kính gửi" if expected == "vi" else "Dear"
+        assert rendered.text.startswith(greeting), rendered.text[:200]
+    assert {r.to.lang for r in seen.values() if r.to.role != "producer"} == {"vi"}
