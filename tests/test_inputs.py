@@ -4,12 +4,17 @@ input has its option, and every option reaches the library under an input's name
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import pytest
+from factories import OFFICER, Clock, registration
+from pydantic import ValidationError
 
+import ocop
 from ocop.cli import build_parser
+from ocop.errors import InvalidInput
 from ocop.states import COMMUNE_CRITERIA, TRANSITIONS, Trigger
-from ocop.states.inputs import INPUTS, input_named, input_names
+from ocop.states.inputs import INPUTS, input_model, input_named, input_names
 
 # A value for each option, as an officer would type it.
 SAMPLE = {
@@ -80,3 +85,52 @@ def test_the_same_name_means_the_same_input_everywhere() -> None:
         for each in inputs:
             assert input_named(each.name) == each
             assert each.vi and each.en and each.flag.startswith("--")
+
+
+def _type_text(accepts: object) -> str:
+    """A declared type as CONTRIBUTING.md writes it: ``date | str`` is ``date or str``."""
+    text = getattr(accepts, "__name__", None) if not hasattr(accepts, "__args__") else None
+    text = text or str(accepts)
+    for prefix in ("typing.", "collections.abc.", "datetime.", "decimal."):
+        text = text.replace(prefix, "")
+    return text.replace(" | ", " or ")
+
+
+def _documented(trigger: Trigger) -> str:
+    inputs = "; ".join(f"`{i.name}` ({_type_text(i.accepts)}, `{i.flag}`)" for i in INPUTS[trigger])
+    return f"- `{trigger.value}`: {inputs or 'nothing'}"
+
+
+def test_contributing_lists_every_steps_inputs_as_declared() -> None:
+    guide = (Path(__file__).resolve().parent.parent / "CONTRIBUTING.md").read_text()
+    missing = [_documented(t) for t in INPUTS if _documented(t) not in guide]
+    assert not missing, "CONTRIBUTING.md, 'Each step's inputs', should read:\n" + "\n".join(missing)
+
+
+@pytest.mark.parametrize("trigger", sorted(INPUTS))
+def test_each_triggers_model_is_its_declared_inputs(trigger: Trigger) -> None:
+    model = input_model(trigger)
+    assert set(model.model_fields) == input_names(trigger)
+    for each in INPUTS[trigger]:
+        field = model.model_fields[each.name]
+        assert field.description == each.en
+        assert field.json_schema_extra == {"flag": each.flag}
+    assert model.model_validate({}).model_dump() == dict.fromkeys(input_names(trigger))
+
+
+def test_the_model_refuses_a_value_of_the_wrong_type_and_an_unknown_name() -> None:
+    check = input_model(Trigger.CHECK)
+    for bad in ({"samples": "5"}, {"samples": True}, {"documents": "mau_01"}, {"sample": 5}):
+        with pytest.raises(ValidationError):
+            check.model_validate(bad)
+    assert check.model_validate({"samples": 5, "documents": ["mau_01"]}).samples == 5
+
+
+def test_the_registry_refuses_a_value_of_the_wrong_type_naming_the_input(tmp_path: Path) -> None:
+    registry = ocop.open(f"sqlite:///{tmp_path / 'o.db'}", clock=Clock())
+    dossier = registry.register(registration(), actor=OFFICER)
+    with pytest.raises(InvalidInput) as refused:
+        registry.fire(dossier.id, "check", actor=OFFICER, documents=["mau_01"], samples="5")
+    assert refused.value.field == "samples"
+    assert registry.get(dossier.id).state.value == "registered"  # nothing changed
+    registry.close()

@@ -17,6 +17,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from pydantic import ValidationError
+
 from ocop.errors import GuardFailed, InvalidInput, Missing
 from ocop.models import (
     Certificate,
@@ -33,7 +35,7 @@ from ocop.models import (
     to_date,
 )
 from ocop.states import RuleSet, State, Trigger, rule_set, rule_set_for
-from ocop.states.inputs import input_names
+from ocop.states.inputs import input_model, input_names
 from ocop.states.rulesets import next_round
 from ocop.workdays import Calendar, add_months
 from ocop.workflow.deadlines import lapses_on, window_opens
@@ -65,7 +67,8 @@ Data = Mapping[str, Any]
 
 
 def _take(data: Data, trigger: Trigger) -> dict[str, Any]:
-    """``data``, once every key is one of ``trigger``'s inputs (``ocop.states.inputs``)."""
+    """``data``, once it fits ``trigger``'s input model (``ocop.states.inputs``): every key
+    one of its inputs, every value given of that input's type."""
     allowed = input_names(trigger)
     unknown = sorted(set(data) - allowed)
     if unknown:
@@ -74,6 +77,14 @@ def _take(data: Data, trigger: Trigger) -> dict[str, Any]:
             f"{', '.join(sorted(allowed)) or 'nothing'}.",
             field=unknown[0],
         )
+    try:
+        input_model(trigger).model_validate(dict(data))
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]) if error["loc"] else trigger.value
+        raise InvalidInput(
+            f"{name}: {error['msg'].lower()} (got {data.get(name)!r}).", field=name
+        ) from None
     return dict(data)
 
 
@@ -196,6 +207,13 @@ def submit(d: Dossier, data: Data, ctx: Context) -> Outcome:
     if missing:
         raise GuardFailed(Trigger.SUBMIT, missing)
     submission = parse(Submission, taken)
+    if submission.letter_date > ctx.today:
+        # A letter is dated when it is signed; one dated ahead would also pick a later round.
+        raise InvalidInput(
+            f"letter_date: the request letter is dated {submission.letter_date:%d/%m/%Y}, after "
+            f"today ({ctx.today:%d/%m/%Y} in Vietnam); give the date it was signed.",
+            field="letter_date",
+        )
     if submission.round is None:
         assigned = round_for(ctx.rule_set, submission.letter_date)
         if assigned:
