@@ -145,3 +145,46 @@ def test_the_same_reminder_sent_in_two_cycles_keeps_one_key_and_every_row(
     expiring = [m for m in box.find(limit=None) if m.kind == "certificate_expiring"]
     per_person = Counter(m.recipient for m in expiring)
     assert set(per_person.values()) == {2}, per_person  # the old repeat, and no third
+
+
+def test_only_certificate_reminders_cycle_field_is_rewritten(
+    planned: ocop.Registry, clock: Clock
+) -> None:
+    long_tail = "|#" + "0123456789abcdef" * 2  # a recipient's address too long, as its digest
+    rows = {
+        "certificate_expiring:30d|d7|c3|2026-07-14" + long_tail: "certificate_expiring",
+        "certificate_expired:past|d7|c12|2026-07-14|a@x.vn": "certificate_expired",
+        "filing_window:open|d7|-|2026-05-22|a@x.vn": "filing_window",  # written since
+        "step_deadline:5wd|d7|c1|2026-08-10|a@x.vn": "step_deadline",  # keyed by its cycle
+        "accepted:v1|d7|c1|2026-03-02|a@x.vn": "accepted",
+    }
+    now = clock()
+    with planned.database.write() as conn:
+        conn.execute(
+            outbox.insert(),
+            [
+                {
+                    "dedupe_key": key,
+                    "kind": kind,
+                    "recipient": "a@x.vn",
+                    "lang": "vi",
+                    "context": {},
+                    "status": "sent",
+                    "attempts": 1,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+                for key, kind in rows.items()
+            ],
+        )
+        conn.execute(text(f"UPDATE {VERSION_TABLE} SET version_num = '0007'"))
+    planned.database.upgrade()
+    assert sorted(_keys(planned).values()) == sorted(
+        [
+            "certificate_expiring:30d|d7|-|2026-07-14" + long_tail,
+            "certificate_expired:past|d7|-|2026-07-14|a@x.vn",
+            "filing_window:open|d7|-|2026-05-22|a@x.vn",
+            "step_deadline:5wd|d7|c1|2026-08-10|a@x.vn",
+            "accepted:v1|d7|c1|2026-03-02|a@x.vn",
+        ]
+    )
