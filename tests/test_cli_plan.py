@@ -172,7 +172,7 @@ def test_the_luu_ve_plan_next_ten_from_1_july_2026(cli: Cli) -> None:
         "qd148-2023+qd1489-2025",
     )
     assert report["recipients"] == 5 and report["events"] == 3 and report["meetings"] == 1
-    assert report["illustrative"] == 9  # 3 conferences, the meeting, 5 addresses
+    assert report["illustrative"] == 10  # 3 conferences, the meeting, 5 addresses, the codes
     rows = report["upcoming"]
     assert [(r["day"], r["kind"], r["anchor"], r["lead"]) for r in rows] == [
         # The meeting on the 5th; 5/7 is a Sunday, so Monday 6/7, reminded 1 day before.

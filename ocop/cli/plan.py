@@ -226,6 +226,7 @@ def _summary(plan: Plan, source: str, rule_set_title: str) -> dict[str, Any]:
         + sum(e.illustrative for e in plan.events)
         + sum(m.illustrative for m in plan.meetings)
         + sum(r.illustrative for r in plan.recipients)
+        + int(plan.numbers.illustrative)
     )
     return {
         "file": source,
