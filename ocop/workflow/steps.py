@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypedDict
 
 from pydantic import ValidationError
 
@@ -40,7 +40,7 @@ from ocop.states.rulesets import next_round
 from ocop.workdays import Calendar, add_months
 from ocop.workflow.deadlines import lapses_on, window_opens
 
-__all__ = ["STEPS", "Context", "Outcome", "central_round_for", "round_for"]
+__all__ = ["STEPS", "Changes", "Context", "Outcome", "central_round_for", "round_for"]
 
 
 @dataclass(frozen=True)
@@ -54,11 +54,27 @@ class Context:
     rule_sets: Mapping[str, RuleSet]
 
 
+class Changes(TypedDict, total=False):
+    """The dossier fields a step may change; the registry applies them to the dossier."""
+
+    documents: frozenset[str]
+    samples: int
+    return_reason: str | None
+    registered_at: datetime
+    evaluation: CommuneEvaluation | None
+    submission: Submission | None
+    rating: Rating | None
+    certificate: Certificate
+    cycle: int
+    kind: Kind
+    rule_set: str
+
+
 @dataclass
 class Outcome:
     """A step's result; ``dest`` chooses among the table's destinations."""
 
-    changes: dict[str, Any] = field(default_factory=dict)
+    changes: Changes = field(default_factory=lambda: Changes())
     payload: dict[str, Any] = field(default_factory=dict)
     dest: State | None = None
 
@@ -104,9 +120,9 @@ def _text(data: Data, name: str, trigger: Trigger, *, required: bool) -> str | N
     return clean_text(value, name)
 
 
-def _documents(held: frozenset[str], data: dict[str, Any]) -> dict[str, Any]:
+def _documents(held: frozenset[str], data: dict[str, Any]) -> Changes:
     """Documents and samples handed in with this step, added to those already there."""
-    changes: dict[str, Any] = {}
+    changes = Changes()
     if data.get("documents") is not None:
         docs = data["documents"]
         if isinstance(docs, str) or not all(
@@ -132,7 +148,8 @@ def return_dossier(d: Dossier, data: Data, ctx: Context) -> Outcome:
 def resubmit(d: Dossier, data: Data, ctx: Context) -> Outcome:
     """The completed dossier comes back; the commune's clock starts again."""
     taken = _take(data, Trigger.RESUBMIT)
-    changes = _documents(d.documents, taken) | {"return_reason": None, "registered_at": ctx.now}
+    changes = _documents(d.documents, taken)
+    changes.update(Changes(return_reason=None, registered_at=ctx.now))
     return Outcome(changes, {k: sorted(v) if k == "documents" else v for k, v in taken.items()})
 
 
@@ -393,7 +410,7 @@ def _rating(d: Dossier, data: Data, ctx: Context, trigger: Trigger, level: str) 
         sheets=sheets,
         **proposal,
     )
-    changes: dict[str, Any] = {"rating": rating}
+    changes = Changes(rating=rating)
     payload = rating.model_dump(mode="json")
     if central:
         return Outcome(changes, payload, State.CENTRAL_REVIEW)
@@ -473,17 +490,20 @@ def reapply(d: Dossier, data: Data, ctx: Context) -> Outcome:
         rules = rule_set(str(taken["rule_set"]), ctx.rule_sets).id
     else:
         rules = rule_set_for(ctx.today, ctx.rule_sets).id
-    changes = {"documents": frozenset(), "samples": 0} | _documents(frozenset(), taken)
-    changes |= {
-        "cycle": d.cycle + 1,
-        "kind": kind,
-        "rule_set": rules,
-        "registered_at": ctx.now,
-        "evaluation": None,
-        "submission": None,
-        "rating": None,
-        "return_reason": None,
-    }
+    changes = Changes(documents=frozenset(), samples=0)
+    changes.update(_documents(frozenset(), taken))
+    changes.update(
+        Changes(
+            cycle=d.cycle + 1,
+            kind=kind,
+            rule_set=rules,
+            registered_at=ctx.now,
+            evaluation=None,
+            submission=None,
+            rating=None,
+            return_reason=None,
+        )
+    )
     return Outcome(changes, {"kind": kind.value, "cycle": d.cycle + 1, "rule_set": rules})
 
 
