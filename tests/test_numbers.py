@@ -300,7 +300,13 @@ def test_two_officers_rating_at_once_get_unique_gap_free_stt(db_url: str, tmp_pa
         rows = conn.execute(text("SELECT kind, year, last FROM ocop_counters ORDER BY kind")).all()
     engine.dispose()
     assert [tuple(r) for r in rows] == [("form", 2026, 2 * total), ("product", 0, total)]
-    print(f"{RACERS} officers × {PER_RACER} ratings at once: STT 1–{total}, no gap, none twice")
+    # How often the next STT went to the other process: the two really took turns.
+    owner = {int(c.split("-")[2]): i for i, r in enumerate(results) for k, c in r if k > 0}
+    switches = sum(owner[n] != owner[n + 1] for n in range(1, total))
+    print(
+        f"{RACERS} officers × {PER_RACER} ratings at once: STT 1–{total}, no gap, none twice; "
+        f"the next STT changed hands {switches} times"
+    )
 
 
 # -- the CLI ----------------------------------------------------------------------------------
