@@ -77,6 +77,10 @@ def test_a_typed_paper_form_number_is_kept_and_takes_no_running_number(numbered:
     typed = reg.register(registration(form_number="07-03/PĐK-38-16087-2026"), actor=OFFICER)
     assert typed.form_number == "07-03/PĐK-38-16087-2026"
     assert reg.register(registration(), actor=OFFICER).form_number == "1/PĐK-38-16087-2026"
+    # A typed number the counter would give next is skipped: never two dossiers with one number.
+    reg.register(registration(form_number="2/PĐK-38-16087-2026"), actor=OFFICER)
+    assert reg.register(registration(), actor=OFFICER).form_number == "3/PĐK-38-16087-2026"
+    assert reg.count(number="2/PĐK-38-16087-2026") == 1
 
 
 def test_the_form_serial_template_is_configurable(db_url: str) -> None:

@@ -316,13 +316,26 @@ class Held:
         return after
 
 
+def _free_number(conn: Connection, request: NumberRequest) -> str:
+    """The next number of the request's counter that no dossier holds yet.
+
+    A number typed at registration (a paper form numbered before the system) or written by
+    hand may already hold the counter's next value: that one is skipped, as it is taken.
+    """
+    column = dossiers.c[request.field]
+    while True:
+        _, text = take_number(conn, request)
+        if conn.execute(select(dossiers.c.id).where(column == text).limit(1)).first() is None:
+            return text
+
+
 def _numbered(
     conn: Connection, dossier: Dossier, entry: HistoryDraft, numbers: Sequence[NumberRequest]
 ) -> tuple[Dossier, HistoryDraft]:
     """``dossier`` with the numbers asked for, and its history row recording them."""
     if not numbers:
         return dossier, entry
-    given = {request.field: take_number(conn, request)[1] for request in numbers}
+    given = {request.field: _free_number(conn, request) for request in numbers}
     return (
         dossier.model_copy(update=given),
         replace(entry, payload=entry.payload | given),
