@@ -37,6 +37,7 @@ from ocop.errors import (
     InvalidInput,
     NumberTooLarge,
     RegistryClosed,
+    SchemaNotCurrent,
     SchemaTooNew,
     StorageUnavailable,
 )
@@ -323,6 +324,7 @@ _REVISION = re.compile(r"""^revision\s*(?::\s*str\s*)?=\s*["']([^"']+)["']""", r
 # sqlite3's primary result codes (the low byte of ``sqlite_errorcode``).
 _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_NOTADB = 11, 13, 26
 _SQLITE_IOERR = 10
+_PG_UNDEFINED_TABLE = "42P01"
 _PG_DISK_FULL = "53100"
 _LOW_SPACE = 1 << 20
 """Free bytes under which an I/O error of a SQLite file is taken for a full disk."""
@@ -361,6 +363,10 @@ def _classify(exc: DBAPIError, name: str, folder: Path | None) -> StorageUnavail
         or "no space left on device" in lowered
     ):
         return DiskFull(name)
+    if "no such table: ocop_" in lowered or (
+        getattr(orig, "sqlstate", None) == _PG_UNDEFINED_TABLE and "ocop_" in lowered
+    ):
+        return SchemaNotCurrent(name)
     return None
 
 
