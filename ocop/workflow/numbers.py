@@ -5,7 +5,7 @@
   the registration year (the form leaves the blank unexplained: OCOP-RULES.md §2B). A new one is
   given to each filing: the first registration and each new cycle (``reapply``), since each
   cycle files a new Mẫu 01 (Điều 6). A number an officer types at registration (transcribed
-  from a paper form already numbered) is kept as written.
+  from a paper form already numbered) is kept as written; the counter skips a number so held.
 - **Product code** (OCOP-RULES.md §6): ``(T)-(X)-(STT)-(Năm)``, T and X the official province
   and commune codes of QĐ 19/2025/QĐ-TTg, STT the commune's own running number (one sequence
   per commune across years: the law asks the commune to keep it and sets no yearly reset, and
