@@ -50,7 +50,7 @@ DATA: dict[Trigger, st.SearchStrategy[dict[str, Any]]] = {
         [{"criteria": CRITERIA}, {"criteria": {"local_labour": "x"}}]
     ),
     Trigger.SUBMIT: st.sampled_from(
-        [{"letter_number": "1/UBND", "letter_date": "2026-08-20"}] * 3
+        [{"letter_number": "1/UBND", "letter_date": "2026-02-20"}] * 3
         + [{"letter_date": "31/02/2026"}]
     ),
     Trigger.RATE: st.fixed_dictionaries(
@@ -85,7 +85,7 @@ FORWARD: dict[State, tuple[Trigger, ocop.Actor, dict[str, Any]]] = {
     State.COMMUNE_EVALUATED: (
         Trigger.SUBMIT,
         OFFICER,
-        {"letter_number": "2/UBND", "letter_date": "2026-08-20"},
+        {"letter_number": "2/UBND", "letter_date": "2026-02-20"},
     ),
     State.SUBMITTED: (
         Trigger.RATE,

@@ -54,6 +54,7 @@ def test_the_three_three_star_products_fall_due_and_are_re_rated(
     reg.fire(ids[0], "check", actor=OFFICER)
     clock.set(date(2026, 8, 12))  # the commune evaluation in August
     reg.fire(ids[0], "evaluate", actor=OFFICER, criteria=CRITERIA)
+    clock.set(date(2026, 8, 14))  # the letter is signed that day, not ahead of it
     submitted = reg.fire(
         ids[0], "submit", actor=OFFICER, letter_number="88/UBND-KT", letter_date="2026-08-14"
     )
@@ -91,6 +92,7 @@ def test_the_new_product_is_returned_once_and_rated_three_stars(
     reg.fire(d.id, "check", actor=OFFICER)
     clock.set(date(2026, 8, 12))
     reg.fire(d.id, "evaluate", actor=OFFICER, criteria=CRITERIA)
+    clock.set(date(2026, 8, 14))
     reg.fire(d.id, "submit", actor=OFFICER, letter_number="90/UBND-KT", letter_date="14/08/2026")
     clock.set(date(2026, 11, 20))
     d = reg.fire(d.id, "rate", actor=PROVINCE_OFFICER, a=29, b=15, c=19, certificate_number="301")

@@ -74,6 +74,7 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Cli:
         clock.set(date(2026, 8, 18))
         reg.fire(mien.id, "check", actor=OFFICER, documents=["mau_01", "mau_02"], samples=5)
         reg.fire(mien.id, "evaluate", actor=OFFICER, criteria=CRITERIA)
+        clock.set(date(2026, 8, 26))  # the letter is signed that day, not ahead of it
         reg.fire(
             mien.id, "submit", actor=OFFICER, letter_number="46/UBND-KT", letter_date="2026-08-26"
         )

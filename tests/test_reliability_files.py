@@ -88,6 +88,7 @@ def cli(tmp_path: Path) -> Cli:
     """``ocop`` on a filled SQLite file, ``tmp_path/ocop.db``."""
     runner = Cli(tmp_path)
     filled(f"sqlite:///{runner.db}")
+    runner.reader = "root"  # every read needs an active user
     return runner
 
 
@@ -236,7 +237,9 @@ def test_a_missing_database_in_english_and_writes_still_create_it(tmp_path: Path
     assert tree(tmp_path) == {}
     cli.ok("db", "upgrade")
     assert cli.db.is_file()
-    assert cli.ok("list") == "0 hồ sơ.\n"
+    # A new database has no user yet, so nothing can be read from it until one is added.
+    nobody = cli("list", env={"OCOP_USER": "root"})
+    assert nobody.code == 1 and "Không có người dùng 'root'" in nobody.err
     other = Cli(tmp_path / "second")
     other.home.mkdir()
     other.ok("user", "add", "root", "--name", "Quản trị", "--role", "admin")

@@ -63,6 +63,7 @@ class Scripted(Mailbox):
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
     runner = Cli(tmp_path)
+    runner.users()  # every read needs an active user: these read as the administrator
     with ocop.open(f"sqlite:///{runner.db}") as registry:
         Outbox(registry.database).add(
             [
