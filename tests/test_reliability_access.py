@@ -1,0 +1,140 @@
+"""Issue 12's attacks, round two: addresses, separators, future letters, a closed registry, and
+reads without an active user. Each is refused with one clear error and changes nothing; both
+backends where storage is involved."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from cli_helpers import Cli
+from factories import CRITERIA, OFFICER, Clock, registration
+
+import ocop
+
+BAD_ADDRESSES = ["a,evil@x.example", "<x>@y.example", "x@y.z;", "a@b..c"]
+SEPARATORS = ["\u2028", "\u2029", "\u0085", "\x0b", "\x0c", "\x1f", "\x7f", "\x9b"]
+
+
+@pytest.fixture
+def registry(db_url: str) -> Iterator[ocop.Registry]:
+    reg = ocop.open(db_url, clock=Clock(date(2026, 8, 12)))
+    yield reg
+    reg.close()
+
+
+@pytest.mark.parametrize("address", BAD_ADDRESSES)
+def test_a_producer_or_user_address_the_validator_refuses_changes_nothing(
+    registry: ocop.Registry, address: str
+) -> None:
+    with pytest.raises(ocop.InvalidInput, match="is not an e-mail address") as refused:
+        registry.register(
+            registration(producer={"name": "Cơ sở A", "email": address}), actor=OFFICER
+        )
+    assert refused.value.field == "producer.email"
+    with pytest.raises(ocop.InvalidInput, match="is not an e-mail address"):
+        registry.add_user({"username": "x", "full_name": "X", "role": "admin", "email": address})
+    assert registry.find() == [] and registry.users() == []
+
+
+@pytest.mark.parametrize("char", SEPARATORS, ids=lambda c: f"U+{ord(c):04X}")
+def test_every_line_separator_and_control_character_is_refused_in_a_single_line_field(
+    registry: ocop.Registry, char: str
+) -> None:
+    with pytest.raises(ocop.InvalidInput, match=f"U\\+{ord(char):04X} found"):
+        registry.register(registration(product_name=f"Nem{char}chua"), actor=OFFICER)
+    assert registry.find() == []
+
+
+def test_a_letter_dated_after_today_is_refused(registry: ocop.Registry) -> None:
+    d = registry.register(registration(), actor=OFFICER)
+    registry.fire(d.id, "check", actor=OFFICER, documents=["mau_01", "mau_02"], samples=5)
+    d = registry.fire(d.id, "evaluate", actor=OFFICER, criteria=CRITERIA)
+    with pytest.raises(ocop.InvalidInput, match="after today") as refused:
+        registry.fire(d.id, "submit", actor=OFFICER, letter_number="1", letter_date="13/08/2026")
+    assert refused.value.field == "letter_date"
+    assert registry.get(d.id) == d
+    done = registry.fire(d.id, "submit", actor=OFFICER, letter_number="1", letter_date="12/08/2026")
+    assert done.submission is not None and done.submission.letter_date == date(2026, 8, 12)
+
+
+def test_a_closed_registry_neither_reads_nor_fires(db_url: str) -> None:
+    reg = ocop.open(db_url, clock=Clock(date(2026, 8, 12)))
+    d = reg.register(registration(), actor=OFFICER)
+    reg.close()
+    for call in (
+        lambda: reg.get(d.id),
+        lambda: reg.find(),
+        lambda: reg.count(),
+        lambda: reg.history(d.id),
+        lambda: reg.users(),
+        lambda: reg.outbox.find(),
+        lambda: reg.fire(d.id, "check", actor=OFFICER, documents=["mau_01"], samples=1),
+        lambda: reg.register(registration(), actor=OFFICER),
+        lambda: reg.upgrade(),
+    ):
+        with pytest.raises(ocop.RegistryClosed, match="was closed"):
+            call()
+    with ocop.open(db_url) as again:
+        assert again.get(d.id).state.value == "registered"  # the refused fire wrote nothing
+
+
+READS = [
+    ["list"],
+    ["show", "1"],
+    ["history", "1"],
+    ["export"],
+    ["outbox", "list"],
+    ["outbox", "show", "1"],
+    ["user", "list"],
+    ["report", "dossiers", "-o", "out.xlsx"],
+    ["document", "mau-03", "1", "-o", "out.docx"],
+]
+
+
+@pytest.mark.parametrize("args", READS, ids=" ".join)
+def test_every_read_needs_an_active_user_and_shows_nothing_without_one(
+    tmp_path: Path, args: list[str]
+) -> None:
+    cli = Cli(tmp_path)
+    with ocop.open(f"sqlite:///{cli.db}", clock=Clock(date(2026, 8, 12))) as reg:
+        reg.register(registration(), actor=OFFICER)
+    cli.users(reader=None)
+    cli.ok("--as", "root", "user", "disable", "lan")
+    before = cli.db.read_bytes()
+    for env, code, says in (
+        ({}, 2, "--as"),
+        ({"OCOP_USER": "nobody"}, 1, "Không có người dùng 'nobody'"),
+        ({"OCOP_USER": "lan"}, 1, "đã bị khóa"),
+    ):
+        result = cli(*args, env=env)
+        assert (result.code, result.out) == (code, ""), result.err
+        assert says in result.err and len(result.err.strip().splitlines()) == 1
+    assert not (tmp_path / "out.xlsx").exists() and not (tmp_path / "out.docx").exists()
+    assert cli.db.read_bytes() == before
+
+
+def test_an_officer_of_a_namesake_commune_reads_nothing_of_another_province(
+    tmp_path: Path,
+) -> None:
+    cli = Cli(tmp_path)
+    with ocop.open(f"sqlite:///{cli.db}", clock=Clock(date(2026, 8, 12))) as reg:
+        reg.register(registration(), actor=OFFICER)  # Lưu Vệ, Thanh Hóa
+        reg.add_user(
+            {
+                "username": "mai",
+                "full_name": "Mai",
+                "role": "commune_officer",
+                "commune": "Lưu Vệ",
+                "province": "Hà Nội",
+            }
+        )
+    cli.users()
+    assert cli.json("list", "--as", "mai") == []
+    assert cli.json("outbox", "list", "--as", "mai") == []
+    assert [u["username"] for u in cli.json("user", "list", "--as", "mai")] == ["mai"]
+    refused = cli("show", "1", "--as", "mai")
+    assert refused.code == 1 and "nằm ngoài phạm vi mai" in refused.err
+    assert len(cli.json("list", "--as", "lan")) == 1
