@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import Cli
+from parts import require
 
 from ocop.cli import build_parser
 from ocop.cli.suggestions import closest, mistake
@@ -79,8 +80,8 @@ def test_every_command_completes_in_bash(scripts: dict[str, Path]) -> None:
     assert commands <= offered
 
 
-@pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed")
 def test_fish_completes_with_the_help_texts(scripts: dict[str, Path]) -> None:
+    require(shutil.which("fish") is not None, "fish", "apt-get install fish")
     done = subprocess.run(
         ["fish", "--no-config", "-c", f"source {scripts['fish']}; complete -C 'ocop hist'"],
         capture_output=True,
@@ -92,8 +93,8 @@ def test_fish_completes_with_the_help_texts(scripts: dict[str, Path]) -> None:
     assert name == "history" and "hồ sơ" in description  # the help text, in Vietnamese
 
 
-@pytest.mark.skipif(shutil.which("zsh") is None, reason="zsh is not installed")
 def test_zsh_loads_the_script_through_compinit(scripts: dict[str, Path], tmp_path: Path) -> None:
+    require(shutil.which("zsh") is not None, "zsh", "apt-get install zsh")
     check = subprocess.run(["zsh", "-n", str(scripts["zsh"])], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
     program = (

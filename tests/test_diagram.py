@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from cli_helpers import Cli
+from parts import require
 
 from ocop.states import TRANSITIONS, State, Trigger
 from ocop.states.diagram import MAIN_PATH, officers_diagram
@@ -100,8 +101,14 @@ def mermaid_js() -> Path | None:
 @pytest.fixture(scope="module")
 def drawn(cli_texts: dict[str, str]) -> Iterator[dict[str, Any]]:
     script = mermaid_js()
-    if script is None or not Path(CHROMIUM).exists():
-        pytest.skip("no mermaid build here (OCOP_MERMAID_JS=…/mermaid.min.js) or no chromium")
+    require(Path(CHROMIUM).exists(), "chromium", "apt-get install chromium")
+    require(
+        script is not None,
+        "a mermaid build",
+        "npm install --prefix DIR mermaid@11, then "
+        "OCOP_MERMAID_JS=DIR/node_modules/mermaid/dist/mermaid.min.js",
+    )
+    assert script is not None
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

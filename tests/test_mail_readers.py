@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from parts import require
 from test_notif_render import MESSAGES, NOW, PLAN, row
 
 from ocop.notifications.render import build_email, render
@@ -116,9 +117,9 @@ def test_a_copied_header_keeps_the_name() -> None:
     assert default_name(again) == compat32_name(again) == name
 
 
-@pytest.mark.skipif(shutil.which("perl") is None, reason="perl is not installed")
 @pytest.mark.parametrize("name", NAMES)
 def test_perl_decodes_the_name_whole(name: str) -> None:
+    require(shutil.which("perl") is not None, "perl", "apt-get install perl")
     value = email.message_from_bytes(mail_to(name), policy=policy.compat32)["To"]
     encoded, _ = email.utils.parseaddr(str(value))
     done = subprocess.run(
@@ -148,9 +149,14 @@ def mailparser() -> Path | None:
     return Path(folder) if probe.returncode == 0 else None
 
 
-@pytest.mark.skipif(mailparser() is None, reason="Node's mailparser is not installed")
 def test_node_mailparser_decodes_every_name_whole(tmp_path: Path) -> None:
     folder = mailparser()
+    require(
+        folder is not None,
+        "Node's mailparser",
+        "npm install --prefix DIR mailparser@3, then OCOP_NODE_MODULES=DIR/node_modules",
+    )
+    assert folder is not None
     script = (
         "const {simpleParser} = require('mailparser');"
         "const fs = require('fs');"

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from cli_helpers import LUU_VE_PLAN, Cli, Result, environment, ocop_command
 from factories import OFFICER, Clock, registration
+from parts import require
 from sqlalchemy import create_engine, inspect, select, table, text
 
 import ocop
@@ -482,8 +483,11 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         capture_output=True,
         check=False,
     )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs: {mounted.stderr.decode().strip()}")
+    require(
+        mounted.returncode == 0,
+        "a small tmpfs",
+        f"run as root where mount works ({mounted.stderr.decode().strip()})",
+    )
     try:
         yield folder
     finally:

@@ -28,6 +28,7 @@ ENVIRONMENT: dict[str, str] = {
     ),
     "OCOP_USER": N_("người dùng thực hiện (như --as)"),
     "OCOP_LANG": N_("ngôn ngữ: vi (mặc định) hoặc en"),
+    "OCOP_PROGRESS_DELAY": N_("số giây làm việc trước khi hiện thanh tiến độ (mặc định 1)"),
     "OCOP_CONFIG": N_("tệp cấu hình TOML (mặc định ~/.config/ocop/config.toml)"),
     "OCOP_PLAN": N_("tệp kế hoạch OCOP của xã (TOML); không có thì không nhắc việc theo kế hoạch"),
     "OCOP_CALENDAR": N_("tệp TOML ngày nghỉ, ngày làm bù do Chính phủ công bố"),

@@ -125,8 +125,26 @@ def progress_bar(ctx: Context, label: str, *, total: int | None = None) -> Itera
     if not is_terminal(ctx.stderr):
         yield None
         return
-    with Bar(ctx.stderr, label, total=total) as bar:
+    with Bar(ctx.stderr, label, total=total, delay=_delay(ctx)) as bar:
         yield bar
+
+
+def _delay(ctx: Context) -> float:
+    """``OCOP_PROGRESS_DELAY``: seconds of work before a bar is drawn (default :data:`DELAY`)."""
+    given = ctx.settings.environ.get("OCOP_PROGRESS_DELAY")
+    if given is None:
+        return DELAY
+    try:
+        delay = float(given)
+    except ValueError:
+        delay = -1.0
+    if not 0 <= delay < 3600:
+        from ocop.cli.core import UsageError
+
+        raise UsageError(
+            ctx.t("OCOP_PROGRESS_DELAY phải là số giây từ 0 (không phải '{given}')", given=given)
+        )
+    return delay
 
 
 def counted(items: Sequence[T], bar: Bar | None) -> Iterator[T]:
