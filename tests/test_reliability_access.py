@@ -138,3 +138,32 @@ def test_an_officer_of_a_namesake_commune_reads_nothing_of_another_province(
     refused = cli("show", "1", "--as", "mai")
     assert refused.code == 1 and "nằm ngoài phạm vi mai" in refused.err
     assert len(cli.json("list", "--as", "lan")) == 1
+
+
+def test_a_product_set_or_form_the_rules_do_not_have_is_refused(registry: ocop.Registry) -> None:
+    with pytest.raises(ocop.InvalidInput, match="no product set 99; the sets are numbered 1 to 26"):
+        registry.find(product_set=99)
+    with pytest.raises(ocop.InvalidInput, match="no product set 0"):
+        registry.count(product_set=0)
+    with pytest.raises(ocop.InvalidInput, match="mau_99 is not a form") as refused:
+        registry.register(registration(documents=["mau_99"]), actor=OFFICER)
+    assert refused.value.field == "documents" and registry.find() == []
+    # Evidence under its own name passes; Mẫu 03 is the commune's report, not the producer's.
+    d = registry.register(registration(documents=["mau_01", "giay_atvstp"]), actor=OFFICER)
+    with pytest.raises(ocop.InvalidInput, match="mau_03 is not a form"):
+        registry.fire(d.id, "check", actor=OFFICER, documents=["mau_03"], samples=5)
+    assert registry.get(d.id) == d
+    assert [x.id for x in registry.find(product_set=d.product_set)] == [d.id]
+
+
+def test_the_cli_refuses_set_99_and_mau_99_in_one_line(tmp_path: Path) -> None:
+    cli = Cli(tmp_path)
+    cli.users()
+    before = cli.db.read_bytes()
+    listed = cli("list", "--set", "99")
+    assert listed.code == 1 and "no product set 99" in listed.err and not listed.out
+    filed = cli("--as", "lan", "register", "--product", "Nem", "--set", "8", "--producer", "A",
+                "--documents", "mau_01,mau_99")  # fmt: skip
+    assert filed.code == 1 and "mau_99" in filed.err
+    assert len(filed.err.strip().splitlines()) == 1 and "Traceback" not in filed.err
+    assert cli.db.read_bytes() == before

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ocop.errors import ConcurrentUpdate, InvalidInput, NotFound
 from ocop.models import STORED, Dossier, HistoryDraft, HistoryEntry, Message, fold, nfc
-from ocop.states import State
+from ocop.states import PRODUCT_SETS, State
 from ocop.storage.database import Database
 from ocop.storage.numbers import NumberRequest, take_number
 from ocop.storage.outbox import insert_messages
@@ -147,6 +147,13 @@ class DossierQuery:
         for key, value in filters.items():
             if isinstance(value, str):
                 filters[key] = nfc(value)
+        chosen = filters.get("product_set")
+        if chosen is not None and chosen not in PRODUCT_SETS:
+            raise InvalidInput(
+                f"There is no product set {chosen}; the sets are numbered "
+                f"{min(PRODUCT_SETS)} to {max(PRODUCT_SETS)}.",
+                field="product_set",
+            )
         if filters.get("order_by", "id") not in _SORTS:
             raise InvalidInput(
                 f"Cannot sort by '{filters['order_by']}'; use {', '.join(_SORTS)}.",

@@ -70,7 +70,7 @@ from ocop.workflow.permissions import (
     read_scope,
     sees_user,
 )
-from ocop.workflow.steps import STEPS, Context
+from ocop.workflow.steps import STEPS, Context, check_forms
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -230,6 +230,7 @@ class Registry:
             reg = reg.model_copy(update={"owner": actor.name})
         now = self.now()
         rules = self.rule_set(rule_set)
+        check_forms(reg.documents, rules)
         draft = Dossier.new(reg, state=State.REGISTERED, rule_set=rules.id, now=now)
         check_permission(actor, TRANSITIONS[Trigger.REGISTER], draft)
         return self._create([(draft, rules)], Trigger.REGISTER.value, actor, _note(note))[0]

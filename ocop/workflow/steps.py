@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -40,7 +40,15 @@ from ocop.states.rulesets import next_round
 from ocop.workdays import Calendar, add_months
 from ocop.workflow.deadlines import lapses_on, window_opens
 
-__all__ = ["STEPS", "Changes", "Context", "Outcome", "central_round_for", "round_for"]
+__all__ = [
+    "STEPS",
+    "Changes",
+    "Context",
+    "Outcome",
+    "central_round_for",
+    "check_forms",
+    "round_for",
+]
 
 
 @dataclass(frozen=True)
@@ -120,7 +128,24 @@ def _text(data: Data, name: str, trigger: Trigger, *, required: bool) -> str | N
     return clean_text(value, name)
 
 
-def _documents(held: frozenset[str], data: dict[str, Any]) -> Changes:
+_FORM = re.compile(r"mau_\d+")
+
+
+def check_forms(documents: Iterable[str], rules: RuleSet) -> None:
+    """Refuse a form code (``mau_NN``) the rule set's producer's dossier does not have
+    (``mau_99``); other document names (evidence such as a food-safety certificate) pass."""
+    unknown = sorted(
+        d for d in documents if _FORM.fullmatch(d) and d not in rules.required_documents
+    )
+    if unknown:
+        raise InvalidInput(
+            f"documents: {', '.join(unknown)} is not a form of the producer's dossier under "
+            f"{rules.id}; its forms are {', '.join(rules.required_documents)}.",
+            field="documents",
+        )
+
+
+def _documents(held: frozenset[str], data: dict[str, Any], rules: RuleSet) -> Changes:
     """Documents and samples handed in with this step, added to those already there."""
     changes = Changes()
     if data.get("documents") is not None:
@@ -129,6 +154,7 @@ def _documents(held: frozenset[str], data: dict[str, Any]) -> Changes:
             isinstance(d, str) and _DOCUMENT.fullmatch(d) for d in docs
         ):
             raise InvalidInput("documents must be a list of names like mau_01.", field="documents")
+        check_forms(docs, rules)
         changes["documents"] = held | set(docs)
     if data.get("samples") is not None:
         samples = data["samples"]
@@ -148,7 +174,7 @@ def return_dossier(d: Dossier, data: Data, ctx: Context) -> Outcome:
 def resubmit(d: Dossier, data: Data, ctx: Context) -> Outcome:
     """The completed dossier comes back; the commune's clock starts again."""
     taken = _take(data, Trigger.RESUBMIT)
-    changes = _documents(d.documents, taken)
+    changes = _documents(d.documents, taken, ctx.rule_set)
     changes.update(Changes(return_reason=None, registered_at=ctx.now))
     return Outcome(changes, {k: sorted(v) if k == "documents" else v for k, v in taken.items()})
 
@@ -156,7 +182,7 @@ def resubmit(d: Dossier, data: Data, ctx: Context) -> Outcome:
 def check(d: Dossier, data: Data, ctx: Context) -> Outcome:
     """Required documents present: Mẫu 01, Mẫu 02 and the samples (none for tourism)."""
     taken = _take(data, Trigger.CHECK)
-    changes = _documents(d.documents, taken)
+    changes = _documents(d.documents, taken, ctx.rule_set)
     documents = changes.get("documents", d.documents)
     samples = changes.get("samples", d.samples)
     rules = ctx.rule_set
@@ -491,7 +517,7 @@ def reapply(d: Dossier, data: Data, ctx: Context) -> Outcome:
     else:
         rules = rule_set_for(ctx.today, ctx.rule_sets).id
     changes = Changes(documents=frozenset(), samples=0)
-    changes.update(_documents(frozenset(), taken))
+    changes.update(_documents(frozenset(), taken, rule_set(rules, ctx.rule_sets)))
     changes.update(
         Changes(
             cycle=d.cycle + 1,
