@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ocop.documents.chart import Chart, ChartBar, ChartPanel
 from ocop.documents.common import (
     Content,
     Letterhead,
@@ -154,6 +155,8 @@ class ProgressReport(Content):
     signature: Signature
     recipients_heading: str
     recipients: tuple[str, ...]
+    chart: Chart
+    """Dossiers by state and targets against achieved: the numbers above, to draw."""
 
 
 def _due_words(kind: str | None, lang: str) -> str | None:
@@ -207,6 +210,41 @@ def _recognised(dossier: Dossier, stars: int, year: int, as_of: date) -> bool:
         and cert.stars >= stars
         and cert.issued_on.year == year
         and cert.issued_on <= as_of
+    )
+
+
+def _chart(targets: Sequence[TargetProgress], by_state: Sequence[StateCount], lang: str) -> Chart:
+    """The chart of the report: the counts of :attr:`ProgressReport.by_state` and the targets'
+    aims, achievements and work in progress, with their words in ``lang``."""
+    aim = translate(lang, "Chỉ tiêu")
+    achieved = translate(lang, "Đạt")
+    ongoing = translate(lang, "Đang thực hiện")
+    states = ChartPanel(
+        title=translate(lang, "Hồ sơ theo trạng thái", "Dossiers by state"),
+        series=(translate(lang, "Số lượng hồ sơ"),),
+        bars=tuple(ChartBar(s.label, (s.count,)) for s in by_state),
+        empty=translate(lang, "Chưa có hồ sơ.", "No dossiers yet."),
+    )
+    aims = ChartPanel(
+        title=translate(lang, "Mục tiêu và kết quả", "Targets against achieved"),
+        series=(aim, achieved, ongoing),
+        bars=tuple(ChartBar(tp.label, (tp.target, tp.achieved, tp.in_progress)) for tp in targets),
+        empty=translate(lang, "Kế hoạch không có mục tiêu.", "The plan sets no targets."),
+    )
+    in_words = "; ".join(f"{s.label} {s.count}" for s in by_state) or states.empty
+    aims_in_words = "; ".join(
+        f"{tp.label}: {aim.lower()} {tp.target}, {achieved.lower()} {tp.achieved}, "
+        f"{ongoing.lower()} {tp.in_progress}"
+        for tp in targets
+    )
+    return Chart(
+        caption=translate(
+            lang,
+            "Biểu đồ: hồ sơ theo trạng thái; mục tiêu và kết quả thực hiện",
+            "Chart: dossiers by state; targets against achieved",
+        ),
+        description=f"{states.title}: {in_words}. {aims.title}: {aims_in_words or aims.empty}.",
+        panels=(states, aims),
     )
 
 
@@ -449,4 +487,5 @@ def build_progress_report(
             translate(lang, "- Văn phòng Điều phối Chương trình xây dựng NTM tỉnh (báo cáo);"),
             translate(lang, "- Lưu: VT."),
         ),
+        chart=_chart(targets, by_state, lang),
     )

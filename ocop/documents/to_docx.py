@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from ocop.documents.chart import WIDTH_CM, Chart, render_png
 from ocop.documents.common import BLANK, Letterhead, Signature
 from ocop.documents.letter import RequestLetter
 from ocop.documents.mau03 import Mau03
@@ -281,6 +282,23 @@ def _product_row(n: int, p: ProductProgress, r: ProgressReport) -> tuple[str, ..
     )
 
 
+def _chart(doc: DocxDocument, chart: Chart) -> None:
+    """The chart as a picture the width of the text, its caption under it; the picture's
+    alternative text says its numbers for a reader that cannot see it."""
+    import io
+
+    from docx.shared import Cm
+
+    paragraph = _para(doc, align="center")
+    paragraph.paragraph_format.keep_with_next = True
+    run = paragraph.add_run()
+    shape = run.add_picture(io.BytesIO(render_png(chart)), width=Cm(WIDTH_CM))
+    properties = shape._inline.docPr
+    properties.set("name", chart.caption)
+    properties.set("descr", chart.description)
+    _para(doc, chart.caption, italic=True, size=12, align="center")
+
+
 def _progress(doc: DocxDocument, r: ProgressReport) -> None:
     h, lang = r.headings, r.lang
     _letterhead(doc, r.letterhead)
@@ -323,6 +341,7 @@ def _progress(doc: DocxDocument, r: ProgressReport) -> None:
         _grid(doc, (h["col_state"], h["col_count"]), counts, widths=(10.0, 6.0))
     else:
         _para(doc, h["none"], indent=True)
+    _chart(doc, r.chart)
     _para(doc, h["dates"], bold=True)
     due_columns = (h["col_date"], h["col_what"], h["col_product"])
     for key, items in (("overdue", r.overdue), ("coming", r.coming), ("expiring", r.expiring)):

@@ -11,12 +11,15 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
+from ocop.documents.chart import Chart, render_png
 from ocop.documents.dossier_list import DossierList
 from ocop.documents.progress import DueItem, ProgressReport
 
 __all__ = ["write_xlsx"]
 
 DATE_FORMAT = "DD/MM/YYYY"
+CHART_WIDTH_PX = 620
+"""The chart's width on the sheet; its height follows."""
 
 
 def write_xlsx(
@@ -93,6 +96,7 @@ def _progress(book: Any, r: ProgressReport) -> None:
         summary.append([line])
     if r.evaluation_window:
         summary.append([r.evaluation_window])
+    _chart(summary, r.chart, "F3")
 
     products = book.create_sheet("Sản phẩm" if not en else "Products")
     _sheet_rows(
@@ -173,6 +177,20 @@ def _progress(book: Any, r: ProgressReport) -> None:
     if r.next_meeting:
         events.append([h["next_meeting"], r.next_meeting.on, r.next_meeting.name])
         events.cell(row=events.max_row, column=2).number_format = DATE_FORMAT
+
+
+def _chart(sheet: Any, chart: Chart, anchor: str) -> None:
+    """The chart as a picture at ``anchor``, right of the targets' table; its numbers are the
+    targets here and the counts on the states' sheet. No cell is written beside the tables, so
+    each of their rows reads back as the table's columns only."""
+    import io
+
+    from openpyxl.drawing.image import Image  # type: ignore[import-untyped]
+
+    picture = Image(io.BytesIO(render_png(chart)))
+    scale = CHART_WIDTH_PX / picture.width
+    picture.width, picture.height = CHART_WIDTH_PX, round(picture.height * scale)
+    sheet.add_image(picture, anchor)
 
 
 def _due_row(group: str, item: DueItem) -> tuple[object, ...]:
