@@ -49,12 +49,14 @@ if TYPE_CHECKING:
     from ocop.settings import Settings
     from ocop.states import Role, RuleSet, State, Trigger
     from ocop.workdays import Calendar
+    from ocop.workflow.numbers import AreaCodes
     from ocop.workflow.registry import Notices, Registry, TransitionEvent
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Actor",
+    "AreaCodes",
     "Calendar",
     "Certificate",
     "CertifiedProduct",
@@ -101,6 +103,7 @@ _LAZY = {
     "Calendar": "ocop.workdays",
     "Settings": "ocop.settings",
     "Registry": "ocop.workflow.registry",
+    "AreaCodes": "ocop.workflow.numbers",
     "TransitionEvent": "ocop.workflow.registry",
 }
 
@@ -127,6 +130,7 @@ def open(
     notices: Notices | None = None,
     upgrade: bool | None = None,
     engine: Engine | None = None,
+    area_codes: Mapping[tuple[str, str], AreaCodes] | None = None,
 ) -> Registry:
     """Open a :class:`Registry` on a database: a URL (SQLite or PostgreSQL) or :class:`Settings`.
 
@@ -144,6 +148,11 @@ def open(
         registry = ocop.open(engine=portal_engine)
         with portal_engine.begin() as conn:
             registry.within(conn).fire(...)
+
+    ``area_codes`` gives the official codes (QĐ 19/2025/QĐ-TTg) of communes other than the
+    plan's, by (province, commune), for the numbers of the record (``ocop.workflow.numbers``)::
+
+        ocop.open(url, area_codes={("Thanh Hóa", "Quảng Yên"): ocop.AreaCodes("38", "…")})
 
     ``notices`` turns each transition into outbox messages, written in its transaction. By
     default a producer who gave an e-mail address hears that their dossier was accepted,
@@ -181,6 +190,7 @@ def open(
             rule_sets=rule_sets,
             notices=notices,
             plan=plan,
+            area_codes=area_codes,
         )
     except BaseException:
         database.close()

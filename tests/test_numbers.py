@@ -28,7 +28,6 @@ from ocop import GuardFailed, PermissionDenied
 from ocop.plan import LUU_VE_2026, parse_plan
 from ocop.settings import Settings
 from ocop.storage.dossiers import DossierStore
-from ocop.workflow.numbers import AreaCodes
 
 PLAN_TEXT = LUU_VE_2026.read_text(encoding="utf-8")
 QUANG_YEN = ocop.Actor("binh", "commune_officer", commune="Quảng Yên", province="Thanh Hóa")
@@ -183,14 +182,9 @@ def test_without_codes_the_numbers_are_pending_and_say_what_to_set(db_url: str) 
 
 def test_a_commune_outside_the_plan_takes_codes_a_host_gives(db_url: str) -> None:
     plan = _plan(province_code="38", commune_code="16087")
-    areas = {("Thanh Hóa", "Quảng Yên"): AreaCodes("38", "16090")}
+    areas = {("Thanh Hóa", "Quảng Yên"): ocop.AreaCodes("38", "16090")}
     clock = Clock(date(2026, 8, 10))
-    from ocop.storage.database import Database
-    from ocop.workflow.registry import Registry
-
-    db = Database(db_url)
-    db.upgrade()
-    with Registry(db, clock=clock, plan=plan, area_codes=areas) as reg:
+    with _open(db_url, clock, plan, area_codes=areas) as reg:
         other = reg.register(registration(commune="Quảng Yên"), actor=QUANG_YEN)
         mine = reg.register(registration(), actor=OFFICER)
         assert other.form_number == "1/PĐK-38-16090-2026"
