@@ -379,7 +379,7 @@ class Registry:
             if expected_version is not None and before.version != expected_version:
                 raise ConcurrentUpdate(before.id, expected_version)
             after, entry, messages = self._decide(before, trig, actor, text, data)
-            after, numbers = self._numbers(trig, after)
+            after, numbers = self._numbers(trig, before, after)
             after = held.write(after, entry, messages, numbers)
         self._publish(TransitionEvent(before, after, trig.value, actor, text))
         return after
@@ -394,13 +394,18 @@ class Registry:
         request = form_request(self.numbering, draft, local_date(draft.registered_at))
         return [request] if request else []
 
-    def _numbers(self, trigger: Trigger, after: Dossier) -> tuple[Dossier, list[NumberRequest]]:
+    def _numbers(
+        self, trigger: Trigger, before: Dossier, after: Dossier
+    ) -> tuple[Dossier, list[NumberRequest]]:
         """The numbers a transition gives: a new cycle files a new Mẫu 01 (its own form
-        number; the last cycle's stays in the history), a recognition its product code."""
+        number; the last cycle's stays in the history), a recognition its product code.
+
+        A recognition is any step that brings a rated dossier to a certificate (``rate``,
+        ``rate_central`` today), told by its result rather than by its name."""
         if trigger is Trigger.REAPPLY:
             after = after.model_copy(update={"form_number": None})
             return after, self._form_number(after)
-        if trigger in (Trigger.RATE, Trigger.RATE_CENTRAL):
+        if before.state not in CERTIFIED:
             request = product_request(self.numbering, after)
             return after, [request] if request else []
         return after, []
