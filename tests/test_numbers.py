@@ -511,3 +511,14 @@ def test_an_older_database_upgrades_and_keeps_its_typed_form_numbers(db_url: str
         assert [d.id for d in reg.find(number="07/PĐK")] == [old.id]
         # The counter starts at 1: a typed number is the paper's, not the counter's.
         assert reg.register(registration(), actor=OFFICER).form_number == "1/PĐK-38-16087-2026"
+
+
+def test_an_upgrade_keeps_the_product_code(numbered: Any) -> None:
+    reg, clock = numbered
+    rated = to_rated(reg, reg.register(registration(), actor=OFFICER).id)
+    clock.set(date(2027, 6, 1))
+    reg.fire(rated.id, "reapply", actor=OFFICER, kind="upgrade")
+    upgraded = to_rated(reg, rated.id, a=35, b=20, c=25)
+    assert upgraded.certificate is not None and upgraded.certificate.stars == 4
+    assert upgraded.product_code == "38-16087-1-2026"
+    assert upgraded.form_number == "1/PĐK-38-16087-2027"
