@@ -198,7 +198,7 @@ def _serial(value: object) -> object:
 
 
 class Numbers(_Model):
-    """The codes that make the numbers of the record (QĐ 26/2026: Mẫu 01's reception block, the product code).
+    """The codes of the numbers of the record (QĐ 26/2026: Mẫu 01's number, the product code).
 
     ``province_code`` and ``commune_code`` are the official codes of QĐ 19/2025/QĐ-TTg (T and
     X of a product code, and the "(Mã tỉnh)-(Mã xã)" of a registration form's number). The
