@@ -76,6 +76,7 @@ def demo(ctx: Context) -> int:
                 _step(ctx, step)
             _summary(ctx, story)
             _mail_summary(ctx, story, mail)
+            _papers_summary(ctx, story, path.with_name(f"{path.stem}-papers"))
     t = ctx.t
     ctx.print()
     if ctx.args.database is None:
@@ -223,6 +224,34 @@ def _mail_summary(ctx: Context, story: Demo, folder: Path) -> None:
             + (f" in {folder}." if kept else " (in the temporary folder)."),
         )
     )
+
+
+def _papers_summary(ctx: Context, story: Demo, folder: Path) -> None:
+    t = ctx.t
+    written = story.write_papers(folder)
+    kept = ctx.args.database is not None
+    what = {
+        "mau_03": t("Mẫu 03 của đợt đánh giá tháng 8", "Mẫu 03 of the August evaluation"),
+        "letter": t("Văn bản đề nghị gửi tỉnh", "The request letter to the province"),
+        "progress": t("Báo cáo tiến độ cuối năm", "The year-end progress report"),
+    }
+    if kept:
+        ctx.print(
+            t(
+                "Giấy tờ của xã, trong {folder}:",
+                "The commune's papers, in {folder}:",
+                folder=folder,
+            )
+        )
+    else:
+        ctx.print(
+            t(
+                "Giấy tờ của xã (trong thư mục tạm):",
+                "The commune's papers (in the temporary folder):",
+            )
+        )
+    for key, path in written:
+        ctx.print(f"   {what[key]}: {path if kept else path.name}")
 
 
 def _summary(ctx: Context, story: Demo) -> None:

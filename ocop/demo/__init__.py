@@ -15,10 +15,26 @@ picks for their date.
 
 Given a ``mail`` folder, the daemon's part runs too: each day's reminders and the transition
 notices are rendered and written there as ``.eml`` files, and listed on the day's step.
+
+The office's papers are built on their days too (:meth:`Demo.papers`): the August Mẫu 03,
+the request letter to the province and the year-end progress report;
+:meth:`Demo.write_papers` writes them as .docx (and the report as .xlsx).
 """
 
 from ocop.demo.events import Change, Mail, Refusal, Step, Text
+from ocop.demo.papers import Paper
 from ocop.demo.seed import Product, Seed, load_seed
 from ocop.demo.story import Demo
 
-__all__ = ["Change", "Demo", "Mail", "Product", "Refusal", "Seed", "Step", "Text", "load_seed"]
+__all__ = [
+    "Change",
+    "Demo",
+    "Mail",
+    "Paper",
+    "Product",
+    "Refusal",
+    "Seed",
+    "Step",
+    "Text",
+    "load_seed",
+]

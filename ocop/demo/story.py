@@ -6,10 +6,13 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import ocop
+from ocop.demo import papers as paperwork
 from ocop.demo.events import Change, Mail, Refusal, Step, Text
+from ocop.demo.papers import Paper
 from ocop.demo.seed import Product, Seed, load_seed
 from ocop.errors import InvalidInput, OcopError
 from ocop.models import Actor, Dossier
@@ -72,6 +75,8 @@ class Demo:
         """``lang`` is the officers' language: their mail is written in it (``--lang en``);
         producers keep the plan's."""
         self.seed = _officers_in(seed or load_seed(), lang)
+        self.lang = lang
+        self._papers: list[Paper] = []
         self.clock = _Clock(START)
         from ocop.notifications.notices import default_notices, notices_for
         from ocop.settings import Settings
@@ -175,6 +180,23 @@ class Demo:
     def mail_sent(self) -> int:
         """How many e-mails the story has written to its mail folder."""
         return self._postman.sent if self._postman else 0
+
+    # -- the office's papers ------------------------------------------------------------------
+
+    def papers(self) -> tuple[Paper, ...]:
+        """The papers of the story so far: the August Mẫu 03 and the request letter once their
+        days have passed, as they read that day; then the progress report on the plan as of
+        the year's last day (once the story has reached it), in the officers' language."""
+        papers = list(self._papers)
+        if self._swept >= END:
+            plan, calendar = self.seed.plan, self.registry.calendar
+            papers.append(paperwork.progress(plan, self.dossiers(), END, calendar, self.lang))
+        return tuple(papers)
+
+    def write_papers(self, folder: str | os.PathLike[str]) -> tuple[tuple[str, Path], ...]:
+        """Write :meth:`papers` into ``folder``; each file written with its paper's key
+        (``mau_03``, ``letter``, ``progress``)."""
+        return paperwork.write_papers(self.papers(), folder)
 
     def _deliver(self) -> tuple[Mail, ...]:
         return self._postman.deliver() if self._postman else ()
@@ -416,6 +438,8 @@ class Demo:
                 report_number="DEMO-01/BC-UBND",
                 report_date=when.isoformat(),
             )
+        evaluated = [self.registry.get(self.ids[p.key]) for p in self._all()]
+        self._papers.append(paperwork.mau03(self.seed.plan, evaluated, when, self.lang))
         return self._step(
             when,
             "Tổ đánh giá của UBND xã đánh giá 4 tiêu chí (tháng 8/2026, theo kế hoạch)",
@@ -434,6 +458,8 @@ class Demo:
                 letter_number="DEMO-45/UBND-KT",
                 letter_date=when.isoformat(),
             )
+        sent = [self.registry.get(self.ids[p.key]) for p in self._all()]
+        self._papers.append(paperwork.letter(self.seed.plan, sent, when, self.lang))
         return self._step(
             when,
             "UBND xã gửi văn bản đề nghị tỉnh đánh giá, phân hạng",

@@ -66,6 +66,8 @@ class ProductProgress(Content):
     kind: str | None
     certificate_number: str | None
     stars: int | None
+    score: float | None
+    """The council's total (its average of the members' sheets), unrounded; ``None`` unrated."""
     issued_on: date | None
     expires_on: date | None
     next_due_on: date | None
@@ -175,6 +177,7 @@ def _product(
             kind=None,
             certificate_number=None,
             stars=None,
+            score=None,
             issued_on=None,
             expires_on=None,
             next_due_on=None,
@@ -191,6 +194,7 @@ def _product(
         kind=dossier.kind.label(lang),
         certificate_number=cert.number if cert else None,
         stars=cert.stars if cert else None,
+        score=dossier.rating.total if dossier.rating else None,
         issued_on=cert.issued_on if cert else None,
         expires_on=cert.expires_on if cert else None,
         next_due_on=dossier.next_due_on,
@@ -426,6 +430,8 @@ def build_progress_report(
         "col_state": translate(lang, "Trạng thái"),
         "col_certificate": translate(lang, "Giấy chứng nhận"),
         "col_expires": translate(lang, "Hết hạn"),
+        "col_score": translate(lang, "Điểm"),
+        "points": translate(lang, "{score} điểm", "{score} points"),
         "col_next": translate(lang, "Hạn tiếp theo"),
         "col_achieved": translate(lang, "Đạt"),
         "col_aim": translate(lang, "Chỉ tiêu"),

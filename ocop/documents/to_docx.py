@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from ocop.decimals import decimal
 from ocop.documents.chart import WIDTH_CM, Chart, render_png
 from ocop.documents.common import BLANK, Letterhead, Signature
 from ocop.documents.letter import RequestLetter
@@ -266,7 +267,8 @@ def _product_row(n: int, p: ProductProgress, r: ProgressReport) -> tuple[str, ..
     h, lang = r.headings, r.lang
     cert = "—"
     if p.certificate_number:
-        cert = f"{p.certificate_number} ({p.stars}★, {_day(p.issued_on, lang)})"
+        score = "" if p.score is None else h["points"].format(score=decimal(p.score, lang)) + ", "
+        cert = f"{p.certificate_number} ({p.stars}★, {score}{_day(p.issued_on, lang)})"
     nxt = "—"
     if p.next_due_on:
         nxt = f"{_day(p.next_due_on, lang)} — {p.next_due or ''}".rstrip(" —")

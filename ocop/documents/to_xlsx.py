@@ -113,6 +113,7 @@ def _progress(book: Any, r: ProgressReport) -> None:
             h["col_next"],
             h["col_what"],
             h["col_achieved"],
+            h["col_score"],
         ),
         [
             (
@@ -126,11 +127,12 @@ def _progress(book: Any, r: ProgressReport) -> None:
                 p.next_due_on,
                 p.next_due,
                 h["yes"] if p.achieved else h["no"],
+                p.score,
             )
             for tp in r.targets
             for p in tp.products
         ],
-        widths=(34, 28, 10, 24, 18, 5, 13, 13, 30, 9),
+        widths=(34, 28, 10, 24, 18, 5, 13, 13, 30, 9, 9),
     )
 
     states = book.create_sheet("Trạng thái" if not en else "States")
