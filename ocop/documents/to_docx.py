@@ -127,11 +127,21 @@ def _document_type() -> type:
     return DocxDocument
 
 
+def _unsplit(table: Table) -> None:
+    """No row of ``table`` is split across two pages: a signature block stays whole, and
+    LibreOffice leaves no row's bottom edge alone at the top of the next page."""
+    from docx.oxml import OxmlElement
+
+    for row in table.rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
 def _bare_table(doc: DocxDocument, cols: int, widths: Sequence[float]) -> Table:
     from docx.shared import Cm
 
     table: Table = doc.add_table(rows=1, cols=cols)
     table.autofit = False
+    _unsplit(table)
     # Word reads the cells' widths, LibreOffice the grid's: set both.
     for column, cell, width in zip(table.columns, table.rows[0].cells, widths, strict=True):
         column.width = Cm(width)
@@ -191,6 +201,7 @@ def _grid(
             paragraph = cell.paragraphs[0]
             run = paragraph.add_run(value)
             run.font.size = Pt(size)
+    _unsplit(table)
     if widths:
         table.autofit = False
         for column, width in zip(table.columns, widths, strict=True):
