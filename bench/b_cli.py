@@ -147,7 +147,8 @@ def bench_read(run: Run) -> list[Result]:
                 samples=subject,
                 floor='python -c "import sqlalchemy, pydantic"',
                 floor_samples=floor,
-                target=Target("ratio_max", 1.5),
+                # Every one of 40 000 rows printed: issue 14 asks 3× there, 1.5× elsewhere.
+                target=Target("ratio_max", 3 if "--limit 0" in name else 1.5),
                 note=(note + "; " if note else "") + "SQLite file, output to /dev/null",
             )
         )

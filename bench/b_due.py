@@ -108,7 +108,7 @@ def _case(run: Run, count: int) -> tuple[list[Result], float]:
             samples=subject,
             floor=f"raw sqlite3, one SELECT of the due rows through the index [{floor_plan}]",
             floor_samples=floor_ms,
-            target=Target("ratio_max", 3),
+            target=Target("ratio_max", 2),
             note=f"full iteration, Dossier models built; tracemalloc peak {peak:.1f} MB",
         ),
         Result(

@@ -179,7 +179,7 @@ def bench_mail(run: Run) -> list[Result]:
             floor="a bare smtplib loop sending the same messages, rendered beforehand, "
             "over one connection",
             floor_samples=floor_ms,
-            target=Target("ratio_max", 2),
+            target=Target("ratio_max", 3),
             note=f"Drainer.drain() with SmtpTransport on SQLite, aiosmtpd Sink in another "
             f"process; reminder kinds: {', '.join(kinds)}",
         ),

@@ -114,7 +114,7 @@ def bench_fire(run: Run) -> list[Result]:
             floor="raw sqlite3: SELECT the row; BEGIN IMMEDIATE; UPDATE … WHERE id AND version; "
             "INSERT history; INSERT outbox … RETURNING; COMMIT",
             floor_samples=floor,
-            target=Target("ratio_max", 4),
+            target=Target("ratio_max", 3),
             note=f"per transition, {ops} return/resubmit flips over {DOSSIERS} dossiers, "
             "one outbox notice each",
         )

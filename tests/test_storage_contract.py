@@ -177,16 +177,17 @@ def test_bulk_writes_batches_in_one_transaction_with_history_and_messages(
     store: DossierRepository,
 ) -> None:
     (before,) = store.insert([first()])
+    batches = [[_certified(n) for n in range(1, 4)], [_certified(n) for n in range(4, 6)]]
     with store.bulk() as bulk:
-        one = bulk.insert([_certified(n) for n in range(1, 4)])
+        one = bulk.insert(batches[0])
         # Rows written earlier in the transaction are seen by its later checks.
-        assert bulk.holders(["2/QĐ-UBND", "9/QĐ-UBND"]) == {"2/QĐ-UBND": one[1].id}
-        two = bulk.insert([_certified(n) for n in range(4, 6)])
-    ids = [d.id for d in one + two]
+        assert bulk.holders(["2/QĐ-UBND", "9/QĐ-UBND"]) == {"2/QĐ-UBND": one[1]}
+        two = bulk.insert(batches[1])
+    ids = one + two
     assert len(set(ids)) == 5 and before.id not in ids and ids == sorted(ids)
-    for dossier in one + two:
-        assert store.get(dossier.id) == dossier
-        (row,) = store.history(dossier.id)
+    for (dossier, _, _), dossier_id in zip(batches[0] + batches[1], ids, strict=True):
+        assert store.get(dossier_id) == dossier.model_copy(update={"id": dossier_id})
+        (row,) = store.history(dossier_id)
         assert (row.version, row.from_state, row.to_state) == (1, None, State.RATED)
     assert store.count(DossierQuery()) == 6
     (after,) = store.insert([first("Miến gạo")])  # the database numbers on after the bulk ids
@@ -203,7 +204,7 @@ def test_bulk_messages_name_their_dossier(store: DossierRepository, db_url: str)
         (message,) = Outbox(database).find()
     finally:
         database.close()
-    assert (message.dossier_id, message.dedupe_key) == (stored.id, f"imported:1|{stored.id}")
+    assert (message.dossier_id, message.dedupe_key) == (stored, f"imported:1|{stored}")
 
 
 def test_bulk_discarded_or_raising_writes_nothing(store: DossierRepository) -> None:
@@ -221,7 +222,7 @@ def test_bulk_read_only_checks_and_cannot_write(store: DossierRepository) -> Non
     with store.bulk() as bulk:
         (held,) = bulk.insert([_certified(7)])
     with store.bulk(write=False) as bulk:
-        assert bulk.holders(["7/QĐ-UBND"]) == {"7/QĐ-UBND": held.id}
+        assert bulk.holders(["7/QĐ-UBND"]) == {"7/QĐ-UBND": held}
         with pytest.raises(RuntimeError):
             bulk.insert([_certified(8)])
     assert store.count(DossierQuery()) == 1

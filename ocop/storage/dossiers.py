@@ -357,12 +357,12 @@ class Bulk:
     writable: bool
     discarded: bool = False
 
-    def insert(
-        self, batch: Sequence[tuple[Dossier, HistoryDraft, Sequence[Message]]]
-    ) -> list[Dossier]:
-        """Insert new dossiers with their first history rows and messages; ids assigned.
+    def insert(self, batch: Sequence[tuple[Dossier, HistoryDraft, Sequence[Message]]]) -> list[int]:
+        """Insert new dossiers (their ``id`` ignored) with their first history rows and
+        messages; returns the ids given to them, in order.
 
-        Three statements for the whole batch (dossiers, history, outbox), not three per row.
+        Three statements for the whole batch (dossiers, history, outbox), not three per row;
+        no model is copied (a caller that wants the stored dossiers sets their ids).
         """
         if not self.writable:
             raise RuntimeError("a read-only bulk transaction writes nothing")
@@ -370,31 +370,22 @@ class Bulk:
             return []
         conn = self.conn
         ids = _new_ids(conn, len(batch))
+        pairs = list(zip(batch, ids, strict=True))
         conn.execute(
-            _INSERT_MANY,
-            [
-                _row(draft) | {"id": new_id}
-                for (draft, _, _), new_id in zip(batch, ids, strict=True)
-            ],
+            _INSERT_MANY, [_row(draft) | {"id": new_id} for (draft, _, _), new_id in pairs]
         )
-        stored = [
-            draft.model_copy(update={"id": new_id})
-            for (draft, _, _), new_id in zip(batch, ids, strict=True)
-        ]
         conn.execute(
             _INSERT_HISTORY,
-            [_history_row(d, entry) for d, (_, entry, _) in zip(stored, batch, strict=True)],
+            [_history_row(new_id, draft.version, entry) for (draft, entry, _), new_id in pairs],
         )
         # insert_messages stamps a batch with one time: group the messages by their entry's.
         by_time: dict[Any, list[Message]] = {}
-        for dossier, (_, entry, messages) in zip(stored, batch, strict=True):
+        for (_, entry, messages), new_id in pairs:
             for m in messages:
-                by_time.setdefault(entry.at, []).append(
-                    m.model_copy(update={"dossier_id": dossier.id})
-                )
+                by_time.setdefault(entry.at, []).append(m.model_copy(update={"dossier_id": new_id}))
         for at, group in by_time.items():
             insert_messages(conn, group, at)
-        return stored
+        return ids
 
     def holders(self, numbers: Iterable[str]) -> dict[str, int]:
         """Which of these certificate numbers stored dossiers hold, read in this transaction."""
@@ -441,10 +432,10 @@ def _holders(conn: Connection, numbers: Iterable[str]) -> dict[str, int]:
     return found
 
 
-def _history_row(dossier: Dossier, entry: HistoryDraft) -> dict[str, Any]:
+def _history_row(dossier_id: int, version: int, entry: HistoryDraft) -> dict[str, Any]:
     return {
-        "dossier_id": dossier.id,
-        "version": dossier.version,
+        "dossier_id": dossier_id,
+        "version": version,
         "at": entry.at,
         "actor": entry.actor,
         "role": entry.role,
@@ -568,7 +559,7 @@ class DossierStore:
         self, conn: Connection, dossier: Dossier, entry: HistoryDraft, messages: Sequence[Message]
     ) -> None:
         try:
-            conn.execute(_INSERT_HISTORY, _history_row(dossier, entry))
+            conn.execute(_INSERT_HISTORY, _history_row(dossier.id, dossier.version, entry))
         except IntegrityError as exc:
             # Two writers got past the version check at once: only possible without row locks.
             raise ConcurrentUpdate(dossier.id, dossier.version - 1) from exc
