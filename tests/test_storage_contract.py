@@ -180,8 +180,8 @@ def test_bulk_writes_batches_in_one_transaction_with_history_and_messages(
     batches = [[_certified(n) for n in range(1, 4)], [_certified(n) for n in range(4, 6)]]
     with store.bulk() as bulk:
         one = bulk.insert(batches[0])
-        # Rows written earlier in the transaction are seen by its later checks.
-        assert bulk.holders(["2/QĐ-UBND", "9/QĐ-UBND"]) == {"2/QĐ-UBND": one[1]}
+        # Its checks read the dossiers stored before it, not the rows it wrote itself.
+        assert bulk.holders(["2/QĐ-UBND"]) == {}
         two = bulk.insert(batches[1])
     ids = one + two
     assert len(set(ids)) == 5 and before.id not in ids and ids == sorted(ids)
@@ -221,6 +221,11 @@ def test_bulk_discarded_or_raising_writes_nothing(store: DossierRepository) -> N
 def test_bulk_read_only_checks_and_cannot_write(store: DossierRepository) -> None:
     with store.bulk() as bulk:
         (held,) = bulk.insert([_certified(7)])
+    with store.bulk() as bulk:
+        assert bulk.holders(["7/QĐ-UBND"]) == {"7/QĐ-UBND": held}
+        bulk.insert([_certified(9)])
+        assert bulk.holders(["7/QĐ-UBND"]) == {"7/QĐ-UBND": held}  # stored before: still seen
+        bulk.discard()
     with store.bulk(write=False) as bulk:
         assert bulk.holders(["7/QĐ-UBND"]) == {"7/QĐ-UBND": held}
         with pytest.raises(RuntimeError):

@@ -356,6 +356,8 @@ class Bulk:
     conn: Connection
     writable: bool
     discarded: bool = False
+    first_id: int | None = None
+    """The first id this transaction gave: :meth:`holders` looks only at the rows before it."""
 
     def insert(self, batch: Sequence[tuple[Dossier, HistoryDraft, Sequence[Message]]]) -> list[int]:
         """Insert new dossiers (their ``id`` ignored) with their first history rows and
@@ -370,6 +372,8 @@ class Bulk:
             return []
         conn = self.conn
         ids = _new_ids(conn, len(batch))
+        if self.first_id is None:
+            self.first_id = ids[0]
         pairs = list(zip(batch, ids, strict=True))
         conn.execute(
             _INSERT_MANY, [_row(draft) | {"id": new_id} for (draft, _, _), new_id in pairs]
@@ -388,8 +392,11 @@ class Bulk:
         return ids
 
     def holders(self, numbers: Iterable[str]) -> dict[str, int]:
-        """Which of these certificate numbers stored dossiers hold, read in this transaction."""
-        return _holders(self.conn, numbers)
+        """Which of these certificate numbers dossiers stored before this transaction's own
+        hold, read in it. The rows it wrote itself are left out: the caller knows them, and
+        (with no index on the number) reading them again made each batch's check cost more
+        than the last, an import of 350 000 rows 3 times the time of a linear one."""
+        return _holders(self.conn, numbers, before=self.first_id)
 
     def discard(self) -> None:
         """Roll the transaction back when the block ends: nothing it wrote is kept."""
@@ -420,15 +427,19 @@ class _Discarded(Exception):
     """Raised inside a bulk transaction to roll it back."""
 
 
-def _holders(conn: Connection, numbers: Iterable[str]) -> dict[str, int]:
+def _holders(
+    conn: Connection, numbers: Iterable[str], *, before: int | None = None
+) -> dict[str, int]:
     wanted = sorted(set(numbers))
     found: dict[str, int] = {}
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        rows = conn.execute(
-            select(dossiers.c.cert_number, dossiers.c.id).where(dossiers.c.cert_number.in_(chunk))
+    for start in range(0, len(wanted), 1000):
+        chunk = wanted[start : start + 1000]
+        statement = select(dossiers.c.cert_number, dossiers.c.id).where(
+            dossiers.c.cert_number.in_(chunk)
         )
-        found.update({number: dossier_id for number, dossier_id in rows})
+        if before is not None:
+            statement = statement.where(dossiers.c.id < before)
+        found.update({number: dossier_id for number, dossier_id in conn.execute(statement)})
     return found
 
 

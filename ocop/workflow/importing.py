@@ -77,9 +77,10 @@ def certified_draft(
 
 # -- many rows at once -----------------------------------------------------------------------
 
-BATCH = 500
+BATCH = 1000
 """Rows checked against stored certificates and written per statement: enough for
-``executemany`` to pay, small enough that memory stays flat however long the file."""
+``executemany`` to pay and for few look-ups of the certificates (each reads the stored rows:
+the number has no index), small enough that memory stays flat however long the file."""
 
 Row = tuple[int, "CertifiedProduct | Mapping[str, Any] | Sequence[str] | str"]
 """A row to import: its number (a line of a file, or a position) and the product's fields,
