@@ -12,7 +12,7 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
-from cli_helpers import Cli
+from cli_helpers import LUU_VE_PLAN, Cli
 
 from ocop.decimals import decimal
 from ocop.demo import load_seed
@@ -182,3 +182,24 @@ def test_without_a_database_the_papers_go_with_the_temporary_folder(tmp_path: Pa
     assert "Giấy tờ của xã (trong thư mục tạm):" in out
     assert "   Mẫu 03 của đợt đánh giá tháng 8: mau-03-2026-08.docx" in out
     assert not list(tmp_path.rglob("*.docx"))  # nothing left behind
+
+
+def test_the_configured_plan_signs_mau_03_and_the_letter_unless_told(run: Run) -> None:
+    cli = Cli(run.db.parent)
+    plan = {"OCOP_PLAN": LUU_VE_PLAN}
+    base = ("--db", str(run.db), "--as", "pkt.luuve", "document")
+    for name, command in (("mau-03", "mau-03"), ("letter", "letter")):
+        signed = run.db.parent / f"{name}-plan.docx"
+        cli.ok(*base, command, "1", "2", "-o", str(signed), env=plan)
+        text = "\n".join(_lines(signed))
+        assert "KT. CHỦ TỊCH" in text and "Đoàn Đình Tùng" in text
+        # The options win over the plan; without either nobody is named.
+        told = run.db.parent / f"{name}-told.docx"
+        options = ("--signer", "Lê Văn Hải", "--signer-title", "Chủ tịch")
+        cli.ok(*base, command, "1", "2", *options, "-o", str(told), env=plan)
+        text = "\n".join(_lines(told))
+        assert "T.M. ỦY BAN NHÂN DÂN" in text and "Lê Văn Hải" in text
+        assert "Đoàn Đình Tùng" not in text
+        unsigned = run.db.parent / f"{name}-unsigned.docx"
+        cli.ok(*base, command, "1", "2", "-o", str(unsigned))
+        assert "Đoàn Đình Tùng" not in "\n".join(_lines(unsigned))

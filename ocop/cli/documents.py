@@ -215,6 +215,17 @@ def _signer_of(ctx: Context, default: Signer | None = None) -> Signer:
     return Signer(name=name, title=title)
 
 
+def _plan_signer(ctx: Context) -> Signer | None:
+    """Who signs by default: the configured plan's ``signed_by`` (``OCOP_PLAN`` or the config's
+    ``plan``), when there is one; the law names no signer, so nothing else is assumed."""
+    from ocop.documents import Signer
+
+    plan = load_plan(ctx.settings.plan)
+    if plan is None or not plan.signed_by:
+        return None
+    return Signer.from_text(plan.signed_by)
+
+
 def _dossiers_of(ctx: Context) -> list[Dossier]:
     reg, actor = ctx.registry(), ctx.reader()
     return [reg.get(number, actor=actor) for number in dict.fromkeys(ctx.args.ids)]
@@ -263,7 +274,7 @@ def _mau03(ctx: Context) -> tuple[Writer, str]:
                     state=d.state.label(ctx.lang),
                 )
             )
-    signer = _signer_of(ctx)
+    signer = _signer_of(ctx, _plan_signer(ctx))
     reports = [build_mau03(d, lang=ctx.lang, signer=signer) for d in found]
     content = reports if len(reports) > 1 else reports[0]
     return _writer(content), _count(ctx, "Mẫu 03", len(reports))
@@ -307,7 +318,7 @@ def _letter(ctx: Context) -> tuple[Writer, str]:
             )
         )
     letter = build_request_letter(
-        found, lang=ctx.lang, signer=_signer_of(ctx), addressee=ctx.args.to
+        found, lang=ctx.lang, signer=_signer_of(ctx, _plan_signer(ctx)), addressee=ctx.args.to
     )
     what = ctx.t(
         "văn bản số {number}, {count} hồ sơ", number=letter.letter_number, count=len(found)
