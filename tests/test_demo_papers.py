@@ -203,3 +203,26 @@ def test_the_configured_plan_signs_mau_03_and_the_letter_unless_told(run: Run) -
         unsigned = run.db.parent / f"{name}-unsigned.docx"
         cli.ok(*base, command, "1", "2", "-o", str(unsigned))
         assert "Đoàn Đình Tùng" not in "\n".join(_lines(unsigned))
+
+
+def test_doc_is_document_under_the_issues_names(run: Run) -> None:
+    cli = Cli(run.db.parent)
+    base = ("--db", str(run.db), "--as", "pkt.luuve")
+    for short, full in (("mau03", "mau-03"), ("letter", "letter")):
+        by_short = run.db.parent / f"doc-{short}.docx"
+        by_full = run.db.parent / f"document-{full}.docx"
+        said = cli.ok(*base, "doc", short, "1", "2", "3", "4", "-o", str(by_short))
+        cli.ok(*base, "document", full, "1", "2", "3", "4", "-o", str(by_full))
+        assert said.startswith(f"Đã ghi {by_short} (")
+        assert _lines(by_short) == _lines(by_full)
+        again = cli(*base, "doc", short, "1", "-o", str(by_short))
+        assert again.code == 1  # refused as typed, the file kept
+        assert again.err == (
+            f"ocop doc {short}: tệp {by_short} đã có; không ghi đè (thêm --force để ghi đè)\n"
+        )
+    # Like `ocop document`, it only reads: a database that is not there is not made.
+    missing = run.db.parent / "not-there.db"
+    result = cli("--db", str(missing), "--as", "pkt.luuve", "doc", "mau03", "1", "-o", "x.docx")
+    assert result.code == 2 and result.err.startswith("ocop doc mau03: lỗi: không có cơ sở dữ liệu")
+    assert not missing.exists()
+    assert "viết tắt của `ocop document`" in cli.ok("--help")

@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 FORMATS = {".docx": "docx", ".xlsx": "xlsx", ".json": "json"}
+SHORT = "doc"
+"""``ocop doc``: ``ocop document`` under the name issue 13 gives it."""
+SHORT_NAMES = {"mau03": "mau-03", "letter": "letter"}
+"""Each ``ocop doc`` command's ``ocop document`` name."""
 
 
 class _Refused(Exception):
@@ -39,34 +43,23 @@ class _Refused(Exception):
 
 
 def register(commands: Commands) -> None:
-    """Add ``document mau-03``, ``document letter``, ``report progress``, ``report dossiers``."""
+    """Add ``document mau-03``, ``document letter`` (also ``doc mau03``, ``doc letter``),
+    ``report progress``, ``report dossiers``."""
     t = commands.t
     document = commands.group(
         "document",
         t("giấy tờ gửi tỉnh: Mẫu 03, văn bản đề nghị (.docx)"),
     )
-    p = document.add(
-        "mau-03",
-        _handler(_mau03),
-        t("Báo cáo đánh giá của UBND xã (Mẫu số 03), mỗi hồ sơ một trang"),
+    _papers(document, t, "mau-03")
+    # The issue's spelling, ``ocop doc mau03 ID…``: the same commands under shorter names.
+    short = commands.group(
+        SHORT,
+        t(
+            "viết tắt của `ocop document`: doc mau03, doc letter",
+            "short for `ocop document`: doc mau03, doc letter",
+        ),
     )
-    _ids(p, t)
-    _output(p, t, ("docx", "json"))
-    _signer(p, t)
-
-    p = document.add(
-        "letter",
-        _handler(_letter),
-        t("văn bản đề nghị UBND tỉnh đánh giá, phân hạng các hồ sơ đã gửi"),
-    )
-    _ids(p, t)
-    _output(p, t, ("docx", "json"))
-    _signer(p, t)
-    p.add_argument(
-        "--to",
-        metavar="BODY",
-        help=t("nơi nhận (mặc định: Ủy ban nhân dân tỉnh của hồ sơ)"),
-    )
+    _papers(short, t, "mau03")
 
     report = commands.group("report", t("lập các báo cáo"))
     p = report.add(
@@ -95,6 +88,40 @@ def register(commands: Commands) -> None:
     p.add_argument("--commune", help=t("chỉ xã này"))
     add_as_of(p, t)
     _output(p, t, ("xlsx", "json"))
+
+
+def _papers(group: Commands, t: Translate, mau03: str) -> None:
+    """Add Mẫu 03 (named ``mau03``) and the letter to ``group``."""
+    p = group.add(
+        mau03,
+        _handler(_mau03),
+        t("Báo cáo đánh giá của UBND xã (Mẫu số 03), mỗi hồ sơ một trang"),
+    )
+    _ids(p, t)
+    _output(p, t, ("docx", "json"))
+    _signer(p, t)
+
+    p = group.add(
+        "letter",
+        _handler(_letter),
+        t("văn bản đề nghị UBND tỉnh đánh giá, phân hạng các hồ sơ đã gửi"),
+    )
+    _ids(p, t)
+    _output(p, t, ("docx", "json"))
+    _signer(p, t)
+    p.add_argument(
+        "--to",
+        metavar="BODY",
+        help=t("nơi nhận (mặc định: Ủy ban nhân dân tỉnh của hồ sơ)"),
+    )
+
+
+def _full_names(args: argparse.Namespace) -> None:
+    """``doc mau03`` read as ``document mau-03`` (and ``doc letter`` as ``document letter``),
+    so that everything after the parse, such as which commands only read, knows one name."""
+    if args.command == SHORT:
+        args.command = "document"
+        args.document_command = SHORT_NAMES[getattr(args, f"{SHORT}_command")]
 
 
 def _ids(parser: argparse.ArgumentParser, t: Translate) -> None:
@@ -137,6 +164,8 @@ Writer = Callable[[str, Path], None]
 
 def _handler(build: Callable[[Context], tuple[Writer, str]]) -> Callable[[Context], int]:
     def handler(ctx: Context) -> int:
+        prog = _prog(ctx)  # as typed: ``ocop doc mau03`` stays so in its refusals
+        _full_names(ctx.args)
         target = Path(ctx.args.output).expanduser()
         fmt = _format(ctx, target)
         try:
@@ -145,7 +174,7 @@ def _handler(build: Callable[[Context], tuple[Writer, str]]) -> Callable[[Contex
             write, what = build(ctx)
             _write(ctx, write, fmt, target)
         except _Refused as refusal:
-            ctx.stderr.write(f"{_prog(ctx)}: {refusal}\n")
+            ctx.stderr.write(f"{prog}: {refusal}\n")
             return 1
         ctx.print(ctx.t("Đã ghi {target} ({what}).", target=target, what=what))
         return 0
