@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import ocop
 from bench import data
 from bench.context import Run
 from bench.harness import Result, Target, alternate, not_measured
@@ -110,7 +111,10 @@ def bench_read(run: Run) -> list[Result]:
     command, env = str(ocop_command()), _environment(run)
     # A copy: the CLI opens databases read-write (and upgrades their schema if it is behind).
     work = data.copy_db(fixture.path, run.path("cli-read.db"))
-    database = ["--db", data.sqlite_url(work)]
+    # Reads name their reader (issue 12): an administrator, who sees every dossier.
+    with ocop.open(data.sqlite_url(work), clock=data.clock()) as registry:
+        registry.add_user({"username": "root", "full_name": "Quản trị", "role": "admin"})
+    database = ["--db", data.sqlite_url(work), "--as", "root"]
     reps = run.scale(5, 3)
     floor_argv = [sys.executable, "-c", "import sqlalchemy, pydantic"]
     middle = count // 2 + 7
