@@ -3,8 +3,10 @@
 A :class:`Chart` holds only words and numbers (panels of labelled bars), so a host can draw
 it its own way; :func:`render_png` draws it for the Word and Excel files. matplotlib is
 imported inside :func:`render_png`, not before, so the CLI and the library start without it;
-it draws with the Agg backend on a figure of its own (no pyplot, no global state), in
-DejaVu Sans, which ships with matplotlib and has every Vietnamese letter.
+it draws with the Agg backend on a figure of its own (no pyplot, so no window and no figure
+left open), in DejaVu Sans, which ships with matplotlib and has every Vietnamese letter. The
+font is matplotlib's setting for the drawing only (``rc_context``, process-wide while it lasts:
+two threads drawing at once with other settings would see each other's).
 """
 
 from __future__ import annotations
@@ -105,6 +107,8 @@ def render_png(chart: Chart, *, dpi: int = 200) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    if not chart.panels:
+        raise ValueError("A chart needs at least one panel to draw.")
     rows = [max(len(p.bars) * max(len(p.series), 1), 1) for p in chart.panels]
     # Each panel grows with its bars: 0.5 cm a bar, 2.4 cm for its title and axis.
     heights = [
