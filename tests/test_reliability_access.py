@@ -167,3 +167,32 @@ def test_the_cli_refuses_set_99_and_mau_99_in_one_line(tmp_path: Path) -> None:
     assert filed.code == 1 and "mau_99" in filed.err
     assert len(filed.err.strip().splitlines()) == 1 and "Traceback" not in filed.err
     assert cli.db.read_bytes() == before
+
+
+def test_an_officer_sees_only_their_commune_and_one_without_an_area_sees_nothing(
+    registry: ocop.Registry,
+) -> None:
+    here = registry.register(registration(), actor=OFFICER)  # Lưu Vệ, Thanh Hóa
+    quang_yen = ocop.Actor("binh", "commune_officer", commune="Quảng Yên", province="Thanh Hóa")
+    there = registry.register(registration(commune="Quảng Yên"), actor=quang_yen)
+    registry.outbox.add(
+        [
+            ocop.models.Message(
+                dedupe_key="k", kind="digest", recipient="a@x.vn", dossier_id=there.id
+            )
+        ],
+        registry.now(),
+    )
+    assert [d.id for d in registry.find(actor=OFFICER)] == [here.id]
+    assert registry.count(actor=OFFICER) == 1
+    assert all(m.dossier_id == here.id for m in registry.outbox.find(actor=OFFICER, limit=None))
+    # An officer whose record lacks the area: an empty filter must not mean "no filter".
+    for nowhere in (
+        ocop.Actor("x", "commune_officer"),
+        ocop.Actor("y", "commune_officer", commune="Lưu Vệ"),
+        ocop.Actor("z", "province_officer"),
+    ):
+        assert registry.find(actor=nowhere) == [] and registry.count(actor=nowhere) == 0
+        assert registry.outbox.find(actor=nowhere, limit=None) == []
+        with pytest.raises(ocop.PermissionDenied):
+            registry.get(here.id, actor=nowhere)

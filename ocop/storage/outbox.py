@@ -18,7 +18,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, case, func, or_, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    case,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -145,6 +156,8 @@ def _visible(actor: Actor | None) -> ColumnElement[bool] | None:
     from ocop.workflow.permissions import read_scope
 
     scope = read_scope(actor)
+    if scope is None:
+        return false()  # an officer without an area sees nothing
     if not scope:
         return None
     c, d = outbox.c, dossiers.c

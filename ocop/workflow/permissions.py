@@ -41,12 +41,16 @@ def covers(actor: Actor, commune: str, province: str) -> bool:
     return actor.role in _EVERYWHERE
 
 
-def read_scope(actor: Actor) -> dict[str, str]:
-    """The filters that keep ``actor``'s reads in scope (none for who sees everything)."""
+def read_scope(actor: Actor) -> dict[str, str] | None:
+    """The filters that keep ``actor``'s reads in scope: none for who sees everything, and
+    ``None`` for who sees nothing (an officer whose record lacks their area: an empty filter
+    would be no filter at all)."""
     if actor.role is Role.COMMUNE_OFFICER:
-        return {"commune": actor.commune or "", "province": actor.province or ""}
+        if not (actor.commune and actor.province):
+            return None
+        return {"commune": actor.commune, "province": actor.province}
     if actor.role is Role.PROVINCE_OFFICER:
-        return {"province": actor.province or ""}
+        return {"province": actor.province} if actor.province else None
     if actor.role is Role.PRODUCER:
         return {"owner": actor.name}
     return {}

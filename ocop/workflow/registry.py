@@ -621,6 +621,8 @@ class Registry:
         if actor is None:
             return query
         scope = read_scope(actor)
+        if scope is None:
+            return None
         for name, value in scope.items():
             asked = getattr(query, name)
             if asked is not None and asked != value:
