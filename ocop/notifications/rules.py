@@ -15,6 +15,7 @@ from typing import Any
 
 from ocop.models import Dossier
 from ocop.notifications.reminder import (
+    Addressee,
     Reminder,
     audience,
     base_context,
@@ -37,6 +38,7 @@ from ocop.states import (
     State,
     rule_set_for,
 )
+from ocop.states.rulesets import RoundCutoff
 from ocop.workdays import Calendar, local_date, local_now
 from ocop.workflow.deadlines import lapses_on, next_due, window_opens
 
@@ -147,34 +149,17 @@ def round_cutoffs(
     30/10), whatever rule set the plan names: the province runs its rounds for everyone.
     """
     pending = [d for d in dossiers if d.state in AT_COMMUNE]
-    if not pending:
-        return []
     staff = officers(plan, "commune_officer", "commune_leader")
-    candidates: list[Reminder] = []
-    seen: set[date] = set()
-    for rules in rule_sets.values():
-        for cutoff in rules.province_rounds:
-            day = date(plan.year, *cutoff.propose_by)
-            if day in seen or not rules.in_force_on(day):
-                continue
-            seen.add(day)
-            context = base_context(plan) | {
-                "round": cutoff.number,
-                "cutoff": day.isoformat(),
-                "rated_by": date(plan.year, *cutoff.rated_by).isoformat(),
-                "rule_set": rules.id,
-                "items": [dossier_summary(d) for d in pending],
-            }
-            candidates += series(
-                MessageKind.ROUND_CUTOFF,
-                day,
-                plan.reminders.round_cutoff,
-                staff,
-                f"plan:{plan.key}",
-                context,
-                local_date(now),
-            )
-    return select(candidates, local_date(now), plan.reminders.stale_after)
+    return _cutoffs(
+        MessageKind.ROUND_CUTOFF,
+        lambda rules: rules.province_rounds,
+        pending,
+        staff,
+        plan,
+        now,
+        rule_sets,
+        {},
+    )
 
 
 def central_cutoffs(
@@ -193,13 +178,41 @@ def central_cutoffs(
     central rounds is in force on that day.
     """
     pending = [d for d in dossiers if d.state is State.SUBMITTED]
+    staff = officers(plan, "province_officer", "commune_officer")
+
+    def threshold(rules: RuleSet) -> dict[str, object]:
+        return {"threshold": min(b.low for b in rules.star_bands if b.stars == 5)}
+
+    return _cutoffs(
+        MessageKind.CENTRAL_CUTOFF,
+        lambda rules: rules.central_rounds,
+        pending,
+        staff,
+        plan,
+        now,
+        rule_sets,
+        threshold,
+    )
+
+
+def _cutoffs(
+    kind: MessageKind,
+    rounds: Callable[[RuleSet], Sequence[RoundCutoff]],
+    pending: Sequence[Dossier],
+    staff: Sequence[Addressee],
+    plan: Plan,
+    now: datetime,
+    rule_sets: Mapping[str, RuleSet],
+    extra: Mapping[str, object] | Callable[[RuleSet], Mapping[str, object]],
+) -> list[Reminder]:
+    """The reminders before each cut-off of ``rounds`` in the plan's year, listing ``pending``:
+    one series a day, whichever rule sets in force that day name it."""
     if not pending:
         return []
-    staff = officers(plan, "province_officer", "commune_officer")
     candidates: list[Reminder] = []
     seen: set[date] = set()
     for rules in rule_sets.values():
-        for cutoff in rules.central_rounds:
+        for cutoff in rounds(rules):
             day = cutoff.cutoff_on(plan.year)
             if day in seen or not rules.in_force_on(day):
                 continue
@@ -209,11 +222,11 @@ def central_cutoffs(
                 "cutoff": day.isoformat(),
                 "rated_by": cutoff.rated_by_on(plan.year).isoformat(),
                 "rule_set": rules.id,
-                "threshold": min(b.low for b in rules.star_bands if b.stars == 5),
+                **(extra(rules) if callable(extra) else extra),
                 "items": [dossier_summary(d) for d in pending],
             }
             candidates += series(
-                MessageKind.CENTRAL_CUTOFF,
+                kind,
                 day,
                 plan.reminders.round_cutoff,
                 staff,
