@@ -231,3 +231,21 @@ def test_bulk_read_only_checks_and_cannot_write(store: DossierRepository) -> Non
         with pytest.raises(RuntimeError):
             bulk.insert([_certified(8)])
     assert store.count(DossierQuery()) == 1
+
+
+def test_stream_reads_what_find_reads_in_batches(store: DossierRepository) -> None:
+    with store.bulk() as bulk:
+        bulk.insert([_certified(n) for n in range(1, 26)])
+    for query in (
+        DossierQuery(),
+        DossierQuery.build(order_by="product", descending=True),
+        DossierQuery.build(state="rated", limit=7, offset=3),
+    ):
+        assert list(store.stream(query, batch=4)) == store.find(query)
+    rows = store.stream(DossierQuery(), batch=4)
+    first = next(rows)
+    rows.close()  # given up after one row: the read transaction ends, nothing is left open
+    assert first == store.find(DossierQuery())[0]
+    with store.bulk() as bulk:  # and a writer is not kept waiting by it
+        bulk.insert([_certified(99)])
+    assert store.count(DossierQuery()) == 26

@@ -275,6 +275,10 @@ class DossierRepository(Protocol):
         """Dossiers matching ``query``, in its order."""
         ...
 
+    def stream(self, query: DossierQuery, *, batch: int = 1000) -> Iterator[Dossier]:
+        """The dossiers :meth:`find` returns, one at a time, ``batch`` rows held at once."""
+        ...
+
     def count(self, query: DossierQuery) -> int:
         """How many dossiers match ``query``, paging aside."""
         ...
@@ -597,6 +601,20 @@ class DossierStore:
 
     def find(self, query: DossierQuery) -> list[Dossier]:
         """Dossiers matching ``query``, in its order."""
+        with self.db.read() as conn:
+            return [_dossier(r) for r in conn.execute(self._ordered(query))]
+
+    def stream(self, query: DossierQuery, *, batch: int = 1000) -> Iterator[Dossier]:
+        """The dossiers :meth:`find` returns, in the same order, read ``batch`` rows at a time
+        from one statement in one read transaction: memory stays flat however many match,
+        and the first ones can be printed before the last are read (``ocop list --limit 0``
+        of a province). Close the iterator (or read it to the end) to end the transaction."""
+        with self.db.read() as conn:
+            rows = conn.execution_options(yield_per=batch).execute(self._ordered(query))
+            for row in rows:
+                yield _dossier(row)
+
+    def _ordered(self, query: DossierQuery) -> Select[Any]:
         statement = self._filtered(select(dossiers), query)
         column = _SORTS[query.order_by]
         ordering = column.desc() if query.descending else column.asc()
@@ -605,8 +623,7 @@ class DossierStore:
             statement = statement.limit(query.limit)
         if query.offset:
             statement = statement.offset(query.offset)
-        with self.db.read() as conn:
-            return [_dossier(r) for r in conn.execute(statement)]
+        return statement
 
     def count(self, query: DossierQuery) -> int:
         """How many dossiers match ``query``."""
