@@ -58,7 +58,7 @@ def register(commands: Commands) -> None:
         ),
         json=True,
     )
-    imp.add_argument("file", type=Path, metavar="FILE.csv")
+    imp.add_argument("file", type=Path, metavar="FILE.csv|FILE.xlsx")
     imp.add_argument(
         "--rule-set",
         choices=sorted(RULE_SETS),
