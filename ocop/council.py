@@ -27,6 +27,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from ocop.text import translator
+
 __all__ = [
     "FORMATS",
     "SHEET_COLUMNS",
@@ -65,10 +67,6 @@ class _Refused(Exception):
         self.message = message
 
 
-def _translator(lang: str) -> Any:
-    return (lambda vi, en: en) if lang == "en" else (lambda vi, en: vi)
-
-
 def sheet_format(path: Path) -> str | None:
     """``csv``, ``xlsx`` or ``toml`` from the file's name, or ``None``."""
     suffix = path.suffix.lower().lstrip(".")
@@ -103,26 +101,24 @@ def _check(
     raw_member = cells.get("member")
     member = unicodedata.normalize("NFC", str(raw_member)).strip() if raw_member else ""
     if not member:
-        problems.append(t("member: thiếu tên thành viên", "member: the member's name is missing"))
+        problems.append(t("member: thiếu tên thành viên"))
     elif _CONTROL.search(member) or len(member) > 300:
-        problems.append(
-            t(
-                "member: tên phải trên một dòng, tối đa 300 ký tự",
-                "member: the name must be one line of at most 300 characters",
-            )
-        )
+        problems.append(t("member: tên phải trên một dòng, tối đa 300 ký tự"))
     sheet: dict[str, Any] = {"member": member}
     for part, maximum in maxima.items():
         raw = cells.get(part)
         if raw is None or (isinstance(raw, str) and not raw.strip()):
-            problems.append(t(f"{part}: ô trống", f"{part}: empty"))
+            problems.append(t("{part}: ô trống", part=part))
             continue
         value = _number(raw)
         if value is None or not 0 <= value <= maximum:
             problems.append(
                 t(
-                    f"{part}: '{raw}' không hợp lệ; điểm phần {part.upper()} từ 0 đến {maximum}",
-                    f"{part}: '{raw}' is not valid; part {part.upper()} is 0 to {maximum}",
+                    "{part}: '{raw}' không hợp lệ; điểm phần {part2} từ 0 đến {maximum}",
+                    part=part,
+                    raw=raw,
+                    part2=part.upper(),
+                    maximum=maximum,
                 )
             )
             continue
@@ -133,10 +129,9 @@ def _check(
         if value is None or value != value.to_integral_value() or not 0 <= value <= 5:
             problems.append(
                 t(
-                    f"minimum_stars_met: '{raw_minimum}' không hợp lệ; là hạng sao từ 0 đến 5 "
-                    "mà mọi tiêu chí bắt buộc đều đạt",
-                    f"minimum_stars_met: '{raw_minimum}' is not valid; it is the star level "
-                    "0 to 5 whose starred minimums are all met",
+                    "minimum_stars_met: '{raw_minimum}' không hợp lệ; là hạng sao từ 0 đến "
+                    "5 mà mọi tiêu chí bắt buộc đều đạt",
+                    raw_minimum=raw_minimum,
                 )
             )
         else:
@@ -161,10 +156,7 @@ def _collect(
         key = unicodedata.normalize("NFC", member).casefold()
         if key and key in seen:
             problems.append(
-                t(
-                    f"thành viên {member} trùng với {where(seen[key], 'vi')}",
-                    f"member {member} repeats {where(seen[key], 'en')}",
-                )
+                t("thành viên {member} trùng với {other}", member=member, other=where(seen[key]))
             )
             sheet = None
         elif key:
@@ -183,20 +175,17 @@ def _header(columns: Sequence[str], maxima: Mapping[str, int], t: Any) -> list[s
     doubled = sorted({c for c in names if c and names.count(c) > 1})
     problems = []
     if missing:
-        problems.append(
-            t(f"thiếu cột {', '.join(missing)}", f"missing columns {', '.join(missing)}")
-        )
+        problems.append(t("thiếu cột {missing}", missing=", ".join(missing)))
     if unknown:
         problems.append(
             t(
-                f"cột không biết: {', '.join(unknown)} (các cột: {', '.join(known)})",
-                f"unknown columns: {', '.join(unknown)} (columns: {', '.join(known)})",
+                "cột không biết: {unknown} (các cột: {known})",
+                unknown=", ".join(unknown),
+                known=", ".join(known),
             )
         )
     if doubled:
-        problems.append(
-            t(f"cột lặp lại: {', '.join(doubled)}", f"repeated columns: {', '.join(doubled)}")
-        )
+        problems.append(t("cột lặp lại: {doubled}", doubled=", ".join(doubled)))
     if problems:
         raise _Refused(1, "; ".join(problems))
     return names
@@ -210,10 +199,7 @@ def _csv_rows(
     except UnicodeDecodeError as exc:
         raise _Refused(
             raw[: exc.start].count(b"\n") + 1,
-            t(
-                "tệp không phải UTF-8; lưu lại dưới dạng “CSV UTF-8”",
-                "the file is not UTF-8; save it as “CSV UTF-8”",
-            ),
+            t("tệp không phải UTF-8; lưu lại dưới dạng “CSV UTF-8”"),
         ) from None
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
@@ -221,7 +207,7 @@ def _csv_rows(
     try:
         columns = _header(next(reader), maxima, t)
     except StopIteration:
-        raise _Refused(1, t("tệp rỗng", "the file is empty")) from None
+        raise _Refused(1, t("tệp rỗng")) from None
     except csv.Error as exc:
         raise _Refused(1, str(exc)) from None
     line = reader.line_num + 1
@@ -238,8 +224,9 @@ def _csv_rows(
                 yield (
                     line,
                     t(
-                        f"có {len(cells)} ô nhưng tiêu đề có {len(columns)} cột",
-                        f"{len(cells)} cells but the header has {len(columns)} columns",
+                        "có {cells_count} ô nhưng tiêu đề có {columns_count} cột",
+                        cells_count=len(cells),
+                        columns_count=len(columns),
                     ),
                 )
             else:
@@ -257,17 +244,14 @@ def _xlsx_rows(
     except Exception:  # openpyxl raises zipfile, KeyError, ValueError … for a bad file
         raise _Refused(
             1,
-            t(
-                "không đọc được tệp Excel (.xlsx); lưu lại bằng Excel hoặc LibreOffice",
-                "the file cannot be read as an Excel workbook (.xlsx); save it again",
-            ),
+            t("không đọc được tệp Excel (.xlsx); lưu lại bằng Excel hoặc LibreOffice"),
         ) from None
     try:
         sheet = book.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
         header = next(rows, None)
         if header is None:
-            raise _Refused(1, t("tệp rỗng", "the file is empty"))
+            raise _Refused(1, t("tệp rỗng"))
         columns = _header(list(header), maxima, t)
         for number, values in enumerate(rows, 2):
             if not any(v is not None and str(v).strip() for v in values):
@@ -276,10 +260,7 @@ def _xlsx_rows(
             if extra:
                 yield (
                     number,
-                    t(
-                        f"có ô ngoài {len(columns)} cột của tiêu đề",
-                        f"cells beyond the header's {len(columns)} columns",
-                    ),
+                    t("có ô ngoài {columns_count} cột của tiêu đề", columns_count=len(columns)),
                 )
                 continue
             yield number, {c: v for c, v in zip(columns, values, strict=False) if c}
@@ -294,12 +275,12 @@ def _toml_rows(
         text = raw.decode("utf-8-sig")
         data = tomllib.loads(text)
     except UnicodeDecodeError:
-        raise _Refused(1, t("tệp không phải UTF-8", "the file is not UTF-8")) from None
+        raise _Refused(1, t("tệp không phải UTF-8")) from None
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"line (\d+)", str(exc))
         raise _Refused(
             int(found.group(1)) if found else 1,
-            t(f"tệp TOML sai cú pháp ({exc})", f"the TOML file is malformed ({exc})"),
+            t("tệp TOML sai cú pháp ({exc})", exc=exc),
         ) from None
     key = "sheet" if "sheet" in data else "sheets"
     tables = data.get(key)
@@ -308,11 +289,12 @@ def _toml_rows(
         raise _Refused(
             1,
             t(
-                "tệp TOML cần các bảng [[sheet]] (member, a, b, c, minimum_stars_met)"
-                + (f"; không biết: {', '.join(others)}" if others else ""),
-                "the TOML file needs [[sheet]] tables (member, a, b, c, minimum_stars_met)"
-                + (f"; unknown: {', '.join(others)}" if others else ""),
-            ),
+                "tệp TOML cần các bảng [[sheet]] (member, a, b, c, minimum_stars_met); "
+                "không biết: {others}",
+                others=", ".join(others),
+            )
+            if others
+            else t("tệp TOML cần các bảng [[sheet]] (member, a, b, c, minimum_stars_met)"),
         )
     # tomllib gives no line numbers: each table starts at its own [[sheet]] header.
     starts = [
@@ -324,15 +306,16 @@ def _toml_rows(
     for index, table in enumerate(tables):
         line = starts[index] if index < len(starts) else 1
         if not isinstance(table, dict):
-            yield line, t("mỗi phiếu là một bảng [[sheet]]", "each sheet is a [[sheet]] table")
+            yield line, t("mỗi phiếu là một bảng [[sheet]]")
             continue
         unknown = sorted(set(table) - set(known))
         if unknown:
             yield (
                 line,
                 t(
-                    f"khóa không biết: {', '.join(unknown)} (các khóa: {', '.join(known)})",
-                    f"unknown keys: {', '.join(unknown)} (keys: {', '.join(known)})",
+                    "khóa không biết: {unknown} (các khóa: {known})",
+                    unknown=", ".join(unknown),
+                    known=", ".join(known),
                 ),
             )
             continue
@@ -350,10 +333,10 @@ def read_sheets(
     ``part_maxima`` are the dossier's rule set's (``RuleSet.part_maxima``); lines are the
     file's (CSV, TOML) or the spreadsheet's rows (XLSX), the header being line 1.
     """
-    t = _translator(lang)
+    t = translator(lang)
     reading = SheetReading()
     if fmt not in _READERS:
-        reading.add(1, t("chỉ đọc tệp .csv, .xlsx, .toml", "only .csv, .xlsx and .toml files"))
+        reading.add(1, t("chỉ đọc tệp .csv, .xlsx, .toml"))
         return reading
     try:
         _collect(
@@ -361,12 +344,12 @@ def read_sheets(
             part_maxima,
             t,
             reading,
-            lambda line, lang: f"dòng {line}" if lang == "vi" else f"line {line}",
+            lambda line: t("dòng {line}", line=line),
         )
     except _Refused as exc:
         reading.add(exc.line, exc.message)
     if not reading.problems and not reading.sheets:
-        reading.add(2, t("tệp không có phiếu nào", "the file has no sheets"))
+        reading.add(2, t("tệp không có phiếu nào"))
     return reading
 
 
@@ -374,7 +357,7 @@ def sheet_options(
     specs: Sequence[str], *, part_maxima: Mapping[str, int], lang: str = "vi"
 ) -> SheetReading:
     """The sheets of ``--sheet "Name:A:B:C[:minimum]"`` options, numbered by position."""
-    t = _translator(lang)
+    t = translator(lang)
     parts = list(part_maxima)
     reading = SheetReading()
 
@@ -382,13 +365,10 @@ def sheet_options(
         for number, spec in enumerate(specs, 1):
             fields = spec.split(":")
             if len(fields) not in (len(parts) + 1, len(parts) + 2):
-                shape = ":".join(["TÊN", *(p.upper() for p in parts)]) + "[:SAO]"
+                shape = ":".join([t("TÊN"), *(p.upper() for p in parts)]) + t("[:SAO]")
                 yield (
                     number,
-                    t(
-                        f"'{spec}' không đúng dạng {shape}",
-                        f"'{spec}' is not {shape.replace('TÊN', 'NAME').replace('SAO', 'STARS')}",
-                    ),
+                    t("'{spec}' không đúng dạng {shape}", spec=spec, shape=shape),
                 )
                 continue
             cells: dict[str, object] = dict(zip(["member", *parts], fields, strict=False))
@@ -401,6 +381,6 @@ def sheet_options(
         part_maxima,
         t,
         reading,
-        lambda n, lang: f"--sheet thứ {n}" if lang == "vi" else f"--sheet number {n}",
+        lambda n: t("--sheet thứ {n}", n=n),
     )
     return reading

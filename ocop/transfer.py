@@ -217,8 +217,8 @@ def _xlsx_cells(stream: BinaryIO, t: Translate) -> Iterator[Cells]:
         raise _FileRefused(
             1,
             t(
-                f"không đọc được tệp Excel ({exc.__class__.__name__}); lưu lại dưới dạng .xlsx",
-                f"the Excel file cannot be read ({exc.__class__.__name__}); save it as .xlsx",
+                "không đọc được tệp Excel ({error}); lưu lại dưới dạng .xlsx",
+                error=exc.__class__.__name__,
             ),
         ) from None
     try:
@@ -383,8 +383,6 @@ def _checked(
             t(
                 "producer_lang: '{lang}' không hợp lệ; ngôn ngữ thư gửi chủ thể là vi hoặc en "
                 "(để trống: theo kế hoạch)",
-                "producer_lang: '{lang}' is not valid; the producer's mail language is vi or en "
-                "(empty: the plan's)",
                 lang=row["producer_lang"],
             )
         )

@@ -43,6 +43,8 @@ import os
 import sys
 import traceback
 from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
 
 from ocop.cli.config import ENVIRONMENT, LANGS, config_path, load_file, pre_lang, resolve
 from ocop.cli.core import (
@@ -51,9 +53,10 @@ from ocop.cli.core import (
     Translate,
     UsageError,
     environment_help,
-    translator,
 )
+from ocop.cli.words import argparse_words
 from ocop.errors import ConfigurationError, OcopError
+from ocop.text import translator
 
 __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 
@@ -84,56 +87,52 @@ def _common(t: Translate, *, suppress: bool) -> argparse.ArgumentParser:
     # out must not overwrite the main parser's value, hence SUPPRESS.
     default = argparse.SUPPRESS if suppress else None
     parser = argparse.ArgumentParser(add_help=False)
-    group = parser.add_argument_group(t("tùy chọn chung", "global options"))
+    group = parser.add_argument_group(t("tùy chọn chung"))
     group.add_argument(
         "--db",
         dest="database",
         metavar="URL_OR_FILE",
         default=default,
-        help=t("cơ sở dữ liệu (OCOP_DATABASE)", "the database (OCOP_DATABASE)"),
+        help=t("cơ sở dữ liệu (OCOP_DATABASE)"),
     )
     group.add_argument(
         "--as",
         dest="user",
         metavar="USER",
         default=default,
-        help=t("người dùng thực hiện (OCOP_USER)", "the acting user (OCOP_USER)"),
+        help=t("người dùng thực hiện (OCOP_USER)"),
     )
     group.add_argument(
         "--lang",
         choices=LANGS,
         default=default,
-        help=t("ngôn ngữ hiển thị (OCOP_LANG)", "output language (OCOP_LANG)"),
+        help=t("ngôn ngữ hiển thị (OCOP_LANG)"),
     )
     group.add_argument(
         "--config",
         metavar="FILE",
         default=default,
-        help=t("tệp cấu hình TOML (OCOP_CONFIG)", "the TOML config file (OCOP_CONFIG)"),
+        help=t("tệp cấu hình TOML (OCOP_CONFIG)"),
     )
     group.add_argument(
         "--debug",
         action="store_true",
         default=default if suppress else False,
-        help=t("in traceback khi có lỗi", "print tracebacks on errors"),
+        help=t("in traceback khi có lỗi"),
     )
     return parser
 
 
-def _epilog(t: Translate, environment: Mapping[str, tuple[str, str]]) -> str:
+def _epilog(t: Translate, environment: Mapping[str, str]) -> str:
     lines = environment_help(t, environment)
     lines += [
         "",
         t(
-            "Thứ tự ưu tiên: tùy chọn dòng lệnh, biến môi trường, rồi tệp cấu hình\n"
-            "(~/.config/ocop/config.toml với các khóa database, user, lang, calendar).",
-            "Precedence: command-line options, then environment variables, then the config\n"
-            "file (~/.config/ocop/config.toml with keys database, user, lang, calendar).",
+            "Thứ tự ưu tiên: tùy chọn dòng lệnh, biến môi trường, rồi tệp cấu "
+            "hình\n(~/.config/ocop/config.toml với các khóa database, user, lang, "
+            "calendar)."
         ),
-        t(
-            "Mặc định dùng tệp SQLite ~/.local/share/ocop/ocop.db. Thử ngay: ocop demo",
-            "By default a SQLite file ~/.local/share/ocop/ocop.db is used. Try: ocop demo",
-        ),
+        t("Mặc định dùng tệp SQLite ~/.local/share/ocop/ocop.db. Thử ngay: ocop demo"),
     ]
     return "\n".join(lines)
 
@@ -146,10 +145,8 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ocop",
         description=t(
-            "Quản lý hồ sơ sản phẩm OCOP (mỗi xã một sản phẩm): đăng ký, kiểm tra, đánh giá, "
-            "gửi tỉnh, phân hạng, đánh giá lại.",
-            "OCOP (One Commune One Product) dossiers: register, check, evaluate, submit, rate, "
-            "re-rate.",
+            "Quản lý hồ sơ sản phẩm OCOP (mỗi xã một sản phẩm): đăng ký, kiểm tra, "
+            "đánh giá, gửi tỉnh, phân hạng, đánh giá lại."
         ),
         parents=[_common(t, suppress=False)],
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -195,8 +192,8 @@ def _parse(parser: argparse.ArgumentParser, argv: Sequence[str], lang: str) -> a
             raise
         if lang != "en" and message.startswith("argument "):
             message = message.removeprefix("argument ")  # "--limit: …", the words being ours
-        hint = "" if "`" in message else t(f" (xem `{prog} --help`)", f" (see `{prog} --help`)")
-        _error(prog, t(f"lỗi: {message}{hint}", f"error: {message}{hint}"))
+        hint = "" if "`" in message else t(" (xem `{prog} --help`)", prog=prog)
+        _error(prog, t("lỗi: {message}{hint}", message=message, hint=hint))
         raise
 
 
@@ -204,7 +201,6 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     """Run ``ocop`` with ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     environ = os.environ if environ is None else environ
-    debug = "--debug" in argv
     try:
         path, explicit = config_path(argv, environ)
         data = load_file(path, explicit)
@@ -212,6 +208,14 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         _error("ocop", str(exc))
         return 2
     lang = pre_lang(argv, environ, data)
+    with argparse_words(lang):
+        return _run(argv, environ, data, path, lang)
+
+
+def _run(
+    argv: list[str], environ: Mapping[str, str], data: dict[str, Any], path: Path, lang: str
+) -> int:
+    debug = "--debug" in argv
     parser = build_parser(lang)
     args = _parse(parser, argv, lang)
     if getattr(args, "handler", None) is None:
@@ -228,7 +232,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         ctx = Context(args, settings)
         return int(args.handler(ctx))
     except UsageError as exc:
-        _error(prog, t(f"lỗi: {exc}", f"error: {exc}"))
+        _error(prog, t("lỗi: {exc}", exc=exc))
         return 2
     except OcopError as exc:
         if debug:
@@ -254,9 +258,9 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         _error(
             prog,
             t(
-                f"lỗi không mong đợi: {type(exc).__name__}: {exc} (chạy lại với --debug để xem "
-                "chi tiết)",
-                f"unexpected error: {type(exc).__name__}: {exc} (run again with --debug)",
+                "lỗi không mong đợi: {name}: {exc} (chạy lại với --debug để xem chi tiết)",
+                name=type(exc).__name__,
+                exc=exc,
             ),
         )
         return 1

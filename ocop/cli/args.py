@@ -39,10 +39,7 @@ def date_type(t: Translate) -> Callable[[str], date]:
             return to_date(text, "date")
         except InvalidInput:
             raise argparse.ArgumentTypeError(
-                t(
-                    f"'{text}' không phải ngày hợp lệ; viết YYYY-MM-DD hoặc DD/MM/YYYY",
-                    f"'{text}' is not a valid date; write YYYY-MM-DD or DD/MM/YYYY",
-                )
+                t("'{text}' không phải ngày hợp lệ; viết YYYY-MM-DD hoặc DD/MM/YYYY", text=text)
             ) from None
 
     parse.__name__ = "date"
@@ -63,19 +60,17 @@ def _whole(text: str) -> int | None:
 
 def dossier_id(t: Translate) -> Callable[[str], int]:
     """An argparse type for a dossier number."""
-    return record_id(t, t("số hồ sơ (xem `ocop list`)", "dossier number (see `ocop list`)"))
+    return record_id(t, t("số hồ sơ (xem `ocop list`)"))
 
 
 def record_id(t: Translate, what: str) -> Callable[[str], int]:
     """An argparse type for the number of a stored record (a dossier, a message): 1 and up, no
-    larger than the database holds; ``what`` names it (``t("số thư", "message number")``)."""
+    larger than the database holds; ``what`` names it (``t("số thư")``)."""
 
     def parse(text: str) -> int:
         value = _whole(text)
         if value is None or not 1 <= value <= MAX_INTEGER:
-            raise argparse.ArgumentTypeError(
-                t(f"'{text}' không phải {what}", f"'{text}' is not a {what}")
-            )
+            raise argparse.ArgumentTypeError(t("'{text}' không phải {what}", text=text, what=what))
         return value
 
     parse.__name__ = "number"
@@ -89,14 +84,14 @@ def whole_number(t: Translate, *, minimum: int = 0) -> Callable[[str], int]:
     def parse(text: str) -> int:
         value = _whole(text)
         if value is None:
-            raise argparse.ArgumentTypeError(
-                t(f"'{text}' không phải số nguyên", f"'{text}' is not a whole number")
-            )
+            raise argparse.ArgumentTypeError(t("'{text}' không phải số nguyên", text=text))
         if not minimum <= value <= MAX_INTEGER:
             raise argparse.ArgumentTypeError(
                 t(
-                    f"'{text}' phải từ {minimum} đến {MAX_INTEGER}",
-                    f"'{text}' must be from {minimum} to {MAX_INTEGER}",
+                    "'{text}' phải từ {minimum} đến {max_integer}",
+                    text=text,
+                    minimum=minimum,
+                    max_integer=MAX_INTEGER,
                 )
             )
         return value
@@ -117,9 +112,9 @@ def states(t: Translate) -> Callable[[str], list[str]]:
         if unknown or not names:
             raise argparse.ArgumentTypeError(
                 t(
-                    f"không có trạng thái '{', '.join(unknown) or text}'; các trạng thái: "
-                    f"{', '.join(known)}",
-                    f"no state '{', '.join(unknown) or text}'; the states are {', '.join(known)}",
+                    "không có trạng thái '{value}'; các trạng thái: {known}",
+                    value=", ".join(unknown) or text,
+                    known=", ".join(known),
                 )
             )
         return names
@@ -137,9 +132,7 @@ def chosen_states(values: Sequence[Sequence[str]] | None) -> list[str] | None:
 
 def add_dossier(parser: argparse.ArgumentParser, t: Translate) -> None:
     """The positional ``ID`` of the dossier a command works on."""
-    parser.add_argument(
-        "id", metavar="ID", type=dossier_id(t), help=t("số hồ sơ", "dossier number")
-    )
+    parser.add_argument("id", metavar="ID", type=dossier_id(t), help=t("số hồ sơ"))
 
 
 def add_documents(parser: argparse.ArgumentParser, t: Translate) -> None:
@@ -149,15 +142,11 @@ def add_documents(parser: argparse.ArgumentParser, t: Translate) -> None:
         action="append",
         metavar="NAMES",
         help=t(
-            "tài liệu nộp kèm, cách nhau bởi dấu phẩy: mau_01 (Phiếu đăng ký), mau_02 (Báo cáo "
-            "tự đánh giá), …",
-            "documents handed in, comma-separated: mau_01 (registration form), mau_02 "
-            "(self-assessment report), …",
+            "tài liệu nộp kèm, cách nhau bởi dấu phẩy: mau_01 (Phiếu đăng ký), "
+            "mau_02 (Báo cáo tự đánh giá), …"
         ),
     )
-    parser.add_argument(
-        "--samples", type=int, metavar="N", help=t("số mẫu sản phẩm", "number of product samples")
-    )
+    parser.add_argument("--samples", type=int, metavar="N", help=t("số mẫu sản phẩm"))
 
 
 def documents(values: Sequence[str] | None) -> list[str] | None:
@@ -173,10 +162,7 @@ def add_as_of(parser: argparse.ArgumentParser, t: Translate) -> None:
         "--as-of",
         type=date_type(t),
         metavar="DATE",
-        help=t(
-            "tính hạn như thể hôm nay là ngày này (chỉ để xem)",
-            "count deadlines as if today were DATE (viewing only)",
-        ),
+        help=t("tính hạn như thể hôm nay là ngày này (chỉ để xem)"),
     )
 
 
@@ -191,8 +177,5 @@ def add_plan(parser: argparse.ArgumentParser, t: Translate) -> None:
     parser.add_argument(
         "--plan",
         metavar="FILE",
-        help=t(
-            "tệp kế hoạch của xã (OCOP_PLAN); không có thì không nhắc việc theo kế hoạch",
-            "the commune's plan file (OCOP_PLAN); without one, no plan reminders",
-        ),
+        help=t("tệp kế hoạch của xã (OCOP_PLAN); không có thì không nhắc việc theo kế hoạch"),
     )

@@ -136,12 +136,9 @@ def _intro(ctx: Context, story: Demo, path: Path) -> None:
     if numbers.illustrative and numbers.province_code and numbers.commune_code:
         ctx.print(
             t(
-                "Mã tỉnh {province_code} và mã xã {commune_code} của kế hoạch là mã minh họa, "
-                "không phải mã của QĐ 19/2025/QĐ-TTg: số phiếu đăng ký và mã sản phẩm OCOP "
-                "dưới đây cũng chỉ để minh họa.",
-                "The plan's province code {province_code} and commune code {commune_code} are "
-                "illustrative, not those of QĐ 19/2025/QĐ-TTg: so are the registration form "
-                "numbers and OCOP product codes below.",
+                "Mã tỉnh {province_code} và mã xã {commune_code} của kế hoạch là mã "
+                "minh họa, không phải mã của QĐ 19/2025/QĐ-TTg: số phiếu đăng ký và mã "
+                "sản phẩm OCOP dưới đây cũng chỉ để minh họa."
             ).format(province_code=numbers.province_code, commune_code=numbers.commune_code)
         )
 
@@ -175,9 +172,9 @@ def _change(ctx: Context, change: Change, by_system: bool) -> None:
             )
         )
     if change.trigger in ("register", "reapply") and d.form_number:
-        details.append(t("số phiếu đăng ký ", "registration form ") + d.form_number)
+        details.append(t("số phiếu đăng ký ") + d.form_number)
     if change.trigger == "rate" and d.product_code:
-        details.append(t("mã sản phẩm OCOP ", "OCOP product code ") + d.product_code)
+        details.append(t("mã sản phẩm OCOP ") + d.product_code)
     if change.trigger == "rate" and d.rating:
         details.append(t("điểm ") + score_text(d.rating, lang))
     now = local_date(d.updated_at)  # the story's day, not the machine's
@@ -218,10 +215,14 @@ def _mail_summary(ctx: Context, story: Demo, folder: Path) -> None:
     kept = ctx.args.database is not None
     ctx.print(
         ctx.t(
-            f"✉ {count} thư nhắc việc và thông báo đã được ghi thành tệp .eml"
-            + (f" trong {folder}." if kept else " (trong thư mục tạm)."),
-            f"✉ {count} reminders and notices were written as .eml files"
-            + (f" in {folder}." if kept else " (in the temporary folder)."),
+            "✉ {count} thư nhắc việc và thông báo đã được ghi thành tệp .eml trong {folder}.",
+            count=count,
+            folder=folder,
+        )
+        if kept
+        else ctx.t(
+            "✉ {count} thư nhắc việc và thông báo đã được ghi thành tệp .eml (trong thư mục tạm).",
+            count=count,
         )
     )
 
@@ -231,25 +232,14 @@ def _papers_summary(ctx: Context, story: Demo, folder: Path) -> None:
     written = story.write_papers(folder)
     kept = ctx.args.database is not None
     what = {
-        "mau_03": t("Mẫu 03 của đợt đánh giá tháng 8", "Mẫu 03 of the August evaluation"),
-        "letter": t("Văn bản đề nghị gửi tỉnh", "The request letter to the province"),
-        "progress": t("Báo cáo tiến độ cuối năm", "The year-end progress report"),
+        "mau_03": t("Mẫu 03 của đợt đánh giá tháng 8"),
+        "letter": t("Văn bản đề nghị gửi tỉnh"),
+        "progress": t("Báo cáo tiến độ cuối năm"),
     }
     if kept:
-        ctx.print(
-            t(
-                "Giấy tờ của xã, trong {folder}:",
-                "The commune's papers, in {folder}:",
-                folder=folder,
-            )
-        )
+        ctx.print(t("Giấy tờ của xã, trong {folder}:", folder=folder))
     else:
-        ctx.print(
-            t(
-                "Giấy tờ của xã (trong thư mục tạm):",
-                "The commune's papers (in the temporary folder):",
-            )
-        )
+        ctx.print(t("Giấy tờ của xã (trong thư mục tạm):"))
     for key, path in written:
         ctx.print(f"   {what[key]}: {path if kept else path.name}")
 

@@ -54,10 +54,7 @@ def register(commands: Commands) -> None:
     # The spelling, ``ocop doc mau03 ID…``: the same commands under shorter names.
     short = commands.group(
         SHORT,
-        t(
-            "viết tắt của `ocop document`: doc mau03, doc letter",
-            "short for `ocop document`: doc mau03, doc letter",
-        ),
+        t("viết tắt của `ocop document`: doc mau03, doc letter"),
     )
     _papers(short, t, "mau03")
 

@@ -47,108 +47,91 @@ def register(commands: Commands) -> None:
     reg = commands.add(
         "register",
         register_dossier,
-        t("đăng ký hồ sơ mới (Mẫu 01)", "register a new dossier (Mẫu 01)"),
+        t("đăng ký hồ sơ mới (Mẫu 01)"),
         description=t(
-            "Đăng ký hồ sơ mới từ các trường của Mẫu 01: bằng tùy chọn, hoặc bằng tệp TOML/JSON "
-            "(--file) có các khóa product_name, product_set, kind, producer {name, "
-            "legal_representative, title, address, phone, email}, commune, province, owner, "
-            "documents, samples, form_number. Tùy chọn ghi đè giá trị trong tệp. Xã và tỉnh "
-            "mặc định là địa bàn của người thực hiện.",
-            "Register a new dossier from the Mẫu 01 fields: as options, or as a TOML/JSON file "
-            "(--file) with the keys product_name, product_set, kind, producer {name, "
-            "legal_representative, title, address, phone, email}, commune, province, owner, "
-            "documents, samples, form_number. Options override the file. Commune and province "
-            "default to the acting user's area.",
+            "Đăng ký hồ sơ mới từ các trường của Mẫu 01: bằng tùy chọn, hoặc bằng "
+            "tệp TOML/JSON (--file) có các khóa product_name, product_set, kind, "
+            "producer {name, legal_representative, title, address, phone, email}, "
+            "commune, province, owner, documents, samples, form_number. Tùy chọn "
+            "ghi đè giá trị trong tệp. Xã và tỉnh mặc định là địa bàn của người "
+            "thực hiện."
         ),
         json=True,
     )
-    reg.add_argument("--file", type=Path, help=t("tệp Mẫu 01 (TOML hoặc JSON)", "Mẫu 01 file"))
-    reg.add_argument("--product", dest="product_name", help=t("tên sản phẩm", "product name"))
-    reg.add_argument(
-        "--set", dest="product_set", type=int, metavar="1-26", help=t("bộ sản phẩm", "product set")
-    )
+    reg.add_argument("--file", type=Path, help=t("tệp Mẫu 01 (TOML hoặc JSON)"))
+    reg.add_argument("--product", dest="product_name", help=t("tên sản phẩm"))
+    reg.add_argument("--set", dest="product_set", type=int, metavar="1-26", help=t("bộ sản phẩm"))
     reg.add_argument(
         "--kind",
         choices=[k.value for k in Kind],
-        help=t("lần đầu / nâng hạng / đánh giá lại", "first / upgrade / rerating"),
+        help=t("lần đầu / nâng hạng / đánh giá lại"),
     )
-    reg.add_argument("--producer", help=t("tên chủ thể", "producer's name"))
-    reg.add_argument("--representative", help=t("người đại diện", "legal representative"))
-    reg.add_argument("--title", help=t("chức vụ người đại diện", "representative's title"))
-    reg.add_argument("--address", help=t("địa chỉ", "address"))
-    reg.add_argument("--phone", help=t("điện thoại", "phone"))
-    reg.add_argument("--email", help=t("thư điện tử của chủ thể", "producer's e-mail"))
+    reg.add_argument("--producer", help=t("tên chủ thể"))
+    reg.add_argument("--representative", help=t("người đại diện"))
+    reg.add_argument("--title", help=t("chức vụ người đại diện"))
+    reg.add_argument("--address", help=t("địa chỉ"))
+    reg.add_argument("--phone", help=t("điện thoại"))
+    reg.add_argument("--email", help=t("thư điện tử của chủ thể"))
     reg.add_argument(
         "--producer-lang",
         choices=("vi", "en"),
-        help=t(
-            "ngôn ngữ thư gửi chủ thể (trong tệp: producer.lang; mặc định: của kế hoạch)",
-            "the language of the producer's mail (in the file: producer.lang; default: the plan's)",
-        ),
+        help=t("ngôn ngữ thư gửi chủ thể (trong tệp: producer.lang; mặc định: của kế hoạch)"),
     )
-    reg.add_argument("--commune", help=t("xã", "commune"))
-    reg.add_argument("--province", help=t("tỉnh", "province"))
-    reg.add_argument("--owner", help=t("người dùng chủ thể", "the producer's username"))
-    reg.add_argument("--form-number", help=t("số phiếu đăng ký", "form number"))
+    reg.add_argument("--commune", help=t("xã"))
+    reg.add_argument("--province", help=t("tỉnh"))
+    reg.add_argument("--owner", help=t("người dùng chủ thể"))
+    reg.add_argument("--form-number", help=t("số phiếu đăng ký"))
     reg.add_argument(
         "--rule-set",
         choices=sorted(RULE_SETS),
-        help=t("quy định áp dụng (mặc định theo ngày)", "rule set (default: by date)"),
+        help=t("quy định áp dụng (mặc định theo ngày)"),
     )
-    reg.add_argument("--note", help=t("ghi chú", "note"))
+    reg.add_argument("--note", help=t("ghi chú"))
     add_documents(reg, t)
 
-    lst = commands.add("list", list_dossiers, t("liệt kê hồ sơ", "list dossiers"), json=True)
+    lst = commands.add("list", list_dossiers, t("liệt kê hồ sơ"), json=True)
     lst.add_argument(
         "--state",
         action="append",
         type=states(t),
         metavar="STATE",
-        help=t("lọc theo trạng thái (lặp lại được): ", "filter by state (repeatable): ")
-        + ", ".join(s.value for s in State),
+        help=t("lọc theo trạng thái (lặp lại được): ") + ", ".join(s.value for s in State),
     )
-    lst.add_argument("--commune", help=t("lọc theo xã", "filter by commune"))
-    lst.add_argument("--province", help=t("lọc theo tỉnh", "filter by province"))
+    lst.add_argument("--commune", help=t("lọc theo xã"))
+    lst.add_argument("--province", help=t("lọc theo tỉnh"))
     lst.add_argument(
         "--set",
         dest="product_set",
         type=whole_number(t, minimum=1),
-        help=t("bộ sản phẩm", "product set"),
+        help=t("bộ sản phẩm"),
     )
-    lst.add_argument("--kind", choices=[k.value for k in Kind], help=t("loại", "kind"))
-    lst.add_argument("--search", help=t("tên sản phẩm bắt đầu bằng", "product name starts with"))
+    lst.add_argument("--kind", choices=[k.value for k in Kind], help=t("loại"))
+    lst.add_argument("--search", help=t("tên sản phẩm bắt đầu bằng"))
     lst.add_argument(
         "--number",
         metavar="TEXT",
-        help=t("số phiếu đăng ký có chứa", "registration form number contains"),
+        help=t("số phiếu đăng ký có chứa"),
     )
-    lst.add_argument(
-        "--code", metavar="TEXT", help=t("mã sản phẩm OCOP có chứa", "OCOP product code contains")
-    )
-    lst.add_argument(
-        "--due-before", type=day, metavar="DATE", help=t("có hạn trước ngày", "due before DATE")
-    )
+    lst.add_argument("--code", metavar="TEXT", help=t("mã sản phẩm OCOP có chứa"))
+    lst.add_argument("--due-before", type=day, metavar="DATE", help=t("có hạn trước ngày"))
     lst.add_argument(
         "--expires-before",
         type=day,
         metavar="DATE",
-        help=t("GCN hết hạn trước ngày", "certificate expires before DATE"),
+        help=t("GCN hết hạn trước ngày"),
     )
-    lst.add_argument("--overdue", action="store_true", help=t("chỉ hồ sơ quá hạn", "overdue only"))
+    lst.add_argument("--overdue", action="store_true", help=t("chỉ hồ sơ quá hạn"))
     lst.add_argument(
         "--sort",
         default="id",
         choices=("id", "due", "product", "state", "updated", "expiry"),
-        help=t("sắp xếp theo", "sort by"),
+        help=t("sắp xếp theo"),
     )
-    lst.add_argument("--desc", action="store_true", help=t("thứ tự giảm dần", "descending"))
+    lst.add_argument("--desc", action="store_true", help=t("thứ tự giảm dần"))
     lst.add_argument(
         "--limit",
         type=whole_number(t),
-        help=t(
-            f"số dòng tối đa (mặc định {PAGE} khi in bảng; 0: tất cả)",
-            f"at most N rows (default {PAGE} in a table; 0: all)",
-        ),
+        help=t("số dòng tối đa (mặc định {page} khi in bảng; 0: tất cả)", page=PAGE),
     )
     add_as_of(lst, t)
 
@@ -165,11 +148,9 @@ def _load(path: Path, ctx: Context) -> dict[str, Any]:
         text = raw.decode("utf-8-sig")
         data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(
-            ctx.t(f"{path}: không đọc được tệp: {exc}", f"{path}: cannot read the file: {exc}")
-        ) from None
+        raise UsageError(ctx.t("{path}: không đọc được tệp: {exc}", path=path, exc=exc)) from None
     if not isinstance(data, dict):
-        raise UsageError(ctx.t(f"{path}: cần một bảng khóa–giá trị", f"{path}: expected a table"))
+        raise UsageError(ctx.t("{path}: cần một bảng khóa–giá trị", path=path))
     return data
 
 
@@ -184,10 +165,7 @@ def _registration(ctx: Context, actor: Actor) -> dict[str, Any]:
     given = data.get("producer") or {}
     if not isinstance(given, dict):
         raise UsageError(
-            ctx.t(
-                f"{args.file}: producer phải là một bảng ([producer] với name, email…)",
-                f"{args.file}: producer must be a table ([producer] with name, email, …)",
-            )
+            ctx.t("{file}: producer phải là một bảng ([producer] với name, email…)", file=args.file)
         )
     producer = dict(given)
     for key, flag in (
@@ -207,8 +185,6 @@ def _registration(ctx: Context, actor: Actor) -> dict[str, Any]:
             ctx.t(
                 "{file}: producer.lang phải là vi hoặc en (ngôn ngữ thư gửi chủ thể), "
                 "không phải '{value}'",
-                "{file}: producer.lang must be vi or en (the language of the producer's mail), "
-                "not '{value}'",
                 file=args.file,
                 value=lang,
             )
@@ -234,8 +210,7 @@ def _registration(ctx: Context, actor: Actor) -> dict[str, Any]:
         missing.append("--producer")
     if missing:
         raise UsageError(
-            ctx.t(f"còn thiếu {', '.join(missing)}", f"missing {', '.join(missing)}")
-            + " (ocop register --help)"
+            ctx.t("còn thiếu {missing}", missing=", ".join(missing)) + " (ocop register --help)"
         )
     return data
 
@@ -262,53 +237,56 @@ def print_outcome(ctx: Context, before: Dossier | None, after: Dossier, actor: A
     if before is None:
         ctx.print(
             t(
-                f"Đã đăng ký hồ sơ số {after.id}: {name} (bộ {after.product_set}), "
-                f"xã {after.commune}, tỉnh {after.province}.",
-                f"Registered dossier {after.id}: {name} (set {after.product_set}), "
-                f"{after.commune}, {after.province}.",
+                "Đã đăng ký hồ sơ số {id}: {name} (bộ {product_set}), xã {commune}, "
+                "tỉnh {province}.",
+                id=after.id,
+                name=name,
+                product_set=after.product_set,
+                commune=after.commune,
+                province=after.province,
             )
         )
     else:
         ctx.print(
             t(
-                f"Hồ sơ {after.id} ({name}): {before.state.label(lang)} → "
-                f"{after.state.label(lang)}.",
-                f"Dossier {after.id} ({name}): {before.state.label(lang)} → "
-                f"{after.state.label(lang)}.",
+                "Hồ sơ {id} ({name}): {state} → {state2}.",
+                id=after.id,
+                name=name,
+                state=before.state.label(lang),
+                state2=after.state.label(lang),
             )
         )
     if after.rating is not None and (before is None or before.rating != after.rating):
         for n, line in enumerate(rating_lines(after.rating, lang)):
-            ctx.print(("  " + t("Điểm", "Score") + ": " if n == 0 else "  ") + line)
+            ctx.print(("  " + t("Điểm") + ": " if n == 0 else "  ") + line)
     if after.submission is not None and before is not None and before.submission is None:
         s = after.submission
         if s.round:
             ctx.print(
                 t(
-                    f"  Đợt đánh giá của tỉnh: {s.round}/{s.round_year}",
-                    f"  Province round: {s.round}/{s.round_year}",
+                    "  Đợt đánh giá của tỉnh: {round}/{round_year}",
+                    round=s.round,
+                    round_year=s.round_year,
                 )
             )
     if after.certificate is not None:
-        ctx.print(
-            t("  Giấy chứng nhận: ", "  Certificate: ")
-            + certificate_text(after.certificate, lang, today)
-        )
+        ctx.print(t("  Giấy chứng nhận: ") + certificate_text(after.certificate, lang, today))
     if after.form_number and (before is None or before.form_number != after.form_number):
-        ctx.print(t("  Số phiếu đăng ký: ", "  Registration form: ") + after.form_number)
+        ctx.print(t("  Số phiếu đăng ký: ") + after.form_number)
     if after.product_code and (before is None or before.product_code != after.product_code):
-        ctx.print(t("  Mã sản phẩm OCOP: ", "  OCOP product code: ") + after.product_code)
+        ctx.print(t("  Mã sản phẩm OCOP: ") + after.product_code)
     if before is None or before.cycle != after.cycle:
         ctx.print(
             t(
-                f"  Chu kỳ {after.cycle} ({after.kind.label(lang)}), quy định: ",
-                f"  Cycle {after.cycle} ({after.kind.label(lang)}), rule set: ",
+                "  Chu kỳ {cycle} ({kind}), quy định: ",
+                cycle=after.cycle,
+                kind=after.kind.label(lang),
             )
             + rule_set_text(after.rule_set)
         )
-    ctx.print(t("  Hạn tiếp theo: ", "  Next date: ") + due_text(after, lang, today))
+    ctx.print(t("  Hạn tiếp theo: ") + due_text(after, lang, today))
     ctx.print(
-        t("  Bước tiếp theo của bạn: ", "  Your next steps: ")
+        t("  Bước tiếp theo của bạn: ")
         + next_steps(ctx.registry().allowed(after, actor), after.id, lang)
     )
 
@@ -348,24 +326,25 @@ def list_dossiers(ctx: Context) -> int:
         return 0
     t, lang = ctx.t, ctx.lang
     headers = [
-        t("Số", "ID"),
-        t("Sản phẩm", "Product"),
-        t("Bộ", "Set"),
-        t("Xã", "Commune"),
-        t("Trạng thái", "State"),
-        t("Chu kỳ", "Cycle"),
-        t("Hạn tiếp theo", "Next date"),
-        t("Giấy chứng nhận", "Certificate"),
-        t("Mã sản phẩm", "Product code"),
+        t("Số"),
+        t("Sản phẩm"),
+        t("Bộ"),
+        t("Xã"),
+        t("Trạng thái"),
+        t("Chu kỳ"),
+        t("Hạn tiếp theo"),
+        t("Giấy chứng nhận"),
+        t("Mã sản phẩm"),
     ]
     rows = []
+    until = t("đến")  # outside the f-string, where the catalogue's extraction finds it
     for d in found:
         due = fmt_date(d.next_due_on, lang)
         if is_overdue(d, today):
-            due += t(" (quá hạn)", " (overdue)")
+            due += t(" (quá hạn)")
         cert = d.certificate
         cert_text = (
-            f"{stars(cert.stars)} {t('đến', 'to')} {fmt_date(cert.expires_on, lang)}"
+            f"{stars(cert.stars)} {until} {fmt_date(cert.expires_on, lang)}"
             if cert and cert.revoked_on is None
             else "—"
         )
@@ -388,11 +367,11 @@ def list_dossiers(ctx: Context) -> int:
     if total > len(found):
         ctx.print(
             t(
-                f"{len(found)}/{total} hồ sơ; xem thêm: --limit N, hoặc --limit 0 để xem tất cả.",
-                f"{len(found)} of {total} dossiers; see more with --limit N, or all with "
-                "--limit 0.",
+                "{found_count}/{total} hồ sơ; xem thêm: --limit N, hoặc --limit 0 để xem tất cả.",
+                found_count=len(found),
+                total=total,
             )
         )
     else:
-        ctx.print(t(f"{len(found)} hồ sơ.", f"{len(found)} dossier(s)."))
+        ctx.print(t("{found_count} hồ sơ.", found_count=len(found)))
     return 0

@@ -23,11 +23,7 @@ def register(commands: Commands) -> None:
     parser = commands.add(
         "number",
         assign_numbers,
-        t(
-            "cấp số phiếu đăng ký, mã sản phẩm OCOP còn chờ (khi kế hoạch đã có mã tỉnh, mã xã)",
-            "give the registration form number and OCOP product code still pending (once the "
-            "plan holds the province and commune codes)",
-        ),
+        t("cấp số phiếu đăng ký, mã sản phẩm OCOP còn chờ (khi kế hoạch đã có mã tỉnh, mã xã)"),
         json=True,
     )
     add_dossier(parser, t)
@@ -47,25 +43,17 @@ def assign_numbers(ctx: Context) -> int:
         if missing:
             why = missing_codes_text(missing, dossier, ctx.lang)
             ctx.stderr.write(
-                t(
-                    "Chưa thể cấp số cho hồ sơ {id}: {why}.\n",
-                    "Cannot number dossier {id} yet: {why}.\n",
-                ).format(id=dossier.id, why=why)
+                t("Chưa thể cấp số cho hồ sơ {id}: {why}.\n").format(id=dossier.id, why=why)
             )
         else:
-            ctx.stderr.write(
-                t(
-                    "Hồ sơ {id} không còn số nào chờ cấp.\n",
-                    "Dossier {id} has no number pending.\n",
-                ).format(id=dossier.id)
-            )
+            ctx.stderr.write(t("Hồ sơ {id} không còn số nào chờ cấp.\n").format(id=dossier.id))
         return 1
     if ctx.args.json:
         ctx.print(dumps(jsonable(after)))
         return 0
-    ctx.print(t("Hồ sơ số {id}", "Dossier {id}").format(id=after.id))
+    ctx.print(t("Hồ sơ số {id}").format(id=after.id))
     if after.form_number:
-        ctx.print(t("  Số phiếu đăng ký: ", "  Registration form: ") + after.form_number)
+        ctx.print(t("  Số phiếu đăng ký: ") + after.form_number)
     if after.product_code:
-        ctx.print(t("  Mã sản phẩm OCOP: ", "  OCOP product code: ") + after.product_code)
+        ctx.print(t("  Mã sản phẩm OCOP: ") + after.product_code)
     return 0

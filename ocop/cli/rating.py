@@ -42,24 +42,28 @@ def rating_lines(r: Rating, lang: str, *, sheets: bool = False) -> list[str]:
     head = score_text(r, lang)
     if r.sheets:
         head += t(
-            f" (trung bình {len(r.sheets)} phiếu thành viên Hội đồng)",
-            f" (average of {len(r.sheets)} council members' sheets)",
+            " (trung bình {sheets_count} phiếu thành viên Hội đồng)", sheets_count=len(r.sheets)
         )
     lines = [head]
     if r.band_stars is not None and r.stars < r.band_stars:
-        lowest = (
-            t(" (thấp nhất trong các phiếu)", " (the lowest of the sheets)") if r.sheets else ""
-        )
+        lowest = t(" (thấp nhất trong các phiếu)") if r.sheets else ""
         lines.append(
             t(
-                f"Hạng theo điểm là {_stars(r.band_stars)}, nhưng tiêu chí bắt buộc chỉ đạt đến "
-                f"mức {_stars(r.minimum_stars_met or 0)}{lowest}: công nhận {_stars(r.stars)}"
-                + ("" if r.stars >= 3 else " (chưa đạt OCOP)")
-                + ".",
-                f"The score's band is {_stars(r.band_stars)}, but the starred minimums are met "
-                f"only up to {_stars(r.minimum_stars_met or 0)}{lowest}: {_stars(r.stars)}"
-                + ("" if r.stars >= 3 else " (not an OCOP rating)")
-                + ".",
+                "Hạng theo điểm là {band}, nhưng tiêu chí bắt buộc chỉ đạt đến mức "
+                "{minimum}{lowest}: công nhận {stars}.",
+                band=_stars(r.band_stars),
+                minimum=_stars(r.minimum_stars_met or 0),
+                lowest=lowest,
+                stars=_stars(r.stars),
+            )
+            if r.stars >= 3
+            else t(
+                "Hạng theo điểm là {band}, nhưng tiêu chí bắt buộc chỉ đạt đến mức "
+                "{minimum}{lowest}: {stars} (chưa đạt OCOP).",
+                band=_stars(r.band_stars),
+                minimum=_stars(r.minimum_stars_met or 0),
+                lowest=lowest,
+                stars=_stars(r.stars),
             )
         )
     if sheets:
@@ -68,27 +72,28 @@ def rating_lines(r: Rating, lang: str, *, sheets: bool = False) -> list[str]:
             total = sum(Decimal(repr(x)) for x in (sheet.a, sheet.b, sheet.c))
             minimum = (
                 t(
-                    f"; tiêu chí bắt buộc đạt {sheet.minimum_stars_met}★",
-                    f"; minimums met to {sheet.minimum_stars_met}★",
+                    "; tiêu chí bắt buộc đạt {minimum_stars_met}★",
+                    minimum_stars_met=sheet.minimum_stars_met,
                 )
                 if sheet.minimum_stars_met is not None
                 else ""
             )
             lines.append(
-                t("Phiếu ", "Sheet ")
+                t("Phiếu ")
                 + f"{sheet.member}: A {_shown(sheet.a, lang)} + B {_shown(sheet.b, lang)}"
                 f" + C {_shown(sheet.c, lang)} = {_shown(total, lang)}{minimum}"
             )
     if r.proposed_on is not None:
         text = t(
-            f"UBND tỉnh đề nghị Bộ NN&MT đánh giá 5 sao ngày {fmt_date(r.proposed_on, lang)}",
-            f"Proposed by the province to the Ministry for 5★ on {fmt_date(r.proposed_on, lang)}",
+            "UBND tỉnh đề nghị Bộ NN&MT đánh giá 5 sao ngày {proposed_on}",
+            proposed_on=fmt_date(r.proposed_on, lang),
         )
         if r.central_round and r.central_round_year:
             # Its rating deadline is the dossier's next date, shown beside this.
             text += t(
-                f"; đợt {r.central_round}/{r.central_round_year} của Trung ương",
-                f"; central round {r.central_round}/{r.central_round_year}",
+                "; đợt {central_round}/{central_round_year} của Trung ương",
+                central_round=r.central_round,
+                central_round_year=r.central_round_year,
             )
         lines.append(text + ".")
     return lines

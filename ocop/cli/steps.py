@@ -42,20 +42,12 @@ class _Sheets:
         """The sheets, or ``None`` after printing every bad line (nothing is changed)."""
         t = ctx.t
         if self.file is not None and self.specs:
-            raise UsageError(
-                t(
-                    "Dùng --sheets TỆP hoặc --sheet, không dùng cả hai.",
-                    "Give --sheets FILE or --sheet, not both.",
-                )
-            )
+            raise UsageError(t("Dùng --sheets TỆP hoặc --sheet, không dùng cả hai."))
         if self.file is not None:
             fmt = sheet_format(self.file)
             if fmt is None:
                 raise UsageError(
-                    t(
-                        f"{self.file}: --sheets đọc tệp .csv, .xlsx hoặc .toml.",
-                        f"{self.file}: --sheets reads .csv, .xlsx or .toml files.",
-                    )
+                    t("{file}: --sheets đọc tệp .csv, .xlsx hoặc .toml.", file=self.file)
                 )
             try:
                 raw = self.file.read_bytes()
@@ -70,15 +62,15 @@ class _Sheets:
             return reading.sheets
         for line in sorted(reading.problems):
             place = (
-                t(f"{where}: dòng {line}: ", f"{where}: line {line}: ")
+                t("{where}: dòng {line}: ", where=where, line=line)
                 if self.file is not None
-                else t(f"--sheet thứ {line}: ", f"--sheet number {line}: ")
+                else t("--sheet thứ {line}: ", line=line)
             )
             ctx.stderr.write(place + "; ".join(reading.problems[line]) + "\n")
         ctx.stderr.write(
             t(
-                f"Chưa chấm điểm: {len(reading.problems)} phiếu có lỗi. Sửa rồi chạy lại.",
-                f"Nothing rated: {len(reading.problems)} bad sheet(s). Fix them and run again.",
+                "Chưa chấm điểm: {problems_count} phiếu có lỗi. Sửa rồi chạy lại.",
+                problems_count=len(reading.problems),
             )
             + "\n"
         )
@@ -92,10 +84,9 @@ def _check_rating(ctx: Context, values: dict[str, Any], today: date) -> None:
     if values.get("sheets") is not None and parts:
         raise UsageError(
             t(
-                f"Dùng phiếu của các thành viên (--sheets/--sheet) hoặc điểm trung bình Hội "
-                f"đồng đã quyết định ({', '.join(parts)}), không dùng cả hai.",
-                f"Give the members' sheets (--sheets/--sheet) or the council's decided "
-                f"averages ({', '.join(parts)}), not both.",
+                "Dùng phiếu của các thành viên (--sheets/--sheet) hoặc điểm trung bình "
+                "Hội đồng đã quyết định ({parts}), không dùng cả hai.",
+                parts=", ".join(parts),
             )
         )
     proposed = values.get("proposed_on")
@@ -103,10 +94,9 @@ def _check_rating(ctx: Context, values: dict[str, Any], today: date) -> None:
         # Invalid data, not usage: exit 1; the text is already the officer's language.
         raise InvalidInput(
             t(
-                f"--proposed-on {date.fromisoformat(proposed):%d/%m/%Y} là ngày trong tương "
-                "lai; ghi ngày văn bản đề nghị của tỉnh đã ký.",
-                f"--proposed-on {proposed} is in the future; give the date of the province's "
-                "signed proposal.",
+                "--proposed-on {day:%d/%m/%Y} là ngày trong tương lai; ghi ngày văn bản đề nghị "
+                "của tỉnh đã ký.",
+                day=date.fromisoformat(proposed),
             ),
             field="proposed_on",
         )
@@ -197,7 +187,7 @@ def _add(
         name, _fire(trigger, data), f"{trigger.label(commands.lang)}: {t(vi, en)}", json=True
     )
     add_dossier(parser, t)
-    parser.add_argument("--note", help=t("ghi chú vào nhật ký", "note for the audit trail"))
+    parser.add_argument("--note", help=t("ghi chú vào nhật ký"))
     # What the options give, and to which trigger: tests/test_inputs.py holds the two to the
     # trigger's inputs (ocop.states.inputs).
     parser.set_defaults(step_trigger=trigger, step_data=data)
@@ -213,47 +203,37 @@ def _rating_options(parser: argparse.ArgumentParser, t: Translate) -> None:
             f"--{part}",
             type=float,
             metavar="SCORE",
-            help=t(
-                f"điểm trung bình phần {part.upper()} (0–{maximum})",
-                f"part {part.upper()} average score (0–{maximum})",
-            ),
+            help=t("điểm trung bình phần {part} (0–{maximum})", part=part.upper(), maximum=maximum),
         )
     parser.add_argument(
         "--minimum-stars",
         type=int,
         metavar="STARS",
-        help=t(
-            "hạng sao cao nhất mà mọi tiêu chí bắt buộc (***) đều đạt",
-            "highest star level whose starred minimum criteria are all met",
-        ),
+        help=t("hạng sao cao nhất mà mọi tiêu chí bắt buộc (***) đều đạt"),
     )
     parser.add_argument(
         "--sheets",
         type=Path,
         metavar="FILE",
         help=t(
-            "phiếu chấm của từng thành viên Hội đồng: tệp .csv, .xlsx hoặc .toml (cột member, "
-            "a, b, c, minimum_stars_met); xếp hạng theo điểm trung bình các phiếu",
-            "each council member's sheet: a .csv, .xlsx or .toml file (columns member, a, b, c, "
-            "minimum_stars_met); rated on the sheets' average",
+            "phiếu chấm của từng thành viên Hội đồng: tệp .csv, .xlsx hoặc .toml "
+            "(cột member, a, b, c, minimum_stars_met); xếp hạng theo điểm trung "
+            "bình các phiếu"
         ),
     )
     parser.add_argument(
         "--sheet",
         action="append",
         metavar="NAME:A:B:C[:STARS]",
-        help=t(
-            'một phiếu thành viên (lặp lại cho từng người), ví dụ "Nguyễn Văn An:32:18,5:21:4"',
-            'one member\'s sheet (repeat per member), e.g. "Nguyen Van An:32:18.5:21:4"',
-        ),
+        help=t('một phiếu thành viên (lặp lại cho từng người), ví dụ "Nguyễn Văn An:32:18,5:21:4"'),
     )
-    parser.add_argument("--certificate", help=t("số giấy chứng nhận", "certificate number"))
-    parser.add_argument("--decision", help=t("số quyết định công nhận", "decision number"))
+    parser.add_argument("--certificate", help=t("số giấy chứng nhận"))
+    parser.add_argument("--decision", help=t("số quyết định công nhận"))
     parser.add_argument(
         "--issued-on",
         type=date_type(t),
         metavar="DATE",
-        help=t("ngày cấp (mặc định hôm nay)", "issue date (default today)"),
+        help=t("ngày cấp (mặc định hôm nay)"),
     )
 
 
@@ -280,7 +260,7 @@ def register(commands: Commands) -> None:
         "trả hồ sơ để bổ sung",
         "back to the producer to complete",
     )
-    p.add_argument("--reason", help=t("lý do trả lại (bắt buộc)", "why (required)"))
+    p.add_argument("--reason", help=t("lý do trả lại (bắt buộc)"))
 
     p = _add(
         commands,
@@ -303,8 +283,8 @@ def register(commands: Commands) -> None:
     for name in COMMUNE_CRITERIA:
         vi, en = CRITERIA[name]
         p.add_argument("--" + name.replace("_", "-"), metavar="TEXT", help=t(vi, en))
-    p.add_argument("--report-number", help=t("số báo cáo Mẫu 03", "Mẫu 03 report number"))
-    p.add_argument("--report-date", type=day, metavar="DATE", help=t("ngày báo cáo", "date"))
+    p.add_argument("--report-number", help=t("số báo cáo Mẫu 03"))
+    p.add_argument("--report-date", type=day, metavar="DATE", help=t("ngày báo cáo"))
 
     p = _add(
         commands,
@@ -314,11 +294,9 @@ def register(commands: Commands) -> None:
         "văn bản đề nghị tỉnh đánh giá",
         "the request letter to the province",
     )
-    p.add_argument("--letter-number", help=t("số văn bản", "letter number"))
-    p.add_argument("--letter-date", type=day, metavar="DATE", help=t("ngày văn bản", "date"))
-    p.add_argument(
-        "--round", type=int, help=t("đợt của tỉnh (mặc định theo ngày)", "province round")
-    )
+    p.add_argument("--letter-number", help=t("số văn bản"))
+    p.add_argument("--letter-date", type=day, metavar="DATE", help=t("ngày văn bản"))
+    p.add_argument("--round", type=int, help=t("đợt của tỉnh (mặc định theo ngày)"))
 
     p = _add(
         commands,
@@ -334,10 +312,8 @@ def register(commands: Commands) -> None:
         type=day,
         metavar="DATE",
         help=t(
-            "từ 90 điểm: ngày tỉnh đề nghị Bộ đánh giá 5 sao, quyết định đợt của Trung ương "
-            "(mặc định hôm nay)",
-            "at 90 or more: the date the province proposes it to the Ministry, which decides "
-            "the central round (default today)",
+            "từ 90 điểm: ngày tỉnh đề nghị Bộ đánh giá 5 sao, quyết định đợt của "
+            "Trung ương (mặc định hôm nay)"
         ),
     )
     p = _add(
@@ -362,8 +338,7 @@ def register(commands: Commands) -> None:
     p.add_argument(
         "--ground",
         metavar="GROUND",
-        help=t("căn cứ thu hồi, theo quy định của hồ sơ: ", "ground, per the dossier's rule set: ")
-        + ", ".join(grounds),
+        help=t("căn cứ thu hồi, theo quy định của hồ sơ: ") + ", ".join(grounds),
     )
 
     p = _add(
@@ -377,12 +352,12 @@ def register(commands: Commands) -> None:
     p.add_argument(
         "--kind",
         choices=[k.value for k in Kind],
-        help=t("mặc định: đánh giá lại khi GCN còn hiệu lực", "default: rerating while certified"),
+        help=t("mặc định: đánh giá lại khi GCN còn hiệu lực"),
     )
     p.add_argument(
         "--rule-set",
         choices=sorted(RULE_SETS),
-        help=t("quy định áp dụng (mặc định theo ngày)", "rule set (default: by date)"),
+        help=t("quy định áp dụng (mặc định theo ngày)"),
     )
     add_documents(p, t)
 
@@ -394,4 +369,4 @@ def register(commands: Commands) -> None:
         "chủ thể rút hồ sơ",
         "the producer withdraws",
     )
-    p.add_argument("--reason", help=t("lý do", "reason"))
+    p.add_argument("--reason", help=t("lý do"))

@@ -45,16 +45,14 @@ def register(commands: Commands) -> None:
     imp = commands.add(
         "import",
         import_csv,
-        t("nhập sản phẩm đã được công nhận (CSV)", "import certified products (CSV)"),
+        t("nhập sản phẩm đã được công nhận (CSV)"),
         description=t(
-            "Nhập các sản phẩm đã có giấy chứng nhận từ tệp CSV (UTF-8). Cột bắt buộc: "
-            f"{', '.join(REQUIRED_COLUMNS)}; cột tùy chọn: "
-            f"{', '.join(IMPORT_COLUMNS[len(REQUIRED_COLUMNS) :])}. Ngày viết DD/MM/YYYY hoặc "
-            "YYYY-MM-DD. Nhập tất cả hoặc không nhập dòng nào: mọi dòng lỗi được báo kèm số dòng.",
-            "Import products that already hold a certificate from a CSV file (UTF-8). Required "
-            f"columns: {', '.join(REQUIRED_COLUMNS)}; optional: "
-            f"{', '.join(IMPORT_COLUMNS[len(REQUIRED_COLUMNS) :])}. Dates as DD/MM/YYYY or "
-            "YYYY-MM-DD. All rows or none: every bad row is reported with its line number.",
+            "Nhập các sản phẩm đã có giấy chứng nhận từ tệp CSV (UTF-8). Cột bắt "
+            "buộc: {required_columns}; cột tùy chọn: {items}. Ngày viết DD/MM/YYYY "
+            "hoặc YYYY-MM-DD. Nhập tất cả hoặc không nhập dòng nào: mọi dòng lỗi "
+            "được báo kèm số dòng.",
+            required_columns=", ".join(REQUIRED_COLUMNS),
+            items=", ".join(IMPORT_COLUMNS[len(REQUIRED_COLUMNS) :]),
         ),
         json=True,
     )
@@ -62,43 +60,35 @@ def register(commands: Commands) -> None:
     imp.add_argument(
         "--rule-set",
         choices=sorted(RULE_SETS),
-        help=t(
-            "quy định cho các dòng không có cột rule_set (mặc định theo ngày)",
-            "rule set for rows without a rule_set (default: by date)",
-        ),
+        help=t("quy định cho các dòng không có cột rule_set (mặc định theo ngày)"),
     )
     imp.add_argument(
         "--dry-run",
         action="store_true",
-        help=t("chỉ kiểm tra, không ghi", "check only, write nothing"),
+        help=t("chỉ kiểm tra, không ghi"),
     )
 
-    exp = commands.add(
-        "export", export, t("xuất hồ sơ ra CSV hoặc JSON", "export dossiers as CSV or JSON")
-    )
+    exp = commands.add("export", export, t("xuất hồ sơ ra CSV hoặc JSON"))
     exp.add_argument("--format", choices=("csv", "json"), default="csv")
-    exp.add_argument("--output", "-o", type=Path, help=t("tệp ghi ra", "output file"))
+    exp.add_argument("--output", "-o", type=Path, help=t("tệp ghi ra"))
     exp.add_argument(
         "--force",
         action="store_true",
-        help=t(
-            "ghi đè tệp --output đã có (không bao giờ ghi đè cơ sở dữ liệu)",
-            "overwrite an existing --output file (never the database)",
-        ),
+        help=t("ghi đè tệp --output đã có (không bao giờ ghi đè cơ sở dữ liệu)"),
     )
     exp.add_argument(
         "--state",
         action="append",
         type=states(t),
         metavar="STATE",
-        help=t("lọc theo trạng thái", "filter by state"),
+        help=t("lọc theo trạng thái"),
     )
-    exp.add_argument("--commune", help=t("lọc theo xã", "filter by commune"))
-    exp.add_argument("--province", help=t("lọc theo tỉnh", "filter by province"))
+    exp.add_argument("--commune", help=t("lọc theo xã"))
+    exp.add_argument("--province", help=t("lọc theo tỉnh"))
     exp.add_argument(
         "--excel",
         action="store_true",
-        help=t("thêm BOM để Excel đọc đúng tiếng Việt", "add a BOM so Excel reads UTF-8"),
+        help=t("thêm BOM để Excel đọc đúng tiếng Việt"),
     )
 
 
@@ -134,8 +124,8 @@ def import_csv(ctx: Context) -> int:
     if args.dry_run:
         ctx.print(
             ctx.t(
-                f"Tệp hợp lệ: {result.valid} dòng. Chưa ghi gì (--dry-run).",
-                f"The file is valid: {result.valid} row(s). Nothing written (--dry-run).",
+                "Tệp hợp lệ: {good_count} dòng. Chưa ghi gì (--dry-run).",
+                good_count=result.valid,
             )
         )
         return 0
@@ -153,7 +143,7 @@ def _refuse(ctx: Context, problems: Mapping[int, list[str]]) -> int:
     shown = lines[:SHOWN_PROBLEMS] if is_terminal(ctx.stderr) else lines
     for line in shown:
         ctx.stderr.write(
-            ctx.t(f"{ctx.args.file}: dòng {line}: ", f"{ctx.args.file}: line {line}: ")
+            ctx.t("{file}: dòng {line}: ", file=ctx.args.file, line=line)
             + "; ".join(problems[line])
             + "\n"
         )
@@ -167,8 +157,8 @@ def _refuse(ctx: Context, problems: Mapping[int, list[str]]) -> int:
         )
     ctx.stderr.write(
         ctx.t(
-            f"Không nhập dòng nào: {len(problems)} dòng có lỗi. Sửa tệp rồi chạy lại.",
-            f"Nothing imported: {len(problems)} bad line(s). Fix the file and run again.",
+            "Không nhập dòng nào: {problems_count} dòng có lỗi. Sửa tệp rồi chạy lại.",
+            problems_count=len(problems),
         )
         + "\n"
     )
@@ -193,15 +183,15 @@ def _report(ctx: Context, imported: list[Dossier], count: int) -> None:
         for d in imported
     ]
     headers = [
-        t("Số", "ID"),
-        t("Sản phẩm", "Product"),
-        t("Giấy chứng nhận", "Certificate"),
-        t("Hết hạn", "Expires"),
-        t("Trạng thái", "State"),
-        t("Hạn tiếp theo", "Next date"),
+        t("Số"),
+        t("Sản phẩm"),
+        t("Giấy chứng nhận"),
+        t("Hết hạn"),
+        t("Trạng thái"),
+        t("Hạn tiếp theo"),
     ]
     ctx.print(table(headers, rows))
-    ctx.print(t(f"Đã nhập {count} hồ sơ.", f"Imported {count} dossier(s)."))
+    ctx.print(t("Đã nhập {imported_count} hồ sơ.", imported_count=count))
     if count > len(imported):  # a summary, not 20 000 rows: say where the rest is
         ctx.print(
             t(
@@ -282,8 +272,9 @@ def export(ctx: Context) -> int:
             raise UsageError(f"{args.output}: {exc.strerror}") from None
         ctx.stderr.write(
             ctx.t(
-                f"Đã ghi {len(found)} hồ sơ vào {args.output}.\n",
-                f"Wrote {len(found)} dossier(s) to {args.output}.\n",
+                "Đã ghi {found_count} hồ sơ vào {output}.\n",
+                found_count=len(found),
+                output=args.output,
             )
         )
     else:
@@ -304,10 +295,10 @@ def _check_output(ctx: Context, output: Path) -> None:
     ):
         raise UsageError(
             ctx.t(
-                f"{output} là cơ sở dữ liệu đang dùng ({database}) hoặc một tệp đi kèm nó; "
-                "không bao giờ ghi vào đó, kể cả với --force: chọn tệp khác",
-                f"{output} is the database in use ({database}) or one of its files; it is "
-                "never written, even with --force: choose another file",
+                "{output} là cơ sở dữ liệu đang dùng ({database}) hoặc một tệp đi kèm "
+                "nó; không bao giờ ghi vào đó, kể cả với --force: chọn tệp khác",
+                output=output,
+                database=database,
             )
         )
     if not ctx.args.force and (output.exists() or output.is_symlink()):
@@ -315,10 +306,7 @@ def _check_output(ctx: Context, output: Path) -> None:
 
 
 def _exists(ctx: Context, output: Path) -> str:
-    return ctx.t(
-        f"{output} đã có; thêm --force để ghi đè, hoặc chọn tệp khác",
-        f"{output} exists already; add --force to overwrite it, or choose another file",
-    )
+    return ctx.t("{output} đã có; thêm --force để ghi đè, hoặc chọn tệp khác", output=output)
 
 
 def _same(output: Path, protected: Path) -> bool:

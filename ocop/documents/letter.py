@@ -20,7 +20,7 @@ from ocop.documents.common import (
     Signer,
     letterhead,
     signature,
-    t,
+    translate,
 )
 from ocop.errors import InvalidInput
 from ocop.models import Dossier, nfc
@@ -129,7 +129,13 @@ def build_request_letter(
         report = "—"
         if e is not None and (e.report_number or e.report_date):
             when = (
-                t(lang, f"ngày {e.report_date:%d/%m/%Y}", f"of {e.report_date.isoformat()}")
+                translate(
+                    lang,
+                    "ngày {day}",
+                    day=e.report_date.strftime("%d/%m/%Y")
+                    if lang == "vi"
+                    else e.report_date.isoformat(),
+                )
                 if e.report_date
                 else ""
             )
@@ -151,14 +157,15 @@ def build_request_letter(
             )
         )
     count = len(items)
-    products = t(lang, f"{count:02d} sản phẩm", f"{count} product{'s' if count > 1 else ''}")
+    products = translate(lang, "{count:02d} sản phẩm", count=count)
     submission = first.submission
     round_text = ""
     if submission.round:
-        round_text = t(
+        round_text = translate(
             lang,
-            f" trong đợt {submission.round} năm {submission.round_year or year}",
-            f" in round {submission.round} of {submission.round_year or year}",
+            " trong đợt {round} năm {value}",
+            round=submission.round,
+            value=submission.round_year or year,
         )
     # The law names the province committee; its OCOP office receives (Điều 7.3.a).
     to_vi = addressee or f"Ủy ban nhân dân tỉnh {province}"
@@ -171,69 +178,60 @@ def build_request_letter(
             number=number,
             symbol="UBND",
             day=day,
-            subject=t(
-                lang,
-                f"V/v đề nghị đánh giá, phân hạng sản phẩm OCOP năm {year}",
-                f"Re: request to evaluate and rate OCOP products, {year}",
+            subject=translate(
+                lang, "V/v đề nghị đánh giá, phân hạng sản phẩm OCOP năm {year}", year=year
             ),
         ),
         letter_number=number,
         letter_date=day,
         round=submission.round,
         round_year=submission.round_year,
-        addressee=t(lang, f"Kính gửi: {to_vi}.", f"To: {to_en}."),
-        intro=t(
+        addressee=translate(lang, "Kính gửi: {to}.", to=to_en if lang == "en" else to_vi),
+        intro=translate(
             lang,
-            f"Ủy ban nhân dân xã {commune} đã tiếp nhận, kiểm tra thành phần hồ sơ và đánh giá "
-            "một số nội dung của hồ sơ sản phẩm đăng ký tham gia đánh giá, phân hạng sản phẩm "
-            f"OCOP. Ủy ban nhân dân xã {commune} đề nghị Ủy ban nhân dân tỉnh {province} đánh "
-            f"giá, phân hạng {products}{round_text}, cụ thể như sau:",
-            f"The People's Committee of {commune} commune has received and checked the "
-            "dossiers registered for OCOP rating and evaluated the points the commune assesses. "
-            f"It asks the People's Committee of {province} province to evaluate and rate "
-            f"{products}{round_text}, as follows:",
+            "Ủy ban nhân dân xã {commune} đã tiếp nhận, kiểm tra thành phần hồ sơ "
+            "và đánh giá một số nội dung của hồ sơ sản phẩm đăng ký tham gia đánh "
+            "giá, phân hạng sản phẩm OCOP. Ủy ban nhân dân xã {commune} đề nghị Ủy "
+            "ban nhân dân tỉnh {province} đánh giá, phân hạng "
+            "{products}{round_text}, cụ thể như sau:",
+            commune=commune,
+            province=province,
+            products=products,
+            round_text=round_text,
         ),
         columns=(
-            t(lang, "STT", "No."),
-            t(lang, "Tên sản phẩm", "Product"),
-            t(lang, "Chủ thể", "Producer"),
-            t(lang, "Bộ sản phẩm", "Product set"),
-            t(lang, "Hình thức", "Kind"),
+            translate(lang, "STT"),
+            translate(lang, "Tên sản phẩm"),
+            translate(lang, "Chủ thể"),
+            translate(lang, "Bộ sản phẩm"),
+            translate(lang, "Hình thức"),
             "Số phiếu đăng ký" if lang != "en" else "Registration form",
-            t(lang, "Báo cáo Mẫu 03", "Form 03 report"),
-            t(lang, "Số hồ sơ", "Dossier"),
+            translate(lang, "Báo cáo Mẫu 03"),
+            translate(lang, "Số hồ sơ"),
         ),
         items=tuple(items),
-        enclosures_heading=t(lang, "Hồ sơ gửi kèm gồm:", "Enclosed:"),
+        enclosures_heading=translate(lang, "Hồ sơ gửi kèm gồm:"),
         # 26/2026 Điều 6.2 b–d.
         enclosures=(
-            t(
+            translate(lang, "- Báo cáo đánh giá của UBND xã theo Mẫu số 03 cho từng sản phẩm;"),
+            translate(lang, "- Hồ sơ sản phẩm (01 bộ hồ sơ giấy và 01 bộ hồ sơ điện tử);"),
+            translate(
                 lang,
-                "- Báo cáo đánh giá của UBND xã theo Mẫu số 03 cho từng sản phẩm;",
-                "- the commune's report (Form 03) for each product;",
-            ),
-            t(
-                lang,
-                "- Hồ sơ sản phẩm (01 bộ hồ sơ giấy và 01 bộ hồ sơ điện tử);",
-                "- the product dossiers (one paper and one electronic set);",
-            ),
-            t(
-                lang,
-                "- 05 sản phẩm mẫu cho mỗi sản phẩm (trừ nhóm dịch vụ du lịch cộng đồng, du lịch "
-                "sinh thái và điểm du lịch).",
-                "- five samples of each product (none for community and eco-tourism services).",
+                "- 05 sản phẩm mẫu cho mỗi sản phẩm (trừ nhóm dịch vụ du lịch cộng "
+                "đồng, du lịch sinh thái và điểm du lịch).",
             ),
         ),
-        closing=t(
+        closing=translate(
             lang,
-            f"Ủy ban nhân dân xã {commune} kính đề nghị Ủy ban nhân dân tỉnh {province} quan "
-            "tâm, xem xét./.",
-            f"The People's Committee of {commune} commune respectfully submits this request.",
+            "Ủy ban nhân dân xã {commune} kính đề nghị Ủy ban nhân dân tỉnh "
+            "{province} quan tâm, xem xét./.",
+            commune=commune,
+            province=province,
         ),
         signature=signature(signer or Signer(), lang=lang),
-        recipients_heading=t(lang, "Nơi nhận:", "Recipients:"),
+        recipients_heading=translate(lang, "Nơi nhận:"),
         recipients=(
-            t(lang, "- Như trên;", "- As above;"),
-            t(lang, "- Lưu: VT.", "- Filed: office."),
+            translate(lang, "- Như trên;"),
+            translate(lang, "- Lưu: VT."),
         ),
     )

@@ -25,7 +25,7 @@ from ocop.documents.common import (
     Signer,
     letterhead,
     signature,
-    t,
+    translate,
 )
 from ocop.errors import InvalidInput
 from ocop.models import Dossier
@@ -143,14 +143,14 @@ def build_mau03(
     if representative and p.title:
         representative = f"{representative} ({p.title})"
     general = (
-        Field(t(lang, "1. Tên chủ thể", "1. Producer"), p.name),
-        Field(t(lang, "2. Loại hình tổ chức", "2. Type of organisation"), None),
-        Field(t(lang, "3. Địa chỉ", "3. Address"), p.address),
-        Field(t(lang, "4. Tên người đại diện pháp luật", "4. Legal representative"), None),
-        Field(t(lang, "- Họ tên", "- Name"), representative),
-        Field(t(lang, "- Giới tính (Nam/nữ); Dân tộc", "- Gender; ethnicity"), None),
-        Field(t(lang, "- Địa chỉ thường trú", "- Permanent address"), None),
-        Field(t(lang, "5. Sản phẩm đăng ký đánh giá", "5. Product"), dossier.product_name),
+        Field(translate(lang, "1. Tên chủ thể"), p.name),
+        Field(translate(lang, "2. Loại hình tổ chức"), None),
+        Field(translate(lang, "3. Địa chỉ"), p.address),
+        Field(translate(lang, "4. Tên người đại diện pháp luật"), None),
+        Field(translate(lang, "- Họ tên"), representative),
+        Field(translate(lang, "- Giới tính (Nam/nữ); Dân tộc"), None),
+        Field(translate(lang, "- Địa chỉ thường trú"), None),
+        Field(translate(lang, "5. Sản phẩm đăng ký đánh giá"), dossier.product_name),
     )
     order = list(criteria_order or CRITERIA_HEADINGS)
     order += [name for name in evaluation.criteria if name not in order]
@@ -160,16 +160,19 @@ def build_mau03(
         heading, guidance = en if lang == "en" else vi
         assessments.append(Assessment(name, f"{n}. {heading}", guidance, evaluation.criteria[name]))
     commune, province = dossier.commune, dossier.province
-    proposal = t(
+    proposal = translate(
         lang,
-        f"Ủy ban nhân dân xã {commune} đề nghị Ủy ban nhân dân tỉnh {province} đánh giá, phân "
-        f"hạng sản phẩm OCOP cho sản phẩm {dossier.product_name} của {p.name}.",
-        f"The People's Committee of {commune} commune asks the People's Committee of {province} "
-        f"province to evaluate and rate the OCOP product {dossier.product_name} of {p.name}.",
+        "Ủy ban nhân dân xã {commune} đề nghị Ủy ban nhân dân tỉnh {province} "
+        "đánh giá, phân hạng sản phẩm OCOP cho sản phẩm {product_name} của "
+        "{name}.",
+        commune=commune,
+        province=province,
+        product_name=dossier.product_name,
+        name=p.name,
     )
     return Mau03(
         lang=lang,
-        form=t(lang, "Mẫu số 03", "Form 03"),
+        form=translate(lang, "Mẫu số 03"),
         letterhead=letterhead(
             commune,
             lang=lang,
@@ -177,22 +180,17 @@ def build_mau03(
             symbol="BC-UBND",
             day=evaluation.report_date,
         ),
-        title=t(lang, "BÁO CÁO", "REPORT"),
-        subtitle=t(
+        title=translate(lang, "BÁO CÁO"),
+        subtitle=translate(
             lang,
             "Đánh giá một số nội dung của hồ sơ đăng ký tham gia đánh giá, phân hạng sản phẩm OCOP",
-            "Evaluation of some contents of the dossier registered for OCOP product rating",
         ),
         dossier_id=dossier.id,
         product_name=dossier.product_name,
         producer_name=p.name,
-        general_heading=t(lang, "I. THÔNG TIN CHUNG VỀ HỒ SƠ SẢN PHẨM", "I. THE PRODUCT DOSSIER"),
+        general_heading=translate(lang, "I. THÔNG TIN CHUNG VỀ HỒ SƠ SẢN PHẨM"),
         general=general,
-        assessments_heading=t(
-            lang,
-            "II. ĐÁNH GIÁ MỘT SỐ NỘI DUNG CỦA HỒ SƠ SẢN PHẨM",
-            "II. THE COMMUNE'S ASSESSMENT",
-        ),
+        assessments_heading=translate(lang, "II. ĐÁNH GIÁ MỘT SỐ NỘI DUNG CỦA HỒ SƠ SẢN PHẨM"),
         assessments=tuple(assessments),
         proposal=proposal,
         signature=signature(signer or Signer(), lang=lang),

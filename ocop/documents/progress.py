@@ -224,16 +224,16 @@ def _chart(targets: Sequence[TargetProgress], by_state: Sequence[StateCount], la
     achieved = translate(lang, "Đạt")
     ongoing = translate(lang, "Đang thực hiện")
     states = ChartPanel(
-        title=translate(lang, "Hồ sơ theo trạng thái", "Dossiers by state"),
+        title=translate(lang, "Hồ sơ theo trạng thái"),
         series=(translate(lang, "Số lượng hồ sơ"),),
         bars=tuple(ChartBar(s.label, (s.count,)) for s in by_state),
-        empty=translate(lang, "Chưa có hồ sơ.", "No dossiers yet."),
+        empty=translate(lang, "Chưa có hồ sơ."),
     )
     aims = ChartPanel(
-        title=translate(lang, "Mục tiêu và kết quả", "Targets against achieved"),
+        title=translate(lang, "Mục tiêu và kết quả"),
         series=(aim, achieved, ongoing),
         bars=tuple(ChartBar(tp.label, (tp.target, tp.achieved, tp.in_progress)) for tp in targets),
-        empty=translate(lang, "Kế hoạch không có mục tiêu.", "The plan sets no targets."),
+        empty=translate(lang, "Kế hoạch không có mục tiêu."),
     )
     in_words = "; ".join(f"{s.label} {s.count}" for s in by_state) or states.empty
     aims_in_words = "; ".join(
@@ -242,11 +242,7 @@ def _chart(targets: Sequence[TargetProgress], by_state: Sequence[StateCount], la
         for tp in targets
     )
     return Chart(
-        caption=translate(
-            lang,
-            "Biểu đồ: hồ sơ theo trạng thái; mục tiêu và kết quả thực hiện",
-            "Chart: dossiers by state; targets against achieved",
-        ),
+        caption=translate(lang, "Biểu đồ: hồ sơ theo trạng thái; mục tiêu và kết quả thực hiện"),
         description=f"{states.title}: {in_words}. {aims.title}: {aims_in_words or aims.empty}.",
         panels=(states, aims),
     )
@@ -431,7 +427,7 @@ def build_progress_report(
         "col_certificate": translate(lang, "Giấy chứng nhận"),
         "col_expires": translate(lang, "Hết hạn"),
         "col_score": translate(lang, "Điểm"),
-        "points": translate(lang, "{score} điểm", "{score} points"),
+        "points": translate(lang, "{score} điểm"),
         "col_next": translate(lang, "Hạn tiếp theo"),
         "col_achieved": translate(lang, "Đạt"),
         "col_aim": translate(lang, "Chỉ tiêu"),

@@ -41,7 +41,7 @@ from types import FrameType
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from ocop.errors import DaemonAlreadyRunning, OcopError, StorageUnavailable
+from ocop.errors import DaemonAlreadyRunning, OcopError, SchemaNotCurrent, StorageUnavailable
 from ocop.notifications.delivery import Backoff, Drainer, DrainResult, SweepResult, sweep
 from ocop.notifications.transports import FolderTransport, transport_from_url
 from ocop.plan import Plan
@@ -133,9 +133,7 @@ class Daemon:
         if not settings.upgrade and not self.registry.database.schema_is_current():
             name = self.registry.database.name
             self.registry.close()
-            raise StorageUnavailable(
-                f"Database {name} has no up-to-date ocop schema; run `ocop db upgrade` first."
-            )
+            raise SchemaNotCurrent(name)
         self.outbox = self.registry.outbox
         self.heartbeats = Heartbeats(self.registry.database)
         try:
