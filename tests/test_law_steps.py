@@ -141,3 +141,48 @@ def test_the_revoke_step(registry: ocop.Registry) -> None:
     )
     with pytest.raises(ocop.TransitionNotAllowed):
         registry.fire(d.id, "revoke", actor=PROVINCE_OFFICER, ground="other")
+
+
+# -- the next dates after each stage (OCOP-RULES.md §1B, §7; counted by hand) ------------
+
+
+def test_the_commune_clock_runs_until_the_letter_goes(registry: ocop.Registry) -> None:
+    # Registered Monday 3/8/2026: 15 working days, the day itself not counted, Saturday 22/8
+    # worked in exchange for 31/8 -> Saturday 22/8/2026 (Điều 7.2).
+    d = registry.register(registration(), actor=OFFICER)
+    assert (d.next_due_on, d.next_due) == (date(2026, 8, 22), "commune_deadline")
+    d = registry.fire(d.id, "check", actor=OFFICER, documents=["mau_01", "mau_02"], samples=5)
+    assert (d.next_due_on, d.next_due) == (date(2026, 8, 22), "commune_deadline")
+    d = registry.fire(d.id, "evaluate", actor=OFFICER, criteria=CRITERIA)
+    assert (d.next_due_on, d.next_due) == (date(2026, 8, 22), "commune_deadline")
+
+
+def test_a_rerating_is_due_45_days_after_the_letter(registry: ocop.Registry) -> None:
+    d = registry.register(registration(kind="rerating"), actor=OFFICER)
+    registry.fire(d.id, "check", actor=OFFICER, documents=["mau_01", "mau_02"], samples=5)
+    registry.fire(d.id, "evaluate", actor=OFFICER, criteria=CRITERIA)
+    registry.clock.set(date(2026, 8, 14))  # type: ignore[attr-defined]
+    d = registry.fire(d.id, "submit", actor=OFFICER, letter_number="9", letter_date="2026-08-14")
+    assert (d.next_due_on, d.next_due) == (date(2026, 9, 28), "province_deadline")  # 7.6.g
+
+
+def test_a_proposal_in_november_waits_for_central_round_2_and_a_certificate_for_its_window(
+    registry: ocop.Registry,
+) -> None:
+    clock = registry.clock
+    d = _submitted(registry, clock)  # type: ignore[arg-type]
+    clock.set(date(2026, 11, 20))  # type: ignore[attr-defined]
+    proposed = registry.fire(d.id, "rate", actor=PROVINCE_OFFICER, a=38, b=24, c=30)
+    # Proposed before 30/1 -> the Ministry's round 2, rated before 30/3/2027.
+    assert proposed.state.value == "central_review"
+    assert (proposed.next_due_on, proposed.next_due) == (date(2027, 3, 30), "central_round")
+    other = registry.register(registration(product_name="Bánh gai"), actor=OFFICER)
+    registry.fire(other.id, "check", actor=OFFICER, documents=["mau_01", "mau_02"], samples=5)
+    registry.fire(other.id, "evaluate", actor=OFFICER, criteria=CRITERIA)
+    registry.fire(other.id, "submit", actor=OFFICER, letter_number="2", letter_date="2026-11-20")
+    rated = registry.fire(other.id, "rate", actor=PROVINCE_OFFICER, a=29, b=15, c=19,
+                          certificate_number="302/QĐ")  # fmt: skip
+    cert = rated.certificate
+    assert cert is not None and cert.expires_on == date(2029, 11, 20)  # 36 months
+    # The re-rating window opens 180 days before expiry (26/2026 Điều 7.6.a).
+    assert (rated.next_due_on, rated.next_due) == (date(2029, 5, 24), "recertification_opens")
