@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 import email
+import re
 import subprocess
 import sys
 from datetime import date
