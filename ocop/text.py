@@ -31,7 +31,7 @@ DOMAIN = "ocop"
 class Translate(Protocol):
     """``t("Vietnamese text {name}", name=value)``: the text in the reader's language."""
 
-    def __call__(self, message: str, english: str | None = None, /, **values: object) -> str: ...
+    def __call__(self, message: str, /, **values: object) -> str: ...
 
 
 def N_(message: str) -> str:
@@ -68,9 +68,8 @@ def translator(lang: str) -> Translate:
     """The :class:`Translate` function for ``lang`` (``"vi"`` or ``"en"``)."""
     lookup = catalogue(lang).gettext
 
-    def t(message: str, english: str | None = None, /, **values: object) -> str:
-        # ``english``: the old inline pair, still accepted while texts move to the catalogue.
-        text = (english if lang == "en" else message) if english is not None else lookup(message)
+    def t(message: str, /, **values: object) -> str:
+        text = lookup(message)
         return text.format(**values) if values else text
 
     return t

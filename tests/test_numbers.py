@@ -433,7 +433,7 @@ def test_the_request_letter_lists_each_dossier_with_its_numbers(
         ("2/PĐK-38-16087-2029", None),
     ]
     assert "Số phiếu đăng ký" in letter.columns
-    assert "Registration form" in build_request_letter(sent, lang="en").columns
+    assert "Registration form no." in build_request_letter(sent, lang="en").columns
     path = tmp_path / "letter.docx"
     write_docx(letter, path)
     table = next(t for t in docx.Document(str(path)).tables if t.rows[0].cells[0].text == "STT")

@@ -15,6 +15,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from ocop.text import Translate, translator
+
 if TYPE_CHECKING:
     from ocop import Actor, Dossier, Registry
     from ocop.plan import Plan
@@ -36,8 +38,6 @@ __all__ = [
     "sqlite_file",
 ]
 
-Translate = Callable[[str, str], str]
-"""``t(vi, en)``: the text in the language of the run."""
 
 Handler = Callable[["Context"], int]
 """A subcommand: receives the :class:`Context`, returns the exit status."""
@@ -65,19 +65,12 @@ class Settings:
     """The environment the run was given (``main(environ=…)``), for the modules' own variables."""
 
 
-def environment_help(t: Translate, environment: Mapping[str, tuple[str, str]]) -> list[str]:
+def environment_help(t: Translate, environment: Mapping[str, str]) -> list[str]:
     """The lines of ``--help`` that list environment variables with their help texts."""
     width = max(len(name) for name in environment)
-    lines = [t("Biến môi trường:", "Environment variables:")]
-    lines += [f"  {name.ljust(width)}  {t(vi, en)}" for name, (vi, en) in environment.items()]
+    lines = [t("Biến môi trường:")]
+    lines += [f"  {name.ljust(width)}  {t(text)}" for name, text in environment.items()]
     return lines
-
-
-def translator(lang: str) -> Translate:
-    """``t(vi, en)`` for ``lang``."""
-    if lang == "en":
-        return lambda vi, en: en
-    return lambda vi, en: vi
 
 
 class Commands:
@@ -121,7 +114,7 @@ class Commands:
             parser.add_argument(
                 "--json",
                 action="store_true",
-                help=self.t("in JSON cho chương trình khác đọc", "print JSON for scripts"),
+                help=self.t("in JSON cho chương trình khác đọc"),
             )
         return parser
 
@@ -178,10 +171,8 @@ class Context:
         if not self.settings.user:
             raise UsageError(
                 self.t(
-                    "lệnh này cần biết ai thực hiện: thêm --as TÊN_NGƯỜI_DÙNG "
-                    "hoặc đặt biến OCOP_USER (xem `ocop user list`)",
-                    "this command needs to know who acts: add --as USERNAME or set "
-                    "OCOP_USER (see `ocop user list`)",
+                    "lệnh này cần biết ai thực hiện: thêm --as TÊN_NGƯỜI_DÙNG hoặc đặt biến "
+                    "OCOP_USER (xem `ocop user list`)"
                 )
             )
         if self.acting is None:
@@ -198,10 +189,9 @@ class Context:
         if not self.settings.user:
             raise UsageError(
                 self.t(
-                    "lệnh này đọc hồ sơ và thông tin liên hệ, nên cần biết ai đọc: thêm --as "
-                    "TÊN_NGƯỜI_DÙNG hoặc đặt biến OCOP_USER; mỗi người chỉ thấy địa bàn của mình",
-                    "this command reads dossiers and contact details, so it needs to know who "
-                    "reads: add --as USERNAME or set OCOP_USER; each user sees their own area",
+                    "lệnh này đọc hồ sơ và thông tin liên hệ, nên cần biết ai đọc: thêm "
+                    "--as TÊN_NGƯỜI_DÙNG hoặc đặt biến OCOP_USER; mỗi người chỉ thấy địa "
+                    "bàn của mình"
                 )
             )
         return self.actor()
@@ -284,18 +274,15 @@ def load_calendar(settings: Settings) -> Calendar | None:
     if not path.is_file():
         raise UsageError(
             t(
-                f"không có tệp lịch nghỉ {path} (OCOP_CALENDAR / khóa calendar); sửa đường dẫn "
-                "hoặc bỏ thiết lập đó",
-                f"there is no calendar file {path} (OCOP_CALENDAR / the calendar key); fix the "
-                "path or remove the setting",
+                "không có tệp lịch nghỉ {path} (OCOP_CALENDAR / khóa calendar); sửa "
+                "đường dẫn hoặc bỏ thiết lập đó",
+                path=path,
             )
         )
     try:
         return Calendar.from_file(path)
     except InvalidInput as exc:
-        raise UsageError(
-            t(f"tệp lịch nghỉ không dùng được: {exc}", f"the calendar file is unusable: {exc}")
-        ) from None
+        raise UsageError(t("tệp lịch nghỉ không dùng được: {exc}", exc=exc)) from None
 
 
 def open_registry(
@@ -319,10 +306,9 @@ def open_registry(
         t = translator(settings.lang)
         raise UsageError(
             t(
-                f"không có cơ sở dữ liệu {file}: kiểm tra --db / OCOP_DATABASE, hoặc tạo mới "
-                "bằng `ocop db upgrade` (hay lần `ocop user add` đầu tiên)",
-                f"there is no database {file}: check --db / OCOP_DATABASE, or create one with "
-                "`ocop db upgrade` (or the first `ocop user add`)",
+                "không có cơ sở dữ liệu {file}: kiểm tra --db / OCOP_DATABASE, hoặc tạo "
+                "mới bằng `ocop db upgrade` (hay lần `ocop user add` đầu tiên)",
+                file=file,
             )
         )
     calendar = load_calendar(settings)

@@ -22,32 +22,30 @@ from ocop.errors import (
     NumberTooLarge,
     OcopError,
     PermissionDenied,
+    SchemaNotCurrent,
     SchemaTooNew,
     StorageUnavailable,
     TransitionNotAllowed,
 )
 from ocop.states import Role, State, Trigger
 from ocop.states.inputs import input_named
-from ocop.text import translator
+from ocop.text import N_, translator
 
 if TYPE_CHECKING:
     from ocop.models import Actor, Dossier
 
 __all__ = ["CRITERIA", "DOCUMENTS", "explain"]
 
-DOCUMENTS: dict[str, tuple[str, str]] = {
-    "mau_01": ("Phiếu đăng ký (Mẫu 01)", "the registration form (Mẫu 01)"),
-    "mau_02": ("Báo cáo tự đánh giá (Mẫu 02)", "the self-assessment report (Mẫu 02)"),
+DOCUMENTS: dict[str, str] = {
+    "mau_01": N_("Phiếu đăng ký (Mẫu 01)"),
+    "mau_02": N_("Báo cáo tự đánh giá (Mẫu 02)"),
 }
 
-CRITERIA: dict[str, tuple[str, str]] = {
-    "local_materials": (
-        "nguồn gốc sản phẩm/nguyên liệu địa phương",
-        "origin of the product / local raw materials",
-    ),
-    "local_labour": ("sử dụng lao động địa phương", "use of local labour"),
-    "idea_origin": ("nguồn gốc ý tưởng sản phẩm", "origin of the product idea"),
-    "local_identity": ("bản sắc/trí tuệ địa phương", "local identity / knowledge"),
+CRITERIA: dict[str, str] = {
+    "local_materials": N_("nguồn gốc sản phẩm/nguyên liệu địa phương"),
+    "local_labour": N_("sử dụng lao động địa phương"),
+    "idea_origin": N_("nguồn gốc ý tưởng sản phẩm"),
+    "local_identity": N_("bản sắc/trí tuệ địa phương"),
 }
 """The four commune criteria of the seed plan (§III.3), as its wording names them."""
 
@@ -61,36 +59,33 @@ def _missing(item: Missing, lang: str) -> str:
     p = item.params
     if item.code == "document":
         doc = str(p["document"])
-        vi, en = DOCUMENTS.get(doc, (doc, doc))
-        return t("{label} (--documents {doc})", label=(en if lang == "en" else vi), doc=doc)
+        named = DOCUMENTS.get(doc)
+        return t("{label} (--documents {doc})", label=t(named) if named else doc, doc=doc)
     if item.code == "samples":
         return t(
             "{needed} mẫu sản phẩm (mới có {have}; --samples)", needed=p["needed"], have=p["have"]
         )
     if item.code == "criterion":
         name = str(p["criterion"])
-        vi, en = CRITERIA.get(name, (name, name))
+        named = CRITERIA.get(name)
         return t(
             "đánh giá tiêu chí “{label}” ({flag})",
-            label=(en if lang == "en" else vi),
+            label=t(named) if named else name,
             flag=_flag(name),
         )
     if item.code == "value":
         name = str(p["field"])
         known = input_named(name)
-        vi, en, flag = (known.vi, known.en, known.flag) if known else (name, name, _flag(name))
+        label, flag = (known.label(lang), known.flag) if known else (name, _flag(name))
         options = p.get("options")
         choice = f": {', '.join(map(str, options))}" if isinstance(options, tuple) else ""
-        return t(
-            "{label} ({flag}{choice})", label=(en if lang == "en" else vi), flag=flag, choice=choice
-        )
+        return t("{label} ({flag}{choice})", label=label, flag=flag, choice=choice)
     if item.code == "valid_certificate":
         return t(
             "giấy chứng nhận còn hiệu lực (nếu đã hết hạn, đăng ký lần đầu: --kind first)",
-            message=item.text,
         )
     if item.code == "certificate":
-        return t("giấy chứng nhận", message=item.text)
+        return t("giấy chứng nhận")
     return item.text
 
 
@@ -118,7 +113,6 @@ def _permission(error: PermissionDenied, lang: str) -> str:
     if error.reason == "disabled":
         return t(
             "Người dùng này đã bị khóa; đề nghị quản trị viên mở lại (`ocop user enable`).",
-            message=error.message,
         )
     if error.trigger == "retry" and error.reason == "role":
         role = _ROLES.get(str(d.get("role")))
@@ -141,11 +135,19 @@ def _permission(error: PermissionDenied, lang: str) -> str:
         state = _STATES[str(d["state"])].label(lang)
         others = d.get("others")
         ask = _roles(tuple(others), lang) if isinstance(others, tuple) else ""
+        if ask:
+            return t(
+                "Không thể {step} khi hồ sơ {dossier} đang “{state}”; đề nghị {ask} thực hiện.",
+                step=step,
+                dossier=dossier,
+                state=state,
+                ask=ask,
+            )
         return t(
-            f"Không thể {step} khi hồ sơ {dossier} đang “{state}”"
-            + (f"; đề nghị {ask} thực hiện." if ask else "."),
-            f"Cannot {step} while dossier {dossier} is “{state}”"
-            + (f"; ask a {ask}." if ask else "."),
+            "Không thể {step} khi hồ sơ {dossier} đang “{state}”.",
+            step=step,
+            dossier=dossier,
+            state=state,
         )
     if error.reason == "commune":
         # The whole area: the commune's name alone may be another province's too.
@@ -245,7 +247,6 @@ def explain(
             return t(
                 "Không có hồ sơ số {key}. Xem số hồ sơ: `ocop list`.",
                 key=error.key,
-                message=error.message,
             )
         return error.message
     if isinstance(error, ConcurrentUpdate):
@@ -253,7 +254,6 @@ def explain(
             "Hồ sơ {dossier_id} vừa được người khác cập nhật; xem lại (`ocop show "
             "{dossier_id}`) rồi làm lại.",
             dossier_id=error.dossier_id,
-            message=error.message,
         )
     if isinstance(error, StorageUnavailable):
         return _storage(error, lang)
@@ -264,7 +264,6 @@ def explain(
             return t(
                 "Dữ liệu không hợp lệ: một số đã nhập quá lớn (tối đa {limit}).",
                 limit=error.limit,
-                message=error.message,
             )
         return t("Dữ liệu không hợp lệ: {message}", message=error.message)
     return error.message
@@ -278,7 +277,6 @@ def _storage(error: StorageUnavailable, lang: str) -> str:
             "kiểm tra --db, hoặc khôi phục tệp từ bản sao lưu. Chưa có gì thay đổi.",
             database=error.database,
             detail=error.detail,
-            message=error.message,
         )
     if isinstance(error, SchemaTooNew):
         return t(
@@ -286,13 +284,16 @@ def _storage(error: StorageUnavailable, lang: str) -> str:
             "hãy nâng cấp ocop để dùng. Chưa có gì thay đổi.",
             database=error.database,
             revision=error.revision,
-            message=error.message,
+        )
+    if isinstance(error, SchemaNotCurrent):
+        return t(
+            "Cơ sở dữ liệu {database} chưa có lược đồ ocop mới nhất; chạy `ocop db upgrade` trước.",
+            database=error.database,
         )
     if isinstance(error, DiskFull):
         return t(
             "Ổ đĩa chứa {database} đã đầy; chưa lưu gì. Giải phóng dung lượng ổ đĩa rồi làm lại.",
             database=error.database,
-            message=error.message,
         )
     return t("Lỗi cơ sở dữ liệu: {message}", message=error.message)
 
@@ -305,20 +306,17 @@ def _configuration(error: ConfigurationError, lang: str) -> str:
             "sqlite:///…) hoặc PostgreSQL (postgresql+psycopg://…) trong --db / "
             "OCOP_DATABASE.",
             value=error.value,
-            message=error.message,
         )
     if error.reason == "driver":
         return t(
             "Chưa cài trình kết nối cho '{value}': với PostgreSQL cài `pip install "
             "'ocop[postgres]'` (psycopg) và dùng postgresql+psycopg://…",
             value=error.value,
-            message=error.message,
         )
     if error.reason == "url":
         return t(
             "'{value}' không phải địa chỉ cơ sở dữ liệu; dùng ví dụ "
             "sqlite:///ocop.db hoặc postgresql+psycopg://user@host/dbname.",
             value=error.value,
-            message=error.message,
         )
     return t("Cấu hình không dùng được: {message}", message=error.message)

@@ -36,12 +36,10 @@ def register(commands: Commands) -> None:
     reminders = commands.add(
         "reminders",
         preview,
-        t("xem trước thư nhắc việc của một ngày (không gửi)", "preview a day's reminders"),
+        t("xem trước thư nhắc việc của một ngày (không gửi)"),
         description=t(
-            "Liệt kê thư nhắc việc sẽ gửi trong ngày (mặc định hôm nay), theo kế hoạch của xã "
-            "và hồ sơ hiện có, mà không gửi.",
-            "List the reminders that would be sent on a day (default today), from the "
-            "commune's plan and the dossiers, without sending anything.",
+            "Liệt kê thư nhắc việc sẽ gửi trong ngày (mặc định hôm nay), theo kế "
+            "hoạch của xã và hồ sơ hiện có, mà không gửi."
         ),
         json=True,
     )
@@ -49,81 +47,62 @@ def register(commands: Commands) -> None:
         "--as-of",
         type=date_type(t),
         metavar="DATE",
-        help=t("xem như hôm nay là ngày này", "as if today were DATE"),
+        help=t("xem như hôm nay là ngày này"),
     )
     add_plan(reminders, t)
 
-    outbox = commands.group(
-        "outbox", t("hộp thư đi: xem, gửi lại", "the outbox: list, show, retry")
-    )
-    listing = outbox.add(
-        "list", list_outbox, t("liệt kê thư trong hộp thư đi", "list outbox messages"), json=True
-    )
+    outbox = commands.group("outbox", t("hộp thư đi: xem, gửi lại"))
+    listing = outbox.add("list", list_outbox, t("liệt kê thư trong hộp thư đi"), json=True)
     listing.add_argument(
         "--status",
         metavar="STATUS[,STATUS]",
-        help=t(
-            "lọc theo trạng thái: " + ", ".join(_STATUS_NAMES),
-            "filter by status: " + ", ".join(_STATUS_NAMES),
-        ),
+        help=t("lọc theo trạng thái: {statuses}", statuses=", ".join(_STATUS_NAMES)),
     )
-    listing.add_argument("--kind", help=t("lọc theo loại thư", "filter by kind"))
+    listing.add_argument("--kind", help=t("lọc theo loại thư"))
     listing.add_argument(
         "--dossier",
-        type=record_id(t, t("số hồ sơ", "dossier number")),
+        type=record_id(t, t("số hồ sơ")),
         metavar="ID",
-        help=t("của hồ sơ", "of dossier"),
+        help=t("của hồ sơ"),
     )
-    listing.add_argument(
-        "--limit", type=whole_number(t), default=50, help=t("số dòng", "rows (50)")
-    )
+    listing.add_argument("--limit", type=whole_number(t), default=50, help=t("số dòng"))
     show = outbox.add(
         "show",
         show_outbox,
-        t("xem một thư như khi gửi đi", "show a message as it is sent"),
+        t("xem một thư như khi gửi đi"),
         description=t(
-            "In một thư trong hộp thư đi: trạng thái, số lần gửi, lần gửi tới, lỗi gần nhất, "
-            "khóa chống trùng, rồi thư như khi gửi (From, To, Subject, Date, Message-ID và "
-            "nội dung). Thư chưa gửi mang ngày của lần gửi tới (hoặc bây giờ). Không ghi gì "
-            "vào cơ sở dữ liệu.",
-            "Print one outbox message: status, attempts, next attempt, last error, dedupe "
-            "key, then the e-mail as it is sent (From, To, Subject, Date, Message-ID and the "
-            "text). A message not sent yet carries the date of its next attempt (or now). "
-            "Writes nothing to the database.",
+            "In một thư trong hộp thư đi: trạng thái, số lần gửi, lần gửi tới, lỗi "
+            "gần nhất, khóa chống trùng, rồi thư như khi gửi (From, To, Subject, "
+            "Date, Message-ID và nội dung). Thư chưa gửi mang ngày của lần gửi tới "
+            "(hoặc bây giờ). Không ghi gì vào cơ sở dữ liệu."
         ),
         json=True,
     )
     show.add_argument(
         "id",
-        type=record_id(t, t("số thư", "message number")),
+        type=record_id(t, t("số thư")),
         metavar="ID",
-        help=t("số thư", "message id"),
+        help=t("số thư"),
     )
     show.add_argument(
         "--raw",
         action="store_true",
-        help=t(
-            "in nguyên văn thư (RFC 5322, như tệp .eml)",
-            "print the exact message (RFC 5322, as the .eml file)",
-        ),
+        help=t("in nguyên văn thư (RFC 5322, như tệp .eml)"),
     )
     show.add_argument(
         "--from",
         dest="sender",
         metavar="ADDRESS",
-        help=t(
-            "người gửi, như ocop daemon --from (OCOP_MAIL_FROM)",
-            "the sender, as ocop daemon --from (OCOP_MAIL_FROM)",
-        ),
+        help=t("người gửi, như ocop daemon --from (OCOP_MAIL_FROM)"),
     )
     add_plan(show, t)  # its sender is the From when no --from is given, as for the daemon
-    retry = outbox.add("retry", retry_outbox, t("gửi lại thư", "send messages again"))
+    retry = outbox.add("retry", retry_outbox, t("gửi lại thư"))
     retry.add_argument(
         "ids",
-        type=record_id(t, t("số thư", "message number")),
+        type=record_id(t, t("số thư")),
         nargs="+",
         metavar="ID",
-        help=t("số thư", "message id"),
+        help=t("số thư"),
     )
 
 
@@ -131,9 +110,8 @@ def _plan(ctx: Context) -> Plan | None:
     return load_plan(ctx.settings.plan)
 
 
-def _kind(kind: str, t: Translate) -> str:
-    vi, en = (label(MessageKind, kind, lang) for lang in ("vi", "en"))
-    return t(vi, en)
+def _kind(kind: str, lang: str) -> str:
+    return label(MessageKind, kind, lang)
 
 
 def preview(ctx: Context) -> int:
@@ -146,10 +124,8 @@ def preview(ctx: Context) -> int:
     if plan is None:
         raise UsageError(
             ctx.t(
-                "chưa có kế hoạch của xã: thêm --plan TỆP hoặc đặt OCOP_PLAN "
-                "(tạo một kế hoạch bằng `ocop plan init`)",
-                "no commune plan named: add --plan FILE or set OCOP_PLAN "
-                "(write one with `ocop plan init`)",
+                "chưa có kế hoạch của xã: thêm --plan TỆP hoặc đặt OCOP_PLAN (tạo một "
+                "kế hoạch bằng `ocop plan init`)"
             )
         )
     registry = ctx.registry()
@@ -184,18 +160,18 @@ def preview(ctx: Context) -> int:
     t = ctx.t
     day = fmt_date(registry.today(), ctx.lang)
     if not rows:
-        ctx.print(t(f"Ngày {day}: không có thư nhắc việc nào.", f"{day}: no reminders."))
+        ctx.print(t("Ngày {day}: không có thư nhắc việc nào.", day=day))
         return 0
-    ctx.print(t(f"Thư nhắc việc ngày {day} ({len(rows)}):", f"Reminders on {day} ({len(rows)}):"))
+    ctx.print(t("Thư nhắc việc ngày {day} ({rows_count}):", day=day, rows_count=len(rows)))
     ctx.print(
         table(
-            [t("Loại", "Kind"), t("Người nhận", "To"), t("Tiêu đề", "Subject"), ""],
+            [t("Loại"), t("Người nhận"), t("Tiêu đề"), ""],
             [
                 [
-                    _kind(r["kind"], t),
+                    _kind(r["kind"], ctx.lang),
                     r["recipient"],
                     r["subject"],
-                    t("đã có trong hộp thư đi", "already queued") if r["queued"] else "",
+                    t("đã có trong hộp thư đi") if r["queued"] else "",
                 ]
                 for r in rows
             ],
@@ -219,9 +195,8 @@ def _sees(registry: Registry, reader: Actor, plan: Plan, dossier_id: int | None)
     return True
 
 
-def _status(status: str, t: Translate) -> str:
-    vi, en = (label(OutboxStatus, status, lang) for lang in ("vi", "en"))
-    return t(vi, en)
+def _status(status: str, lang: str) -> str:
+    return label(OutboxStatus, status, lang)
 
 
 def _statuses(value: str | None, t: Translate) -> list[str] | None:
@@ -232,8 +207,9 @@ def _statuses(value: str | None, t: Translate) -> list[str] | None:
     if unknown:
         raise UsageError(
             t(
-                f"trạng thái không có: {', '.join(unknown)}; có: {', '.join(_STATUS_NAMES)}",
-                f"unknown status {', '.join(unknown)}; statuses are {', '.join(_STATUS_NAMES)}",
+                "trạng thái không có: {unknown}; có: {status_names}",
+                unknown=", ".join(unknown),
+                status_names=", ".join(_STATUS_NAMES),
             )
         )
     return wanted
@@ -256,15 +232,15 @@ def list_outbox(ctx: Context) -> int:
         ctx.print(dumps([vars(m) for m in messages]))
         return 0
     counts = outbox.counts(actor=reader)
-    summary = ", ".join(f"{_status(s, t)}: {n}" for s, n in sorted(counts.items()))
-    ctx.print(t(f"Hộp thư đi — {summary or 'trống'}", f"Outbox — {summary or 'empty'}"))
+    summary = ", ".join(f"{_status(s, ctx.lang)}: {n}" for s, n in sorted(counts.items()))
+    ctx.print(t("Hộp thư đi — {summary}", summary=summary) if summary else t("Hộp thư đi — trống"))
     if not messages:
         return 0
     rows = [
         [
             str(m.id),
-            _status(m.status, t),
-            _kind(m.kind, t),
+            _status(m.status, ctx.lang),
+            _kind(m.kind, ctx.lang),
             m.recipient,
             str(m.dossier_id or "—"),
             fmt_moment(m.sent_at or m.next_attempt_at, ctx.lang),
@@ -275,13 +251,13 @@ def list_outbox(ctx: Context) -> int:
     ]
     headers = [
         "ID",
-        t("Trạng thái", "Status"),
-        t("Loại", "Kind"),
-        t("Người nhận", "To"),
-        t("Hồ sơ", "Dossier"),
-        t("Gửi / lần tới", "Sent / next"),
-        t("Lần", "Tries"),
-        t("Lỗi", "Error"),
+        t("Trạng thái"),
+        t("Loại"),
+        t("Người nhận"),
+        t("Hồ sơ"),
+        t("Gửi / lần tới"),
+        t("Lần"),
+        t("Lỗi"),
     ]
     ctx.print(table(headers, rows))
     return 0
@@ -313,8 +289,7 @@ def _sender(ctx: Context) -> str:
     except InvalidInput as exc:
         raise UsageError(
             ctx.t(
-                f"--from cần một địa chỉ thư, ví dụ 'Phòng Kinh tế <pkt@xa.gov.vn>' ({exc})",
-                f"--from needs an e-mail address, e.g. 'Economic Office <pkt@example.vn>' ({exc})",
+                "--from cần một địa chỉ thư, ví dụ 'Phòng Kinh tế <pkt@xa.gov.vn>' ({exc})", exc=exc
             )
         ) from None
 
@@ -354,7 +329,7 @@ def show_outbox(ctx: Context) -> int:
 
     t = ctx.t
     if ctx.args.raw and ctx.args.json:
-        raise UsageError(t("chọn --raw hoặc --json, không cả hai", "--raw or --json, not both"))
+        raise UsageError(t("chọn --raw hoặc --json, không cả hai"))
     registry = ctx.registry()
     reader = ctx.reader()
     try:
@@ -362,10 +337,9 @@ def show_outbox(ctx: Context) -> int:
     except NotFound:
         ctx.stderr.write(
             t(
-                f"ocop outbox show: không có thư số {ctx.args.id} trong hộp thư đi "
-                "(xem `ocop outbox list`)\n",
-                f"ocop outbox show: no message {ctx.args.id} in the outbox "
-                "(see `ocop outbox list`)\n",
+                "ocop outbox show: không có thư số {id} trong hộp thư đi (xem `ocop "
+                "outbox list`)\n",
+                id=ctx.args.id,
             )
         )
         return 1
@@ -415,46 +389,49 @@ def show_outbox(ctx: Context) -> int:
 
 
 def _unbuildable(ctx: Context, problem: str) -> str:
-    return ctx.t(
-        f"Không dựng được thư này, nên sẽ không gửi được: {problem}",
-        f"This message cannot be built, so it cannot be sent: {problem}",
-    )
+    return ctx.t("Không dựng được thư này, nên sẽ không gửi được: {problem}", problem=problem)
 
 
 def _print_message(ctx: Context, message: OutboxMessage, fields: dict[str, Any]) -> None:
     t = ctx.t
     waiting = message.status in ("pending", "retry")
     rows = [
-        (t("Trạng thái", "Status"), _status(message.status, t)),
-        (t("Loại", "Kind"), f"{_kind(message.kind, t)} ({message.kind})"),
-        (t("Hồ sơ", "Dossier"), str(message.dossier_id or "—")),
-        (t("Người nhận", "Recipient"), message.recipient),
-        (t("Số lần đã gửi", "Attempts"), str(message.attempts)),
+        (t("Trạng thái"), _status(message.status, ctx.lang)),
+        (t("Loại"), f"{_kind(message.kind, ctx.lang)} ({message.kind})"),
+        (t("Hồ sơ"), str(message.dossier_id or "—")),
+        (t("Người nhận"), message.recipient),
+        (t("Số lần đã gửi"), str(message.attempts)),
         (
-            t("Lần gửi tới", "Next attempt"),
+            t("Lần gửi tới"),
             fmt_moment(message.next_attempt_at, ctx.lang) if waiting else "—",
         ),
-        (t("Đã gửi lúc", "Sent at"), fmt_moment(message.sent_at, ctx.lang)),
-        (t("Hết hạn gửi", "Expires"), fmt_moment(fields.get("expires_at"), ctx.lang)),
-        (t("Lỗi gần nhất", "Last error"), _one_line(message.last_error) or "—"),
-        (t("Khóa chống trùng", "Dedupe key"), message.dedupe_key),
-        (t("Tạo lúc", "Created"), fmt_moment(message.created_at, ctx.lang)),
+        (t("Đã gửi lúc"), fmt_moment(message.sent_at, ctx.lang)),
+        (t("Hết hạn gửi"), fmt_moment(fields.get("expires_at"), ctx.lang)),
+        (t("Lỗi gần nhất"), _one_line(message.last_error) or "—"),
+        (t("Khóa chống trùng"), message.dedupe_key),
+        (t("Tạo lúc"), fmt_moment(message.created_at, ctx.lang)),
     ]
     if message.claimed_by:
-        rows.append((t("Đang do", "Claimed by"), message.claimed_by))
+        rows.append((t("Đang do"), message.claimed_by))
     if message.retried_by:
         from ocop.states import Role
 
         known = {r.value: r for r in Role}
         role = message.retried_role or ""
         role = known[role].label(ctx.lang) if role in known else role
-        at = fmt_moment(message.retried_at, ctx.lang)
-        who = f"{message.retried_by} ({role})"
         rows.append(
-            (t("Gửi lại theo lệnh", "Sent again by"), t(f"{who} lúc {at}", f"{who} at {at}"))
+            (
+                t("Gửi lại theo lệnh"),
+                t(
+                    "{who} ({role}) lúc {at}",
+                    who=message.retried_by,
+                    role=role,
+                    at=fmt_moment(message.retried_at, ctx.lang),
+                ),
+            )
         )
     width = max(len(name) for name, _ in rows)
-    ctx.print(t(f"Thư số {message.id}", f"Message {message.id}"))
+    ctx.print(t("Thư số {id}", id=message.id))
     for name, value in rows:
         ctx.print(f"  {(name + ':').ljust(width + 1)} {value}")
     if fields.get("error") is not None:
@@ -481,8 +458,9 @@ def retry_outbox(ctx: Context) -> int:
     ids = ", ".join(str(m.id) for m in done)
     ctx.print(
         ctx.t(
-            f"Đã xếp lại {len(done)} thư ({ids}); dịch vụ sẽ gửi ở lượt tới.",
-            f"Requeued {len(done)} message(s) ({ids}); the daemon sends them on its next drain.",
+            "Đã xếp lại {done_count} thư ({ids}); dịch vụ sẽ gửi ở lượt tới.",
+            done_count=len(done),
+            ids=ids,
         )
     )
     return 0

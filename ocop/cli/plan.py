@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ocop.cli.args import date_type
 from ocop.cli.core import Commands, Context, Translate, UsageError
 from ocop.cli.output import dumps, fmt_date
+from ocop.text import N_
 
 if TYPE_CHECKING:
     from ocop.notifications.agenda import Upcoming
@@ -30,14 +31,11 @@ ROLES: dict[str, tuple[str, str]] = {
 }
 """The plan's recipient roles, as the summary names them."""
 
-_CONDITIONS: dict[str, tuple[str, str]] = {
-    "window_closing": ("chỉ khi còn hồ sơ chưa đánh giá", "only while dossiers wait"),
-    "round_cutoff": (
-        "chỉ khi còn hồ sơ chưa đề nghị tỉnh",
-        "only while dossiers are not yet submitted",
-    ),
+_CONDITIONS: dict[str, str] = {
+    "window_closing": N_("chỉ khi còn hồ sơ chưa đánh giá"),
+    "round_cutoff": N_("chỉ khi còn hồ sơ chưa đề nghị tỉnh"),
 }
-_CONDITION = ("chỉ khi có hồ sơ liên quan", "only when dossiers concern it")
+_CONDITION = N_("chỉ khi có hồ sơ liên quan")
 
 
 def _count(t: Translate) -> Callable[[str], int]:
@@ -261,7 +259,7 @@ def _row(item: Upcoming, ctx: Context) -> dict[str, Any]:
         "recipients": [a.email for a in item.recipients],
         "producers": item.producers,
         "conditional": item.conditional,
-        "condition": ctx.t(*condition) if condition else None,
+        "condition": ctx.t(condition) if condition else None,
     }
 
 

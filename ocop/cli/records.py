@@ -28,30 +28,28 @@ def register(commands: Commands) -> None:
     show = commands.add(
         "show",
         show_dossier,
-        t("xem hồ sơ, GCN, hạn và bước tiếp theo", "show a dossier, deadlines, next steps"),
+        t("xem hồ sơ, GCN, hạn và bước tiếp theo"),
         json=True,
     )
     add_dossier(show, t)
     add_as_of(show, t)
 
-    hist = commands.add(
-        "history", show_history, t("nhật ký của hồ sơ", "a dossier's audit trail"), json=True
-    )
+    hist = commands.add("history", show_history, t("nhật ký của hồ sơ"), json=True)
     add_dossier(hist, t)
 
     commands.add(
         "diagram",
         diagram,
-        t("sơ đồ vòng đời hồ sơ (mermaid)", "the lifecycle as a mermaid diagram"),
+        t("sơ đồ vòng đời hồ sơ (mermaid)"),
     )
 
 
 def _lang_text(lang: str | None, t: Translate) -> str:
     if lang == "en":
-        return t("bằng tiếng Anh (en)", "in English (en)")
+        return t("bằng tiếng Anh (en)")
     if lang == "vi":
-        return t("bằng tiếng Việt (vi)", "in Vietnamese (vi)")
-    return t("bằng ngôn ngữ của kế hoạch", "in the plan's language")
+        return t("bằng tiếng Việt (vi)")
+    return t("bằng ngôn ngữ của kế hoạch")
 
 
 def show_dossier(ctx: Context) -> int:
@@ -81,26 +79,25 @@ def show_dossier(ctx: Context) -> int:
         if x
     )
     rows: list[tuple[str, str]] = [
-        (t("Sản phẩm", "Product"), d.product_name),
-        (t("Bộ sản phẩm", "Product set"), product_set_text(d.product_set)),
-        (t("Chủ thể", "Producer"), p.name + (f" — {contact}" if contact else "")),
-        (t("Thư gửi chủ thể", "Producer's mail"), _lang_text(p.lang, t)),
+        (t("Sản phẩm"), d.product_name),
+        (t("Bộ sản phẩm"), product_set_text(d.product_set)),
+        (t("Chủ thể"), p.name + (f" — {contact}" if contact else "")),
+        (t("Thư gửi chủ thể"), _lang_text(p.lang, t)),
         (
-            t("Địa bàn", "Area"),
-            t(f"xã {d.commune}, tỉnh {d.province}", f"{d.commune}, {d.province}"),
+            t("Địa bàn"),
+            t("xã {commune}, tỉnh {province}", commune=d.commune, province=d.province),
         ),
-        (t("Trạng thái", "State"), f"{d.state.label(lang)} ({d.state.value})"),
-        (t("Chu kỳ", "Cycle"), f"{d.cycle} — {d.kind.label(lang)}"),
-        (t("Quy định", "Rule set"), rule_set_text(d.rule_set)),
-        (t("Nộp hồ sơ lúc", "Filed at"), fmt_moment(d.registered_at, lang)),
+        (t("Trạng thái"), f"{d.state.label(lang)} ({d.state.value})"),
+        (t("Chu kỳ"), f"{d.cycle} — {d.kind.label(lang)}"),
+        (t("Quy định"), rule_set_text(d.rule_set)),
+        (t("Nộp hồ sơ lúc"), fmt_moment(d.registered_at, lang)),
         (
-            t("Tài liệu", "Documents"),
-            (", ".join(sorted(d.documents)) or "—")
-            + t(f"; {d.samples} mẫu", f"; {d.samples} samples"),
+            t("Tài liệu"),
+            (", ".join(sorted(d.documents)) or "—") + t("; {samples} mẫu", samples=d.samples),
         ),
     ]
     if d.return_reason:
-        rows.append((t("Lý do trả lại", "Returned because"), d.return_reason))
+        rows.append((t("Lý do trả lại"), d.return_reason))
     if d.evaluation:
         e = d.evaluation
         report = " ".join(
@@ -108,44 +105,45 @@ def show_dossier(ctx: Context) -> int:
         )
         rows.append(
             (
-                t("Đánh giá của xã", "Commune evaluation"),
-                t(f"{len(e.criteria)} tiêu chí", f"{len(e.criteria)} criteria")
-                + (f"; {t('báo cáo', 'report')} {report}" if report else ""),
+                t("Đánh giá của xã"),
+                t("{criteria_count} tiêu chí", criteria_count=len(e.criteria))
+                + (f"; {t('báo cáo')} {report}" if report else ""),
             )
         )
     if d.submission:
         s = d.submission
         text = t(
-            f"văn bản {s.letter_number} ngày {fmt_date(s.letter_date, lang)}",
-            f"letter {s.letter_number} of {fmt_date(s.letter_date, lang)}",
+            "văn bản {letter_number} ngày {letter_date}",
+            letter_number=s.letter_number,
+            letter_date=fmt_date(s.letter_date, lang),
         )
         if s.round:
-            text += t(f", đợt {s.round}/{s.round_year}", f", round {s.round}/{s.round_year}")
-        rows.append((t("Gửi tỉnh", "Submitted"), text))
+            text += t(", đợt {round}/{round_year}", round=s.round, round_year=s.round_year)
+        rows.append((t("Gửi tỉnh"), text))
     if d.rating:
         lines = rating_lines(d.rating, lang, sheets=True)
         lines[0] += f" ({fmt_date(d.rating.rated_on, lang)})"
-        rows.append((t("Kết quả chấm", "Rating"), lines[0]))
+        rows.append((t("Kết quả chấm"), lines[0]))
         rows += [("", line) for line in lines[1:]]
     rows += number_rows(d, reg.missing_codes(d), lang)
-    rows.append((t("Giấy chứng nhận", "Certificate"), certificate_text(d.certificate, lang, today)))
-    rows.append((t("Hạn tiếp theo", "Next date"), due_text(d, lang, today)))
+    rows.append((t("Giấy chứng nhận"), certificate_text(d.certificate, lang, today)))
+    rows.append((t("Hạn tiếp theo"), due_text(d, lang, today)))
     if actor is None:
         rows.append(
             (
-                t("Bước tiếp theo", "Next steps"),
-                t("(thêm --as TÊN để xem bạn làm được gì)", "(add --as USER to see yours)"),
+                t("Bước tiếp theo"),
+                t("(thêm --as TÊN để xem bạn làm được gì)"),
             )
         )
     else:
         rows.append(
             (
-                t(f"{actor.name} có thể", f"{actor.name} may"),
+                t("{name} có thể", name=actor.name),
                 next_steps(allowed or [], d.id, lang),
             )
         )
     width = max(len(k) for k, _ in rows)
-    ctx.print(t(f"Hồ sơ số {d.id}", f"Dossier {d.id}"))
+    ctx.print(t("Hồ sơ số {id}", id=d.id))
     for key, value in rows:
         ctx.print(f"  {key.ljust(width)}  {value}")
     return 0
@@ -172,12 +170,12 @@ def show_history(ctx: Context) -> int:
     ]
     headers = [
         "#",
-        t("Thời điểm", "At"),
-        t("Người thực hiện", "By"),
-        t("Vai trò", "Role"),
-        t("Bước", "Step"),
-        t("Trạng thái", "State"),
-        t("Chi tiết", "Details"),
+        t("Thời điểm"),
+        t("Người thực hiện"),
+        t("Vai trò"),
+        t("Bước"),
+        t("Trạng thái"),
+        t("Chi tiết"),
     ]
     ctx.print(table(headers, rows))
     return 0

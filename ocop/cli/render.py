@@ -177,7 +177,7 @@ def step_payload_text(entry: HistoryEntry, lang: str) -> str:
 def trigger_label(trigger: str, lang: str) -> str:
     """A history row's step in words (imports included)."""
     if trigger == "assign_numbers":  # Registry.assign_numbers: no lifecycle step
-        return translator(lang)("Cấp số phiếu / mã sản phẩm", "Numbers given")
+        return translator(lang)("Cấp số phiếu / mã sản phẩm")
     if trigger == IMPORT_TRIGGER:
         return translator(lang)("Nhập GCN đã có")
     try:

@@ -98,35 +98,30 @@ def _say(ctx: Context, error: StampError) -> int:
         "no_keys": t(
             "Chưa có khóa phát hành trong {path}; tạo bằng `ocop keys init`.",
             path=p.get("path"),
-            message=error.message,
         ),
         "keys_exist": t(
             "Đã có khóa phát hành trong {path}; muốn thay khóa thì dùng `ocop keys "
             "init --rotate` (khóa cũ vẫn được tin cậy).",
             path=p.get("path"),
-            message=error.message,
         ),
         "passphrase": (
             t(
                 "Khóa bí mật có mật khẩu: cho biết bằng --passphrase-file hoặc OCOP_KEYS_PASSPHRASE"
                 " (hoặc mật khẩu sai).",
-                message=error.message,
             )
             if p.get("needs")
-            else t("Khóa bí mật không có mật khẩu; bỏ --passphrase-file.", message=error.message)
+            else t("Khóa bí mật không có mật khẩu; bỏ --passphrase-file.")
         ),
         "key_mode": t("Tệp khóa bí mật để người khác đọc được: {message}", message=error.message),
         "no_certificate": t(
             "Hồ sơ {dossier} chưa có giấy chứng nhận OCOP; chỉ sản phẩm đã được "
             "công nhận mới có tem.",
             dossier=p.get("dossier"),
-            message=error.message,
         ),
         "certificate_revoked": t(
             "Giấy chứng nhận {certificate} của hồ sơ {dossier} đã bị thu hồi; không phát hành tem.",
             certificate=p.get("certificate"),
             dossier=p.get("dossier"),
-            message=error.message,
         ),
         "certificate_expired": t(
             "Giấy chứng nhận {certificate} của hồ sơ {dossier} đã hết hiệu lực ngày "
@@ -134,30 +129,25 @@ def _say(ctx: Context, error: StampError) -> int:
             certificate=p.get("certificate"),
             dossier=p.get("dossier"),
             vi_date=_vi_date(p.get("on")),
-            message=error.message,
         ),
         "certificate_not_yet": t(
             "Giấy chứng nhận {certificate} chỉ có hiệu lực từ {vi_date}.",
             certificate=p.get("certificate"),
             vi_date=_vi_date(p.get("on")),
-            message=error.message,
         ),
         "count": t(
             "Số tem mỗi lần từ 1 đến 1000, không phải {count}.",
             count=p.get("count"),
-            message=error.message,
         ),
         "too_long": t(
             "Tem không vừa mã QR phiên bản 10 mức M; dùng địa chỉ --base-url ngắn hơn.",
-            message=error.message,
         ),
         "base_url": t(
             "'{base_url}' không phải địa chỉ trang kiểm tra; ví dụ https://ocop.example.vn",
             base_url=p.get("base_url"),
-            message=error.message,
         ),
         "image": t("Không đọc được mã QR: {message}", message=error.message),
-        "format": t("Tờ tem ghi ra tệp .svg, .png hoặc .pdf.", message=error.message),
+        "format": t("Tờ tem ghi ra tệp .svg, .png hoặc .pdf."),
     }
     line = words.get(error.code, error.message)
     prog = f"ocop {ctx.args.command}"

@@ -21,6 +21,7 @@ from ocop.cli.messages import CRITERIA
 from ocop.council import read_sheets, sheet_format, sheet_options
 from ocop.errors import InvalidInput
 from ocop.states import COMMUNE_CRITERIA, RULE_SETS, Kind, RuleSet, Trigger
+from ocop.text import N_
 
 __all__ = ["register"]
 
@@ -180,11 +181,11 @@ def _reapply(a: argparse.Namespace) -> dict[str, Any]:
 
 
 def _add(
-    commands: Commands, name: str, trigger: Trigger, data: Data, vi: str, en: str
+    commands: Commands, name: str, trigger: Trigger, data: Data, text: str
 ) -> argparse.ArgumentParser:
     t = commands.t
     parser = commands.add(
-        name, _fire(trigger, data), f"{trigger.label(commands.lang)}: {t(vi, en)}", json=True
+        name, _fire(trigger, data), f"{trigger.label(commands.lang)}: {t(text)}", json=True
     )
     add_dossier(parser, t)
     parser.add_argument("--note", help=t("ghi chú vào nhật ký"))
@@ -247,8 +248,7 @@ def register(commands: Commands) -> None:
         "check",
         Trigger.CHECK,
         _check,
-        "đủ Mẫu 01, Mẫu 02, 5 mẫu sản phẩm",
-        "Mẫu 01, Mẫu 02 and 5 samples present",
+        N_("đủ Mẫu 01, Mẫu 02, 5 mẫu sản phẩm"),
     )
     add_documents(p, t)
 
@@ -257,8 +257,7 @@ def register(commands: Commands) -> None:
         "return",
         Trigger.RETURN_DOSSIER,
         _return,
-        "trả hồ sơ để bổ sung",
-        "back to the producer to complete",
+        N_("trả hồ sơ để bổ sung"),
     )
     p.add_argument("--reason", help=t("lý do trả lại (bắt buộc)"))
 
@@ -267,8 +266,7 @@ def register(commands: Commands) -> None:
         "resubmit",
         Trigger.RESUBMIT,
         _check,
-        "nộp lại hồ sơ đã bổ sung",
-        "the completed dossier comes back",
+        N_("nộp lại hồ sơ đã bổ sung"),
     )
     add_documents(p, t)
 
@@ -277,12 +275,10 @@ def register(commands: Commands) -> None:
         "evaluate",
         Trigger.EVALUATE,
         _evaluate,
-        "xã đánh giá 4 tiêu chí (Mẫu 03)",
-        "the commune's four criteria (Mẫu 03)",
+        N_("xã đánh giá 4 tiêu chí (Mẫu 03)"),
     )
     for name in COMMUNE_CRITERIA:
-        vi, en = CRITERIA[name]
-        p.add_argument("--" + name.replace("_", "-"), metavar="TEXT", help=t(vi, en))
+        p.add_argument("--" + name.replace("_", "-"), metavar="TEXT", help=t(CRITERIA[name]))
     p.add_argument("--report-number", help=t("số báo cáo Mẫu 03"))
     p.add_argument("--report-date", type=day, metavar="DATE", help=t("ngày báo cáo"))
 
@@ -291,8 +287,7 @@ def register(commands: Commands) -> None:
         "submit",
         Trigger.SUBMIT,
         _submit,
-        "văn bản đề nghị tỉnh đánh giá",
-        "the request letter to the province",
+        N_("văn bản đề nghị tỉnh đánh giá"),
     )
     p.add_argument("--letter-number", help=t("số văn bản"))
     p.add_argument("--letter-date", type=day, metavar="DATE", help=t("ngày văn bản"))
@@ -303,8 +298,7 @@ def register(commands: Commands) -> None:
         "rate",
         Trigger.RATE,
         _rate,
-        "kết quả Hội đồng cấp tỉnh",
-        "the province council's result",
+        N_("kết quả Hội đồng cấp tỉnh"),
     )
     _rating_options(p, t)
     p.add_argument(
@@ -321,8 +315,7 @@ def register(commands: Commands) -> None:
         "rate-central",
         Trigger.RATE_CENTRAL,
         _rate,
-        "kết quả Hội đồng Trung ương",
-        "the central council's result",
+        N_("kết quả Hội đồng Trung ương"),
     )
     _rating_options(p, t)
 
@@ -331,8 +324,7 @@ def register(commands: Commands) -> None:
         "revoke",
         Trigger.REVOKE,
         _revoke,
-        "thu hồi giấy chứng nhận",
-        "revoke the certificate",
+        N_("thu hồi giấy chứng nhận"),
     )
     grounds = sorted({g for rules in RULE_SETS.values() for g in rules.revocation_grounds})
     p.add_argument(
@@ -346,8 +338,7 @@ def register(commands: Commands) -> None:
         "reapply",
         Trigger.REAPPLY,
         _reapply,
-        "chu kỳ mới: đánh giá lại, nâng hạng, lần đầu",
-        "new cycle: re-rating, upgrade, first",
+        N_("chu kỳ mới: đánh giá lại, nâng hạng, lần đầu"),
     )
     p.add_argument(
         "--kind",
@@ -366,7 +357,6 @@ def register(commands: Commands) -> None:
         "withdraw",
         Trigger.WITHDRAW,
         _return,
-        "chủ thể rút hồ sơ",
-        "the producer withdraws",
+        N_("chủ thể rút hồ sơ"),
     )
     p.add_argument("--reason", help=t("lý do"))

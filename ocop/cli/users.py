@@ -14,6 +14,7 @@ from ocop.cli.core import Commands, Context, UsageError
 from ocop.cli.output import dumps, jsonable, table
 from ocop.errors import PermissionDenied
 from ocop.states import HUMAN_ROLES, Role
+from ocop.text import N_
 
 if TYPE_CHECKING:
     from ocop.models import User
@@ -26,38 +27,35 @@ _MANAGE = "manage_users"
 def register(commands: Commands) -> None:
     """Add ``ocop user …``."""
     t = commands.t
-    user = commands.group("user", t("quản lý người dùng", "manage users"))
+    user = commands.group("user", t("quản lý người dùng"))
     add = user.add(
         "add",
         add_user,
-        t("thêm người dùng (cán bộ, chủ thể)", "add a user (officer, producer)"),
+        t("thêm người dùng (cán bộ, chủ thể)"),
         description=t(
-            "Thêm người dùng. Cần --as một quản trị viên; trên cơ sở dữ liệu chưa có quản trị "
-            "viên, lệnh không có --as chỉ tạo được quản trị viên đầu tiên.",
-            "Add a user. Needs --as an administrator; on a database with no administrator "
-            "yet, the command without --as may create the first administrator only.",
+            "Thêm người dùng. Cần --as một quản trị viên; trên cơ sở dữ liệu chưa "
+            "có quản trị viên, lệnh không có --as chỉ tạo được quản trị viên đầu "
+            "tiên."
         ),
         json=True,
     )
-    add.add_argument("username", help=t("tên đăng nhập, ví dụ lan", "login name, e.g. lan"))
-    add.add_argument("--name", dest="full_name", required=True, help=t("họ tên", "full name"))
+    add.add_argument("username", help=t("tên đăng nhập, ví dụ lan"))
+    add.add_argument("--name", dest="full_name", required=True, help=t("họ tên"))
     add.add_argument(
         "--role",
         required=True,
         choices=sorted(r.value for r in HUMAN_ROLES),
-        help=t("vai trò", "role"),
+        help=t("vai trò"),
     )
-    add.add_argument("--commune", help=t("xã (cán bộ xã)", "commune (commune officers)"))
-    add.add_argument(
-        "--province", help=t("tỉnh (cán bộ xã, tỉnh)", "province (commune, province officers)")
-    )
-    add.add_argument("--email", help=t("thư điện tử nhận nhắc việc", "e-mail for reminders"))
-    user.add("list", list_users, t("danh sách người dùng", "list users"), json=True)
-    for name, handler, vi, en in (
-        ("disable", disable_user, "khóa người dùng", "disable a user"),
-        ("enable", enable_user, "mở khóa người dùng", "enable a user"),
+    add.add_argument("--commune", help=t("xã (cán bộ xã)"))
+    add.add_argument("--province", help=t("tỉnh (cán bộ xã, tỉnh)"))
+    add.add_argument("--email", help=t("thư điện tử nhận nhắc việc"))
+    user.add("list", list_users, t("danh sách người dùng"), json=True)
+    for name, handler, text in (
+        ("disable", disable_user, N_("khóa người dùng")),
+        ("enable", enable_user, N_("mở khóa người dùng")),
     ):
-        parser = user.add(name, handler, t(vi, en))
+        parser = user.add(name, handler, t(text))
         parser.add_argument("username")
 
 
@@ -67,9 +65,9 @@ def _admin(ctx: Context) -> None:
     if actor.role is not Role.ADMIN:
         raise PermissionDenied(
             ctx.t(
-                f"Chỉ quản trị viên mới quản lý người dùng; {actor.name} là "
-                f"{actor.role.label('vi')}.",
-                f"Only an administrator manages users; {actor.name} is a {actor.role.label('en')}.",
+                "Chỉ quản trị viên mới quản lý người dùng; {name} là {role}.",
+                name=actor.name,
+                role=actor.role.label(ctx.lang),
             ),
             trigger=_MANAGE,
             allowed_roles=[Role.ADMIN],
@@ -86,33 +84,21 @@ def add_user(ctx: Context) -> int:
     role = Role(args.role)
     if _has_admin(ctx):
         if not ctx.settings.user:
-            raise UsageError(
-                ctx.t(
-                    "cần --as một quản trị viên để thêm người dùng",
-                    "adding a user needs --as an administrator",
-                )
-            )
+            raise UsageError(ctx.t("cần --as một quản trị viên để thêm người dùng"))
         _admin(ctx)
     elif role is not Role.ADMIN:
         raise PermissionDenied(
             ctx.t(
-                "Chưa có quản trị viên. Tạo quản trị viên trước: "
-                "ocop user add TÊN --role admin --name 'Họ tên'.",
-                "There is no administrator yet. Create one first: "
-                "ocop user add NAME --role admin --name 'Full Name'.",
+                "Chưa có quản trị viên. Tạo quản trị viên trước: ocop user add TÊN "
+                "--role admin --name 'Họ tên'."
             ),
             trigger=_MANAGE,
             allowed_roles=[Role.ADMIN],
         )
     if role is Role.COMMUNE_OFFICER and not (args.commune and args.province):
-        raise UsageError(
-            ctx.t(
-                "cán bộ xã cần --commune và --province",
-                "a commune officer needs --commune and --province",
-            )
-        )
+        raise UsageError(ctx.t("cán bộ xã cần --commune và --province"))
     if role is Role.PROVINCE_OFFICER and not args.province:
-        raise UsageError(ctx.t("cán bộ tỉnh cần --province", "a province officer needs --province"))
+        raise UsageError(ctx.t("cán bộ tỉnh cần --province"))
     user = ctx.registry().add_user(
         {
             "username": args.username,
@@ -128,8 +114,10 @@ def add_user(ctx: Context) -> int:
     else:
         ctx.print(
             ctx.t(
-                f"Đã thêm người dùng {user.username} ({user.full_name}, {role.label('vi')}).",
-                f"Added user {user.username} ({user.full_name}, {role.label('en')}).",
+                "Đã thêm người dùng {username} ({full_name}, {role}).",
+                username=user.username,
+                full_name=user.full_name,
+                role=role.label(ctx.lang),
             )
         )
     return 0
@@ -148,10 +136,7 @@ def list_users(ctx: Context) -> int:
         return 0
     if not users:
         ctx.print(
-            ctx.t(
-                "Chưa có người dùng. Bắt đầu: ocop user add TÊN --role admin --name 'Họ tên'",
-                "No users yet. Start with: ocop user add NAME --role admin --name 'Full Name'",
-            )
+            ctx.t("Chưa có người dùng. Bắt đầu: ocop user add TÊN --role admin --name 'Họ tên'")
         )
         return 0
     t = ctx.t
@@ -162,17 +147,17 @@ def list_users(ctx: Context) -> int:
             u.role.label(ctx.lang),
             _area(u),
             u.email or "—",
-            t("hoạt động", "active") if u.active else t("đã khóa", "disabled"),
+            t("hoạt động") if u.active else t("đã khóa"),
         ]
         for u in users
     ]
     headers = [
-        t("Tên đăng nhập", "Username"),
-        t("Họ tên", "Name"),
-        t("Vai trò", "Role"),
-        t("Địa bàn", "Area"),
+        t("Tên đăng nhập"),
+        t("Họ tên"),
+        t("Vai trò"),
+        t("Địa bàn"),
         "Email",
-        t("Trạng thái", "Status"),
+        t("Trạng thái"),
     ]
     ctx.print(table(headers, rows))
     return 0
@@ -188,17 +173,16 @@ def _set_active(ctx: Context, active: bool) -> int:
         if [u.username for u in others] == [target.username]:
             raise PermissionDenied(
                 ctx.t(
-                    f"{username} là quản trị viên cuối cùng; thêm quản trị viên khác trước.",
-                    f"{username} is the last administrator; add another one first.",
+                    "{username} là quản trị viên cuối cùng; thêm quản trị viên khác trước.",
+                    username=username,
                 ),
                 trigger=_MANAGE,
             )
     user = reg.set_user_active(username, active)
     ctx.print(
-        ctx.t(
-            f"Đã {'mở khóa' if active else 'khóa'} người dùng {user.username}.",
-            f"User {user.username} {'enabled' if active else 'disabled'}.",
-        )
+        ctx.t("Đã mở khóa người dùng {username}.", username=user.username)
+        if active
+        else ctx.t("Đã khóa người dùng {username}.", username=user.username)
     )
     return 0
 

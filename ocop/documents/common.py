@@ -38,9 +38,9 @@ BLANK = "……"
 """Printed where the form asks for something the record does not hold, to be filled by hand."""
 
 
-def translate(lang: str, message: str, english: str | None = None, /, **values: object) -> str:
+def translate(lang: str, message: str, /, **values: object) -> str:
     """``message`` (Vietnamese, the catalogue's id) in ``lang``, its ``{names}`` filled in."""
-    return translator(lang)(message, english, **values)
+    return translator(lang)(message, **values)
 
 
 def blank(value: object | None) -> str:

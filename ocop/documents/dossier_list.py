@@ -65,8 +65,7 @@ class DossierList(Content):
     rows: tuple[DossierRow, ...]
 
 
-# Catalogue texts, and (Vietnamese, English) pairs.
-_COLUMNS: tuple[str | tuple[str, str], ...] = (
+_COLUMNS: tuple[str, ...] = (
     N_("Số hồ sơ"),
     N_("Sản phẩm"),
     N_("Chủ thể"),
@@ -79,7 +78,7 @@ _COLUMNS: tuple[str | tuple[str, str], ...] = (
     N_("Chu kỳ"),
     N_("Quy định"),
     N_("Ngày nộp"),
-    ("Số phiếu đăng ký", "Registration form no."),
+    N_("Số phiếu đăng ký"),
     N_("Số Mẫu 03"),
     N_("Ngày Mẫu 03"),
     N_("Số văn bản đề nghị"),
@@ -87,9 +86,9 @@ _COLUMNS: tuple[str | tuple[str, str], ...] = (
     N_("Đợt"),
     N_("Điểm"),
     N_("Hạng sao"),
-    ("Ghi chú hạng sao", "Stars note"),
+    N_("Ghi chú hạng sao"),
     N_("Số GCN"),
-    ("Mã sản phẩm OCOP", "OCOP product code"),
+    N_("Mã sản phẩm OCOP"),
     N_("Ngày cấp"),
     N_("Ngày hết hạn"),
     N_("Hạn tiếp theo"),
@@ -97,9 +96,7 @@ _COLUMNS: tuple[str | tuple[str, str], ...] = (
 )
 
 
-def _column(column: str | tuple[str, str], lang: str) -> str:
-    if isinstance(column, tuple):
-        return column[1] if lang == "en" else column[0]
+def _column(column: str, lang: str) -> str:
     return translate(lang, column)
 
 

@@ -205,7 +205,7 @@ def build_request_letter(
             translate(lang, "Chủ thể"),
             translate(lang, "Bộ sản phẩm"),
             translate(lang, "Hình thức"),
-            "Số phiếu đăng ký" if lang != "en" else "Registration form",
+            translate(lang, "Số phiếu đăng ký"),
             translate(lang, "Báo cáo Mẫu 03"),
             translate(lang, "Số hồ sơ"),
         ),
