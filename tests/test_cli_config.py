@@ -123,19 +123,22 @@ def test_a_command_module_adds_its_commands_and_variables(
     from ocop.cli.core import Commands, Context
 
     def hello(ctx: Context) -> int:
-        ctx.print(ctx.t("xin chào ", "hello ") + ctx.args.name)
+        # A text the catalogue holds comes out in English; one it lacks, as written.
+        ctx.print(ctx.t("Xin chào {name}. Biến môi trường:", name=ctx.args.name))
         return 0
 
     def register(commands: Commands) -> None:
-        commands.add("hello", hello, commands.t("chào", "greet")).add_argument("name")
+        commands.add("hello", hello, commands.t("chào")).add_argument("name")
 
     module = types.ModuleType("cli_module_under_test")
     module.register = register  # type: ignore[attr-defined]
-    module.ENVIRONMENT = {"OCOP_GREETING": ("lời chào", "the greeting")}  # type: ignore[attr-defined]
+    module.ENVIRONMENT = {"OCOP_GREETING": "lời chào"}  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, module.__name__, module)
     monkeypatch.setattr(ocop.cli, "COMMAND_MODULES", (*ocop.cli.COMMAND_MODULES, module.__name__))
-    assert re.search(r"OCOP_GREETING +the greeting", ocop.cli.build_parser("en").format_help())
+    assert re.search(r"OCOP_GREETING +lời chào", ocop.cli.build_parser("vi").format_help())
     environ = {"XDG_CONFIG_HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path)}
     # Global options may come after the command, as with the built-in ones.
     assert ocop.cli.main(["hello", "Lan", "--lang", "en"], environ=environ) == 0
-    assert capsys.readouterr().out == "hello Lan\n"
+    assert capsys.readouterr().out == "Xin chào Lan. Biến môi trường:\n"
+    assert ocop.cli.main(["hello", "Lan"], environ=environ) == 0
+    assert capsys.readouterr().out == "Xin chào Lan. Biến môi trường:\n"

@@ -201,11 +201,11 @@ def test_unknown_users_and_missing_users_are_reported(cli: Cli) -> None:
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["frobnicate"], "invalid choice"),
+        (["frobnicate"], "không có lệnh 'frobnicate'"),
         (["show", "abc"], "không phải số hồ sơ"),
         (["list", "--due-before", "31/02/2026"], "'31/02/2026' không phải ngày hợp lệ"),
-        (["rate", "1", "--a", "many"], "invalid float value"),
-        (["list", "--sort", "colour"], "invalid choice"),
+        (["rate", "1", "--a", "many"], "--a: giá trị float không hợp lệ: 'many'"),
+        (["list", "--sort", "colour"], "--sort: không có 'colour'; chọn một trong: id, due"),
         ([], "COMMAND"),
     ],
 )

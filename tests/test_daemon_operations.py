@@ -139,8 +139,9 @@ def test_kill_9_of_a_postgresql_daemon_its_claims_go_out_after_the_heartbeat_lim
             assert stop(second) == 0
     log = (tmp_path / "second.err").read_text("utf-8")
     assert "recovered after a stopped daemon: 7 requeued, 1 marked uncertain" in log
-    # Not before the heartbeat limit, and within a few drains after it.
-    assert 3 <= delivered - killed[0] <= 3 + 20, delivered - killed[0]
+    # Not before the heartbeat limit (3 s, less a few ms of clock granularity), and within a
+    # few drains after it.
+    assert 2.9 <= delivered - killed[0] <= 3 + 20, delivered - killed[0]
     assert statuses(postgres_url) == {"sent": 7, "uncertain": 1}
     got = Counter(r.rcpt_tos[0] for r in box.received)
     assert len(got) == 7 and set(got.values()) == {1}  # each exactly once

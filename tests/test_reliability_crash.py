@@ -107,6 +107,8 @@ def loaded(tmp_path: Path) -> str:
     """A SQLite database whose outbox holds MESSAGES messages, all due."""
     url = f"sqlite:///{tmp_path / 'ocop.db'}"
     with ocop.open(url) as registry:
+        # The officer who resends what a kill left uncertain (`ocop --as root outbox retry`).
+        registry.add_user({"username": "root", "full_name": "Quản trị", "role": "admin"})
         added = Outbox(registry.database).add(
             [
                 Message(
@@ -196,7 +198,7 @@ def test_kill_9_mid_drain_loses_no_message_and_doubles_only_the_one_in_flight(
         assert killed <= {m.recipient for m in uncertain}
         # 5. The officer sends the uncertain ones again (`ocop outbox retry`).
         retry = subprocess.run(
-            [ocop_command(), "outbox", "retry", *(str(m.id) for m in uncertain)],
+            [ocop_command(), "--as", "root", "outbox", "retry", *(str(m.id) for m in uncertain)],
             env=env,
             capture_output=True,
             text=True,
@@ -284,6 +286,7 @@ def test_kill_9_mid_sweep_half_fires_nothing_and_the_next_sweep_finishes(tmp_pat
     base = tmp_path / "base.db"
     with ocop.open(f"sqlite:///{base}", clock=Clock(date(2026, 7, 1))) as registry:
         registry.import_certified_many(list(_products(DOSSIERS)), actor=OFFICER)
+        registry.add_user({"username": "root", "full_name": "Quản trị", "role": "admin"})
     reference, crashed = tmp_path / "reference.db", tmp_path / "crashed.db"
     _copy(base, reference)
     _copy(base, crashed)
@@ -322,7 +325,7 @@ def test_kill_9_mid_sweep_half_fires_nothing_and_the_next_sweep_finishes(tmp_pat
     assert len(uncertain) <= kills
     if uncertain:
         retry = subprocess.run(
-            [ocop_command(), "outbox", "retry", *uncertain],
+            [ocop_command(), "--as", "root", "outbox", "retry", *uncertain],
             env=env,
             capture_output=True,
             timeout=60,

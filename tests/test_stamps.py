@@ -107,12 +107,16 @@ def test_a_passphrase_protects_the_private_key(tmp_path: Path) -> None:
     assert store.issuer(b"m\xe1t kh\xe1u").public == public
 
 
-def test_missing_keys_say_how_to_make_them(tmp_path: Path) -> None:
+def test_missing_keys_say_so_and_where(tmp_path: Path) -> None:
+    # The library names no command; the CLI's explanation adds `ocop keys init` (stamps_cli).
     store = KeyStore(tmp_path / "none")
     for call in (store.issuer, store.public):
-        with pytest.raises(StampError, match="ocop keys init") as refused:
+        with pytest.raises(
+            StampError, match=r"No issuer key in .*none; create one first"
+        ) as refused:
             call()
         assert refused.value.code == "no_keys"
+        assert refused.value.params["path"] == str(tmp_path / "none")
     assert len(store.trusted()) == 0
 
 

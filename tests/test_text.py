@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "ocop" / "locale" / "en" / "LC_MESSAGES" / "ocop.po"
 MO = PO.with_suffix(".mo")
 # The keywords CONTRIBUTING.md gives `pybabel extract`: t("…"), translate(lang, "…"), N_("…").
-KEYWORDS = {"t": None, "translate": (2,), "N_": None, "NC_": ((1, "c"), 2)}
+KEYWORDS = {"t": None, "translate": (2,), "N_": None, "NC_": ((1, "c"), 2), "term": ((2, "c"), 3)}
 METHODS = [("ocop/**.py", "python"), ("ocop/web/templates/**.html", "jinja2")]
 
 

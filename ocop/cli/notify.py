@@ -17,6 +17,7 @@ from ocop.cli.args import add_plan, date_type, record_id, whole_number
 from ocop.cli.core import Commands, Context, Translate, UsageError, load_plan
 from ocop.cli.output import dumps, fmt_date, fmt_moment, table
 from ocop.states.vocabulary import MessageKind, OutboxStatus, label
+from ocop.text import term
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
@@ -251,7 +252,7 @@ def list_outbox(ctx: Context) -> int:
     ]
     headers = [
         "ID",
-        t("Trạng thái"),
+        term(ctx.lang, "outbox status", "Trạng thái"),
         t("Loại"),
         t("Người nhận"),
         t("Hồ sơ"),
@@ -396,7 +397,7 @@ def _print_message(ctx: Context, message: OutboxMessage, fields: dict[str, Any])
     t = ctx.t
     waiting = message.status in ("pending", "retry")
     rows = [
-        (t("Trạng thái"), _status(message.status, ctx.lang)),
+        (term(ctx.lang, "outbox status", "Trạng thái"), _status(message.status, ctx.lang)),
         (t("Loại"), f"{_kind(message.kind, ctx.lang)} ({message.kind})"),
         (t("Hồ sơ"), str(message.dossier_id or "—")),
         (t("Người nhận"), message.recipient),

@@ -23,11 +23,11 @@ if TYPE_CHECKING:
 
 __all__ = ["ROLES", "register"]
 
-ROLES: dict[str, tuple[str, str]] = {
-    "commune_officer": ("cán bộ xã", "commune officer"),
-    "commune_leader": ("lãnh đạo xã", "commune leader"),
-    "province_officer": ("cán bộ tỉnh", "province officer"),
-    "association": ("hội/đoàn thể", "association"),
+ROLES: dict[str, str] = {
+    "commune_officer": N_("cán bộ xã"),
+    "commune_leader": N_("lãnh đạo xã"),
+    "province_officer": N_("cán bộ tỉnh"),
+    "association": N_("hội/đoàn thể"),
 }
 """The plan's recipient roles, as the summary names them."""
 
@@ -288,7 +288,7 @@ def _print(ctx: Context, plan: Plan, summary: dict[str, Any], rows: list[dict[st
     else:
         ctx.print(t("  Đợt đánh giá của xã: không có"))
     by_role = ", ".join(
-        f"{t(*ROLES.get(role, (role, role)))} {n}"
+        f"{t(ROLES[role]) if role in ROLES else role} {n}"
         for role, n in summary["recipients_by_role"].items()
     )
     count = summary["recipients"]

@@ -14,7 +14,7 @@ from ocop.cli.core import Commands, Context, UsageError
 from ocop.cli.output import dumps, jsonable, table
 from ocop.errors import PermissionDenied
 from ocop.states import HUMAN_ROLES, Role
-from ocop.text import N_
+from ocop.text import N_, term
 
 if TYPE_CHECKING:
     from ocop.models import User
@@ -157,7 +157,7 @@ def list_users(ctx: Context) -> int:
         t("Vai trò"),
         t("Địa bàn"),
         "Email",
-        t("Trạng thái"),
+        term(ctx.lang, "user status", "Trạng thái"),
     ]
     ctx.print(table(headers, rows))
     return 0

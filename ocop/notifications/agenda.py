@@ -30,7 +30,9 @@ __all__ = ["PLAN_RULES", "Upcoming", "upcoming"]
 PLAN_RULES: tuple[Rule, ...] = (evaluation_window, round_cutoffs, events)
 """The rules whose reminders the plan itself schedules (the others follow each dossier)."""
 
-_STAND_IN = "chu-the@stand-in.invalid"
+# A producer that stands in for the real ones in a preview; .example is reserved for
+# examples (RFC 2606), so no mail can ever reach it.
+_STAND_IN = "chu-the@stand-in.example"
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from ocop.errors import InvalidInput
 from ocop.models import Kind
 from ocop.states import State
 from ocop.storage.outbox import OutboxMessage
+from ocop.text import N_, translator
 from ocop.workdays import MONTHS_EN, local_now
 
 if TYPE_CHECKING:
@@ -49,26 +50,11 @@ __all__ = [
 TEMPLATES = Path(__file__).parent / "templates"
 LANGS = ("vi", "en")
 _STEPS = {
-    "commune_deadline": (
-        "hạn UBND xã kiểm tra, đánh giá và gửi hồ sơ lên tỉnh",
-        "the commune's deadline to check, evaluate and forward the dossier",
-    ),
-    "province_deadline": (
-        "hạn cấp tỉnh đánh giá, phân hạng lại",
-        "the province's deadline for the re-rating",
-    ),
-    "province_round": (
-        "hạn Hội đồng cấp tỉnh đánh giá trong đợt",
-        "the end of the province's rating round",
-    ),
-    "central_round": (
-        "hạn Hội đồng cấp Trung ương đánh giá trong đợt",
-        "the end of the central council's rating round",
-    ),
-    "central_deadline": (
-        "hạn cấp Trung ương đánh giá, phân hạng lại",
-        "the Ministry's deadline for the re-rating",
-    ),
+    "commune_deadline": N_("hạn UBND xã kiểm tra, đánh giá và gửi hồ sơ lên tỉnh"),
+    "province_deadline": N_("hạn cấp tỉnh đánh giá, phân hạng lại"),
+    "province_round": N_("hạn Hội đồng cấp tỉnh đánh giá trong đợt"),
+    "central_round": N_("hạn Hội đồng cấp Trung ương đánh giá trong đợt"),
+    "central_deadline": N_("hạn cấp Trung ương đánh giá, phân hạng lại"),
 }
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _MARKER = "@@ocop-body@@"
@@ -123,9 +109,10 @@ def _label(lang: str, enum: type[State] | type[Kind]) -> Any:
 
 
 def _step(lang: str) -> Any:
+    t = translator(lang)
+
     def step(value: str) -> str:
-        vi, en = _STEPS.get(value, (value, value))
-        return en if lang == "en" else vi
+        return t(_STEPS[value]) if value in _STEPS else value
 
     return step
 
