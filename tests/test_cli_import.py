@@ -151,6 +151,25 @@ def test_export_csv_and_json_read_back(cli: Cli, tmp_path: Path) -> None:
     assert "cột" not in again.err
 
 
+def test_export_xlsx_opens_back_with_every_dossier(cli: Cli, tmp_path: Path) -> None:
+    import openpyxl
+
+    cli.ok("--as", "lan", "import", _file(tmp_path, HEADER + GOOD))
+    out = tmp_path / "hồ-sơ.xlsx"
+    said = cli("export", "--format", "xlsx", "-o", str(out))
+    assert said.code == 0 and f"Đã ghi 2 hồ sơ vào {out}." in said.err
+    sheet = openpyxl.load_workbook(out, read_only=True).worksheets[0]
+    cells = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert "Bánh răng bừa Nga My" in cells and "Miến gạo Dung Tháp" in cells
+    assert "124/QĐ-UBND" in cells
+    # Never over an existing file without --force; never to the terminal.
+    again = cli("export", "--format", "xlsx", "-o", str(out))
+    assert again.code == 2 and "--force" in again.err
+    nowhere = cli("export", "--format", "xlsx")
+    assert nowhere.code == 2
+    assert nowhere.err.strip().endswith("--format xlsx ghi ra một tệp: thêm --output TỆP.xlsx")
+
+
 def test_a_refusal_at_write_time_still_writes_nothing(
     cli: Cli, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

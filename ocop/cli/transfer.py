@@ -68,8 +68,8 @@ def register(commands: Commands) -> None:
         help=t("chỉ kiểm tra, không ghi"),
     )
 
-    exp = commands.add("export", export, t("xuất hồ sơ ra CSV hoặc JSON"))
-    exp.add_argument("--format", choices=("csv", "json"), default="csv")
+    exp = commands.add("export", export, t("xuất hồ sơ ra CSV, JSON hoặc Excel"))
+    exp.add_argument("--format", choices=("csv", "json", "xlsx"), default="csv")
     exp.add_argument("--output", "-o", type=Path, help=t("tệp ghi ra"))
     exp.add_argument(
         "--force",
@@ -243,8 +243,12 @@ def _export_row(d: Dossier, lang: str) -> dict[str, Any]:
 def export(ctx: Context) -> int:
     """``ocop export``: every dossier matching the filters, as CSV or JSON."""
     args = ctx.args
+    if args.format == "xlsx" and not args.output:
+        raise UsageError(ctx.t("--format xlsx ghi ra một tệp: thêm --output TỆP.xlsx"))
     if args.output:
         _check_output(ctx, args.output)
+    if args.format == "xlsx":
+        return _export_xlsx(ctx)
     with progress_bar(ctx, ctx.t("Đang xuất hồ sơ")) as bar:
         found = ctx.registry().find(
             state=chosen_states(args.state),
@@ -279,6 +283,39 @@ def export(ctx: Context) -> int:
         )
     else:
         ctx.stdout.write(text)
+    return 0
+
+
+def _export_xlsx(ctx: Context) -> int:
+    """``ocop export --format xlsx -o FILE``: the dossier list as a workbook (one sheet, the
+    columns of ``ocop report dossiers``), written whole or not at all."""
+    from ocop.cli.args import as_of_today
+    from ocop.documents import build_dossier_list, write_xlsx
+
+    args = ctx.args
+    found = ctx.registry().find(
+        state=chosen_states(args.state),
+        commune=args.commune,
+        province=args.province,
+        actor=ctx.reader(),
+    )
+    listing = build_dossier_list(found, as_of=as_of_today(ctx), lang=ctx.lang)
+    with tempfile.TemporaryDirectory() as folder:
+        made = Path(folder) / "export.xlsx"
+        with progress_bar(ctx, ctx.t("Đang xuất hồ sơ"), total=len(found)) as bar:
+            write_xlsx(listing, made, progress=bar)
+        data = made.read_bytes()
+    try:
+        _write(args.output, data, force=args.force)
+    except FileExistsError:
+        raise UsageError(_exists(ctx, args.output)) from None
+    except OSError as exc:
+        raise UsageError(f"{args.output}: {exc.strerror}") from None
+    ctx.stderr.write(
+        ctx.t(
+            "Đã ghi {found_count} hồ sơ vào {output}.\n", found_count=len(found), output=args.output
+        )
+    )
     return 0
 
 
