@@ -48,6 +48,14 @@ class OcopError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def explain(self, lang: str = "vi") -> str:
+        """What went wrong, in one line an officer can act on, in ``lang`` (``"vi"`` or
+        ``"en"``): the words the CLI and the mail use (:func:`ocop.explanations.explain`, which
+        also takes the actor, the dossier and a front end's hints)."""
+        from ocop.explanations import explain
+
+        return explain(self, lang)
+
 
 class InvalidInput(OcopError):
     """A value given by a caller is malformed or out of range; nothing was changed."""

@@ -578,7 +578,7 @@ def test_configuration_errors_in_english(cli: Cli) -> None:
         cli("--db", "mysql://x/y", "list", "--lang", "en"),
         2,
         "Database mysql://x/y is not supported; use SQLite (a file path, sqlite:///…) or "
-        "PostgreSQL (postgresql+psycopg://…) in --db / OCOP_DATABASE.",
+        "PostgreSQL (postgresql+psycopg://…). The setting: --db / OCOP_DATABASE.",
     )
     missing = cli("list", "--lang", "en", env={"OCOP_CALENDAR": "/nonexistent/days.toml"})
     one_line(missing, 2, "there is no calendar file /nonexistent/days.toml")
