@@ -120,6 +120,8 @@ class Daemon:
         self.settings = settings
         self.clock = settings.clock or as_of_clock(None)
         self.stop_event = threading.Event()
+        self._signalled = False
+        """Set by the SIGTERM/SIGINT handler; the main loop then sets :attr:`stop_event`."""
         # Unique per run: a restarted container may come back with the same host name and
         # pid, and must not pass for the dead run whose claims are to be recovered.
         self.worker = settings.worker or (
@@ -344,9 +346,11 @@ class Daemon:
         with self._signals():
             scheduler.start()
             try:
-                # A timed wait, so that signals are handled promptly on every platform.
-                while not self.stop_event.wait(1):
+                # A short timed wait, so that a signal's flag is seen promptly; the handler only
+                # sets that flag (see _signals).
+                while not self._signalled and not self.stop_event.wait(0.2):
                     continue
+                self.stop_event.set()
             finally:
                 log.info("stopping after the message in flight")
                 scheduler.shutdown(wait=True)
@@ -400,8 +404,11 @@ class Daemon:
             return
 
         def handler(signum: int, frame: FrameType | None) -> None:
+            # Only a flag: the handler runs in the main thread between two bytecodes, maybe
+            # while that thread holds stop_event's (not reentrant) lock inside wait(), so
+            # setting the event here could deadlock (seen once in a few SIGSTOP/SIGCONT runs).
+            self._signalled = True
             log.info("received %s", signal.Signals(signum).name)
-            self.stop()
 
         previous: dict[signal.Signals, Any] = {}
         for sig in (signal.SIGTERM, signal.SIGINT):
