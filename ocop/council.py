@@ -27,7 +27,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from ocop.text import translator
+from ocop.text import Translate, translator
+from ocop.transfer import header_problems
 
 __all__ = [
     "FORMATS",
@@ -167,27 +168,12 @@ def _collect(
             reading.sheets.append(sheet)
 
 
-def _header(columns: Sequence[str], maxima: Mapping[str, int], t: Any) -> list[str]:
+def _header(columns: Sequence[str], maxima: Mapping[str, int], t: Translate) -> list[str]:
     names = [str(c or "").strip().lower() for c in columns]
     known = ("member", *maxima, "minimum_stars_met")
-    missing = [c for c in ("member", *maxima) if c not in names]
-    unknown = [c for c in names if c and c not in known]
-    doubled = sorted({c for c in names if c and names.count(c) > 1})
-    problems = []
-    if missing:
-        problems.append(t("thiếu cột {missing}", missing=", ".join(missing)))
-    if unknown:
-        problems.append(
-            t(
-                "cột không biết: {unknown} (các cột: {known})",
-                unknown=", ".join(unknown),
-                known=", ".join(known),
-            )
-        )
-    if doubled:
-        problems.append(t("cột lặp lại: {doubled}", doubled=", ".join(doubled)))
+    problems = header_problems(names, ("member", *maxima), known, t, blank_ok=True)
     if problems:
-        raise _Refused(1, "; ".join(problems))
+        raise _Refused(1, problems)
     return names
 
 

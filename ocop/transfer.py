@@ -19,7 +19,7 @@ import io
 import itertools
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -123,6 +123,39 @@ class CsvReading:
     def add(self, line: int, message: str) -> None:
         """Record a problem on ``line``."""
         self.problems.setdefault(line, []).append(message)
+
+
+def header_problems(
+    columns: Sequence[str],
+    required: Sequence[str],
+    known: Sequence[str],
+    t: Translate,
+    *,
+    shown: Sequence[str] | None = None,
+    blank_ok: bool = False,
+) -> str:
+    """What is wrong with a file's header row (``columns``, lower-cased), in one line for the
+    officer: missing ``required`` columns, columns not ``known`` (naming ``shown``, by default
+    ``known``), repeated ones; ``""`` for a good header. ``blank_ok``: empty header cells
+    (a spreadsheet's unused columns) are not columns."""
+    named = [c for c in columns if c or not blank_ok]
+    missing = [c for c in required if c not in named]
+    unknown = [c for c in named if c not in known]
+    doubled = sorted({c for c in named if named.count(c) > 1})
+    problems = []
+    if missing:
+        problems.append(t("thiếu cột {missing}", missing=", ".join(missing)))
+    if unknown:
+        problems.append(
+            t(
+                "cột không biết: {unknown} (các cột: {known})",
+                unknown=", ".join(unknown),
+                known=", ".join(known if shown is None else shown),
+            )
+        )
+    if doubled:
+        problems.append(t("cột lặp lại: {doubled}", doubled=", ".join(doubled)))
+    return "; ".join(problems)
 
 
 class _FileRefused(Exception):
@@ -259,24 +292,12 @@ def _records(
     if isinstance(header, str):
         raise _FileRefused(1, header)
     columns = [c.strip().lower() for c in header]
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-    unknown = [c for c in columns if c not in IMPORT_COLUMNS and c not in EXPORT_COLUMNS]
-    doubled = sorted({c for c in columns if columns.count(c) > 1})
-    problems = []
-    if missing:
-        problems.append(t("thiếu cột {missing}", missing=", ".join(missing)))
-    if unknown:
-        problems.append(
-            t(
-                "cột không biết: {unknown} (các cột: {import_columns})",
-                unknown=", ".join(unknown),
-                import_columns=", ".join(IMPORT_COLUMNS),
-            )
-        )
-    if doubled:
-        problems.append(t("cột lặp lại: {doubled}", doubled=", ".join(doubled)))
+    # An export reads back in: its extra columns are known too, though not asked for.
+    problems = header_problems(
+        columns, REQUIRED_COLUMNS, (*IMPORT_COLUMNS, *EXPORT_COLUMNS), t, shown=IMPORT_COLUMNS
+    )
     if problems:
-        raise _FileRefused(1, "; ".join(problems))
+        raise _FileRefused(1, problems)
     width = len(columns)
     for line, row in cells:
         if isinstance(row, str):
