@@ -287,6 +287,11 @@ class PostgresServer:
         owner = self._os_user
         if owner is not None:
             env["HOME"] = str(self._base())
+            # libfaketime, preloaded in .ci/run's second pass, makes its shared memory in
+            # the first faked process (root's, mode 0600) and names it in FAKETIME_SHARED
+            # for every child; the server's user may not open it and pg_ctl dies. Without
+            # the name the server makes its own; the clock is the same relative offset.
+            env.pop("FAKETIME_SHARED", None)
         return subprocess.run(
             list(cmd),
             cwd=self._base(),  # the server user must be able to enter the cwd
