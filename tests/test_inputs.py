@@ -84,7 +84,8 @@ def test_the_same_name_means_the_same_input_everywhere() -> None:
     for inputs in INPUTS.values():
         for each in inputs:
             assert input_named(each.name) == each
-            assert each.vi and each.en and each.flag.startswith("--")
+            assert each.called and each.flag.startswith("--")
+            assert each.label("vi") == each.called != each.label("en")
 
 
 def _type_text(accepts: object) -> str:
@@ -113,7 +114,7 @@ def test_each_triggers_model_is_its_declared_inputs(trigger: Trigger) -> None:
     assert set(model.model_fields) == input_names(trigger)
     for each in INPUTS[trigger]:
         field = model.model_fields[each.name]
-        assert field.description == each.en
+        assert field.description == each.label("en")
         assert field.json_schema_extra == {"flag": each.flag}
     assert model.model_validate({}).model_dump() == dict.fromkeys(input_names(trigger))
 

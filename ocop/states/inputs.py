@@ -19,6 +19,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from ocop.states.lifecycle import Trigger
+from ocop.text import NC_, term
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -40,62 +41,52 @@ class Input:
     """The keyword ``Registry.fire`` takes it by."""
     flag: str
     """The ``ocop`` option that gives it."""
-    vi: str
-    en: str
+    called: str
+    """What officers call it, in Vietnamese: the catalogue's id under the context ``input``."""
     accepts: Any = str
     """The type the library takes it as (checked strictly: ``"5"`` is not a number)."""
 
     def label(self, lang: str = "vi") -> str:
-        """What officers call it."""
-        return self.en if lang == "en" else self.vi
+        """What officers call it, in ``lang``."""
+        return term(lang, "input", self.called)
 
 
-_REASON = Input("reason", "--reason", "lý do", "a reason")
-_DOCUMENTS = Input(
-    "documents", "--documents", "tài liệu nộp kèm", "the documents handed in", Sequence[str]
-)
-_SAMPLES = Input("samples", "--samples", "số mẫu sản phẩm", "the number of product samples", int)
+_REASON = Input("reason", "--reason", NC_("input", "lý do"))
+_DOCUMENTS = Input("documents", "--documents", NC_("input", "tài liệu nộp kèm"), Sequence[str])
+_SAMPLES = Input("samples", "--samples", NC_("input", "số mẫu sản phẩm"), int)
 _CRITERIA = Input(
     "criteria",
     "--local-materials/--local-labour/--idea-origin/--local-identity",
-    "đánh giá bốn tiêu chí của xã",
-    "the commune's assessment of the four criteria",
+    NC_("input", "đánh giá bốn tiêu chí của xã"),
     Mapping[str, str],
 )
-_LETTER_NUMBER = Input(
-    "letter_number", "--letter-number", "số văn bản đề nghị tỉnh", "the request letter's number"
-)
-_LETTER_DATE = Input(
-    "letter_date", "--letter-date", "ngày văn bản đề nghị tỉnh", "the request letter's date", Day
-)
+_LETTER_NUMBER = Input("letter_number", "--letter-number", NC_("input", "số văn bản đề nghị tỉnh"))
+_LETTER_DATE = Input("letter_date", "--letter-date", NC_("input", "ngày văn bản đề nghị tỉnh"), Day)
 _RATING = (
-    Input("a", "--a", "điểm phần A", "the part A score", Score),
-    Input("b", "--b", "điểm phần B", "the part B score", Score),
-    Input("c", "--c", "điểm phần C", "the part C score", Score),
+    Input("a", "--a", NC_("input", "điểm phần A"), Score),
+    Input("b", "--b", NC_("input", "điểm phần B"), Score),
+    Input("c", "--c", NC_("input", "điểm phần C"), Score),
     Input(
         "minimum_stars_met",
         "--minimum-stars",
-        "hạng sao mà mọi tiêu chí bắt buộc đều đạt",
-        "the star level whose starred minimum criteria are all met",
+        NC_("input", "hạng sao mà mọi tiêu chí bắt buộc đều đạt"),
         int,
     ),
-    Input("certificate_number", "--certificate", "số giấy chứng nhận", "a certificate number"),
-    Input("decision_number", "--decision", "số quyết định công nhận", "the decision's number"),
-    Input("issued_on", "--issued-on", "ngày cấp giấy chứng nhận", "the certificate's date", Day),
+    Input("certificate_number", "--certificate", NC_("input", "số giấy chứng nhận")),
+    Input("decision_number", "--decision", NC_("input", "số quyết định công nhận")),
+    Input("issued_on", "--issued-on", NC_("input", "ngày cấp giấy chứng nhận"), Day),
     # One input, two ways to give it: a file of sheets, or one option per member.
     Input(
         "sheets",
         "--sheets/--sheet",
-        "phiếu chấm điểm của từng thành viên Hội đồng",
-        "each council member's scoring sheet",
+        NC_("input", "phiếu chấm điểm của từng thành viên Hội đồng"),
         Sequence[Any],  # mappings or CouncilSheet models; the step checks each
     ),
 )
 _PROPOSED_ON = Input(
     "proposed_on",
     "--proposed-on",
-    "ngày tỉnh đề nghị Bộ đánh giá 5 sao",
-    "the date the province proposes the product to the Ministry",
+    NC_("input", "ngày tỉnh đề nghị Bộ đánh giá 5 sao"),
     Day,
 )
 
@@ -105,25 +96,25 @@ INPUTS: dict[Trigger, tuple[Input, ...]] = {
     Trigger.CHECK: (_DOCUMENTS, _SAMPLES),
     Trigger.EVALUATE: (
         _CRITERIA,
-        Input("report_number", "--report-number", "số báo cáo Mẫu 03", "the Mẫu 03 number"),
-        Input("report_date", "--report-date", "ngày báo cáo Mẫu 03", "the Mẫu 03 date", Day),
+        Input("report_number", "--report-number", NC_("input", "số báo cáo Mẫu 03")),
+        Input("report_date", "--report-date", NC_("input", "ngày báo cáo Mẫu 03"), Day),
     ),
     Trigger.SUBMIT: (
         _LETTER_NUMBER,
         _LETTER_DATE,
-        Input("round", "--round", "đợt đánh giá của tỉnh", "the province's round", int),
+        Input("round", "--round", NC_("input", "đợt đánh giá của tỉnh"), int),
     ),
     Trigger.RATE: (*_RATING, _PROPOSED_ON),
     Trigger.RATE_CENTRAL: _RATING,
     Trigger.FLAG_RECERTIFICATION: (),
     Trigger.REAPPLY: (
-        Input("kind", "--kind", "loại chu kỳ", "the kind of cycle"),
+        Input("kind", "--kind", NC_("input", "loại chu kỳ")),
         _DOCUMENTS,
         _SAMPLES,
-        Input("rule_set", "--rule-set", "quy định áp dụng", "the rule set"),
+        Input("rule_set", "--rule-set", NC_("input", "quy định áp dụng")),
     ),
     Trigger.EXPIRE: (),
-    Trigger.REVOKE: (Input("ground", "--ground", "căn cứ thu hồi", "a revocation ground"),),
+    Trigger.REVOKE: (Input("ground", "--ground", NC_("input", "căn cứ thu hồi")),),
     Trigger.WITHDRAW: (_REASON,),
 }
 """The inputs of every trigger fired on an existing dossier (``register`` takes Mẫu 01)."""
@@ -157,7 +148,7 @@ def input_model(trigger: Trigger) -> type[BaseModel]:
     fields: dict[str, Any] = {
         each.name: (
             each.accepts | None,
-            Field(None, description=each.en, json_schema_extra={"flag": each.flag}),
+            Field(None, description=each.label("en"), json_schema_extra={"flag": each.flag}),
         )
         for each in INPUTS[trigger]
     }
