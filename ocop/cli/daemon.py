@@ -61,7 +61,9 @@ ENVIRONMENT: dict[str, str] = {
     "OCOP_MAIL_FROM": N_("địa chỉ người gửi"),
     "OCOP_RETRY_BASE": N_("số giây chờ trước lần gửi lại đầu tiên"),
 }
-"""The variables the daemon reads, with their help in Vietnamese and English."""
+"""The variables the daemon reads, with their help (Vietnamese, translated where shown)."""
+
+_STALE_AFTER = N_("sau bấy nhiêu giây không báo, một dịch vụ được coi là đã dừng ({default})")
 
 
 def _epilog(t: Translate) -> str:
@@ -130,27 +132,14 @@ def register(commands: Commands) -> None:
     )
     daemon.add_argument("--from", dest="sender", metavar="ADDRESS", help="(OCOP_MAIL_FROM)")
     daemon.add_argument("--retry-base", type=float, metavar="SECONDS", help="(OCOP_RETRY_BASE)")
-    for option, default, vi, en in (
-        ("--sweep-every", 600, "chu kỳ quét", "sweep period"),
-        ("--drain-every", 30, "chu kỳ gửi", "drain period"),
-        ("--heartbeat-every", 10, "chu kỳ báo còn chạy", "heartbeat period"),
-        (
-            "--stale-after",
-            60,
-            "sau bấy nhiêu giây không báo, một dịch vụ được coi là đã dừng",
-            "a daemon silent this long is taken for dead",
-        ),
+    for option, default, words in (
+        ("--sweep-every", 600, N_("chu kỳ quét ({default})")),
+        ("--drain-every", 30, N_("chu kỳ gửi ({default})")),
+        ("--heartbeat-every", 10, N_("chu kỳ báo còn chạy ({default})")),
+        ("--stale-after", 60, _STALE_AFTER),
     ):
         daemon.add_argument(
-            option,
-            type=float,
-            default=default,
-            metavar="SECONDS",
-            help=t(
-                "{label} ({default})",
-                label=(en if commands.lang == "en" else vi),
-                default=default,
-            ),
+            option, type=float, default=default, metavar="SECONDS", help=t(words, default=default)
         )
     daemon.add_argument("--batch", type=int, default=50, help=t("số thư mỗi lượt"))
 
@@ -169,7 +158,7 @@ def register(commands: Commands) -> None:
         type=float,
         default=60,
         metavar="SECONDS",
-        help=t("sau bấy nhiêu giây không báo, một dịch vụ được coi là đã dừng (60)"),
+        help=t(_STALE_AFTER, default=60),
     )
 
 
