@@ -29,57 +29,40 @@ from ocop.documents.common import (
 )
 from ocop.errors import InvalidInput
 from ocop.models import Dossier
+from ocop.text import N_
 
 __all__ = ["CRITERIA_HEADINGS", "Assessment", "Mau03", "build_mau03"]
 
-# (heading, the form's guidance in brackets), Vietnamese then English, per commune criterion.
-CRITERIA_HEADINGS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+# Per commune criterion: its heading and the form's guidance in brackets, in Vietnamese (the
+# catalogue's ids; :func:`build_mau03` translates them).
+CRITERIA_HEADINGS: dict[str, tuple[str, str]] = {
     "local_materials": (
-        (
-            "Về sử dụng nguyên liệu địa phương",
+        N_("Về sử dụng nguyên liệu địa phương"),
+        N_(
             "Nội dung thể hiện rõ mô tả của chủ thể và đánh giá về tình hình sử dụng nguyên "
-            "liệu thực tế của chủ thể trên địa bàn xã",
-        ),
-        (
-            "Use of local raw materials",
-            "the producer's description and the commune's assessment of the raw materials "
-            "actually used in the commune",
+            "liệu thực tế của chủ thể trên địa bàn xã"
         ),
     ),
     "local_labour": (
-        (
-            "Về sử dụng lao động địa phương",
-            "Nội dung thể hiện rõ mô tả của chủ thể và đánh giá về tình hình sử dụng thực tế về "
-            "lao động địa phương của chủ thể trên địa bàn xã",
-        ),
-        (
-            "Use of local labour",
-            "the producer's description and the commune's assessment of the local labour "
-            "actually employed",
+        N_("Về sử dụng lao động địa phương"),
+        N_(
+            "Nội dung thể hiện rõ mô tả của chủ thể và đánh giá về tình hình sử dụng thực "
+            "tế về lao động địa phương của chủ thể trên địa bàn xã"
         ),
     ),
     "idea_origin": (
-        (
-            "Nguồn gốc ý tưởng sản phẩm",
-            "Nhận xét về nguồn gốc sản phẩm (truyền thống, sản phẩm mới) của chủ thể dựa trên "
-            "thực tế của địa phương",
-        ),
-        (
-            "Origin of the product idea",
-            "whether the product is traditional or new, judged on the commune's knowledge",
+        N_("Nguồn gốc ý tưởng sản phẩm"),
+        N_(
+            "Nhận xét về nguồn gốc sản phẩm (truyền thống, sản phẩm mới) của chủ thể dựa "
+            "trên thực tế của địa phương"
         ),
     ),
     "local_identity": (
-        (
-            "Bản sắc/trí tuệ địa phương",
-            "Đánh giá các giá trị văn hóa, tri thức bản địa (giống, nguyên liệu, điều kiện sản "
-            "xuất), kinh nghiệm sản xuất của cộng đồng và phương thức sản xuất đặc trưng của "
-            "địa phương, tạo nên sự khác biệt của sản phẩm",
-        ),
-        (
-            "Local identity / knowledge",
-            "cultural values, indigenous knowledge (varieties, materials, conditions), the "
-            "community's experience and the local way of production that set the product apart",
+        N_("Bản sắc/trí tuệ địa phương"),
+        N_(
+            "Đánh giá các giá trị văn hóa, tri thức bản địa (giống, nguyên liệu, điều kiện "
+            "sản xuất), kinh nghiệm sản xuất của cộng đồng và phương thức sản xuất đặc "
+            "trưng của địa phương, tạo nên sự khác biệt của sản phẩm"
         ),
     ),
 }
@@ -156,8 +139,10 @@ def build_mau03(
     order += [name for name in evaluation.criteria if name not in order]
     assessments = []
     for n, name in enumerate((c for c in order if c in evaluation.criteria), start=1):
-        vi, en = CRITERIA_HEADINGS.get(name, ((name, ""), (name, "")))
-        heading, guidance = en if lang == "en" else vi
+        known = CRITERIA_HEADINGS.get(name)
+        heading, guidance = (
+            (translate(lang, known[0]), translate(lang, known[1])) if known else (name, "")
+        )
         assessments.append(Assessment(name, f"{n}. {heading}", guidance, evaluation.criteria[name]))
     commune, province = dossier.commune, dossier.province
     proposal = translate(
