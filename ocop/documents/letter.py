@@ -129,15 +129,7 @@ def build_request_letter(
         report = "—"
         if e is not None and (e.report_number or e.report_date):
             when = (
-                translate(
-                    lang,
-                    "ngày {day}",
-                    day=e.report_date.strftime("%d/%m/%Y")
-                    if lang == "vi"
-                    else e.report_date.isoformat(),
-                )
-                if e.report_date
-                else ""
+                translate(lang, "ngày {day:%d/%m/%Y}", day=e.report_date) if e.report_date else ""
             )
             report = " ".join(x for x in (e.report_number, when) if x)
         known = PRODUCT_SETS.get(d.product_set)
@@ -168,8 +160,7 @@ def build_request_letter(
             value=submission.round_year or year,
         )
     # The law names the province committee; its OCOP office receives (Điều 7.3.a).
-    to_vi = addressee or f"Ủy ban nhân dân tỉnh {province}"
-    to_en = addressee or f"the People's Committee of {province} province"
+    to = addressee or translate(lang, "Ủy ban nhân dân tỉnh {province}", province=province)
     return RequestLetter(
         lang=lang,
         letterhead=letterhead(
@@ -186,7 +177,7 @@ def build_request_letter(
         letter_date=day,
         round=submission.round,
         round_year=submission.round_year,
-        addressee=translate(lang, "Kính gửi: {to}.", to=to_en if lang == "en" else to_vi),
+        addressee=translate(lang, "Kính gửi: {to}.", to=to),
         intro=translate(
             lang,
             "Ủy ban nhân dân xã {commune} đã tiếp nhận, kiểm tra thành phần hồ sơ "
