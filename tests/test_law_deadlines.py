@@ -14,6 +14,9 @@ import pytest
 from factories import CRITERIA, OFFICER, PROVINCE_OFFICER, Clock, registration
 
 import ocop
+import ocop.models
+from ocop.states import RULE_SETS
+from ocop.workflow.deadlines import lapses_on, window_opens
 
 FIVE_STARS: dict[str, Any] = {"a": 38, "b": 24, "c": 30}  # 92: a proposal to the Ministry
 
@@ -104,3 +107,43 @@ def test_the_ministrys_rating_clears_its_deadline(registry: ocop.Registry, clock
     rated = registry.fire(d.id, "rate_central", actor=central, **FIVE_STARS, certificate_number="9")
     assert rated.state.value == "rated"
     assert rated.next_due == "recertification_opens"
+
+
+# -- after the certificate: the lapse, grace included (26/2026 Điều 12.3) -------------------
+
+
+def test_a_certificate_lapses_the_day_after_its_grace_under_the_law_of_that_day() -> None:
+    def cert(expires_on: date) -> ocop.models.Certificate:
+        return ocop.models.Certificate(
+            number="1", stars=4, issued_on=date(2023, 1, 1), expires_on=expires_on
+        )
+
+    # Expired under 148/1489 (no grace): invalid the next day.
+    assert lapses_on(cert(date(2026, 4, 30)), RULE_SETS) == date(2026, 5, 1)
+    # Expired after 26/2026 took effect (22/5/2026): its 180 days of grace, from the expiry.
+    assert lapses_on(cert(date(2026, 6, 30)), RULE_SETS) == date(2026, 12, 28)
+    # Under 26/2026: 180 days of grace, invalid on the 181st.
+    assert lapses_on(cert(date(2029, 11, 20)), RULE_SETS) == date(2030, 5, 20)
+    # The window opens 180 days before expiry under 26/2026.
+    assert window_opens(cert(date(2029, 11, 20)), RULE_SETS) == date(2029, 5, 24)
+
+
+def test_a_certificate_due_for_rerating_is_next_due_to_lapse(
+    registry: ocop.Registry, clock: Clock
+) -> None:
+    clock.set(date(2026, 11, 2))
+    d = registry.register(registration(product_name="F"), actor=OFFICER)
+    registry.fire(d.id, "check", actor=OFFICER, documents=["mau_01", "mau_02"], samples=5)
+    registry.fire(d.id, "evaluate", actor=OFFICER, criteria=CRITERIA)
+    clock.set(date(2026, 11, 20))
+    registry.fire(d.id, "submit", actor=OFFICER, letter_number="3", letter_date="2026-11-20")
+    rated = registry.fire(d.id, "rate", actor=PROVINCE_OFFICER, a=29, b=15, c=19,
+                          certificate_number="302/QĐ")  # fmt: skip
+    assert rated.certificate is not None
+    assert rated.certificate.expires_on == date(2029, 11, 20)
+    clock.set(date(2029, 5, 24))
+    (event,) = registry.advance()
+    assert event.trigger == "flag_recertification"
+    due = registry.get(d.id)
+    assert due.state.value == "recertification_due"
+    assert (due.next_due_on, due.next_due) == (date(2030, 5, 20), "certificate_lapses")
