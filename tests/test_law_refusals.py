@@ -407,3 +407,22 @@ def test_every_officer_the_administrator_and_the_system_may_send_again() -> None
     for role in RETRY_ROLES:
         check_retry(Actor("x", role, commune="Lưu Vệ", province="Thanh Hóa"))
     check_retry(Actor.system())
+
+
+def test_an_officer_with_half_an_area_reads_nothing(
+    registry: ocop.Registry, registered: ocop.Dossier
+) -> None:
+    registry.register(
+        registration(province="Hà Nội", product_name="Bánh tẻ", owner="sx2"),
+        actor=Actor("mai", Role.COMMUNE_OFFICER, commune="Lưu Vệ", province="Hà Nội"),
+    )
+    for reader in (
+        Actor("vo", Role.COMMUNE_OFFICER, commune="Lưu Vệ"),  # no province
+        Actor("vo", Role.COMMUNE_OFFICER, province="Thanh Hóa"),  # no commune
+        NO_AREA,
+        NO_PROVINCE,
+    ):
+        assert registry.find(actor=reader) == []
+        with pytest.raises(ocop.PermissionDenied):
+            registry.get(registered.id, actor=reader)
+    assert [d.id for d in registry.find(actor=PROVINCE_OFFICER)] == [registered.id]
