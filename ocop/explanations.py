@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from ocop.errors import (
@@ -34,6 +35,7 @@ from ocop.errors import (
     PermissionDenied,
     SchemaNotCurrent,
     SchemaTooNew,
+    StampError,
     StorageUnavailable,
     TransitionNotAllowed,
 )
@@ -313,6 +315,8 @@ def _explain(
         )
     if isinstance(error, StorageUnavailable):
         return _storage(error, lang)
+    if isinstance(error, StampError):
+        return _stamp(error, lang, hints)
     if isinstance(error, ConfigurationError):
         return _configuration(error, lang)
     if isinstance(error, InvalidInput):
@@ -375,3 +379,71 @@ def _configuration(error: ConfigurationError, lang: str) -> str:
             value=error.value,
         )
     return t("Cấu hình không dùng được: {message}", message=error.message)
+
+
+def _day(value: object) -> str:
+    return value.strftime("%d/%m/%Y") if isinstance(value, date) else str(value)
+
+
+def _stamp(error: StampError, lang: str, hints: Hints) -> str:
+    """Keys and e-stamps refused (:class:`~ocop.errors.StampError`, by its ``code``)."""
+    t, p, code = translator(lang), error.params, error.code
+    if code == "no_keys":
+        return t("Chưa có khóa phát hành trong {path}.", path=p.get("path"))
+    if code == "keys_exist":
+        return t("Đã có khóa phát hành trong {path}.", path=p.get("path"))
+    if code == "passphrase" and p.get("needs"):
+        return t("Khóa bí mật có mật khẩu: chưa cho biết mật khẩu, hoặc mật khẩu sai.")
+    if code == "passphrase":
+        option = hints.option("passphrase_file")
+        if option:
+            return t("Khóa bí mật không có mật khẩu; bỏ {option}.", option=option)
+        return t("Khóa bí mật không có mật khẩu.")
+    if code == "key_mode":
+        return t("Tệp khóa bí mật để người khác đọc được: {message}", message=error.message)
+    if code == "no_certificate":
+        return t(
+            "Hồ sơ {dossier} chưa có giấy chứng nhận OCOP; chỉ sản phẩm đã được "
+            "công nhận mới có tem.",
+            dossier=p.get("dossier"),
+        )
+    if code == "certificate_revoked":
+        return t(
+            "Giấy chứng nhận {certificate} của hồ sơ {dossier} đã bị thu hồi; không phát hành tem.",
+            certificate=p.get("certificate"),
+            dossier=p.get("dossier"),
+        )
+    if code == "certificate_expired":
+        return t(
+            "Giấy chứng nhận {certificate} của hồ sơ {dossier} đã hết hiệu lực ngày "
+            "{vi_date}; không phát hành tem.",
+            certificate=p.get("certificate"),
+            dossier=p.get("dossier"),
+            vi_date=_day(p.get("on")),
+        )
+    if code == "certificate_not_yet":
+        return t(
+            "Giấy chứng nhận {certificate} chỉ có hiệu lực từ {vi_date}.",
+            certificate=p.get("certificate"),
+            vi_date=_day(p.get("on")),
+        )
+    if code == "count":
+        return t("Số tem mỗi lần từ 1 đến 1000, không phải {count}.", count=p.get("count"))
+    if code == "too_long":
+        option = hints.option("base_url")
+        if option:
+            return t(
+                "Tem không vừa mã QR phiên bản 10 mức M; dùng địa chỉ {option} ngắn hơn.",
+                option=option,
+            )
+        return t("Tem không vừa mã QR phiên bản 10 mức M; dùng địa chỉ trang kiểm tra ngắn hơn.")
+    if code == "base_url":
+        return t(
+            "'{base_url}' không phải địa chỉ trang kiểm tra; ví dụ https://ocop.example.vn",
+            base_url=p.get("base_url"),
+        )
+    if code == "image":
+        return t("Không đọc được mã QR: {message}", message=error.message)
+    if code == "format":
+        return t("Tờ tem ghi ra tệp .svg, .png hoặc .pdf.")
+    return error.message

@@ -17,6 +17,7 @@ from ocop.errors import (
     NotFound,
     OcopError,
     SchemaNotCurrent,
+    StampError,
 )
 from ocop.explanations import explain
 
@@ -45,6 +46,11 @@ def _refusals(tmp_path: Path) -> dict[str, OcopError]:
     found["scheme"] = ConfigurationError(
         "Database 'mysql' is not supported.", field="database", reason="scheme", value="mysql://x"
     )
+    found["no_keys"] = StampError("no_keys", "No issuer key in /k.", path="/k")
+    found["keys_exist"] = StampError("keys_exist", "There is a key in /k.", path="/k")
+    found["passphrase"] = StampError("passphrase", "Wrong passphrase.", needs=True)
+    found["no_passphrase"] = StampError("passphrase", "No passphrase.", needs=False)
+    found["too_long"] = StampError("too_long", "Too long for a QR code.")
     return found
 
 
@@ -83,3 +89,31 @@ def test_the_cli_adds_its_options_and_commands(tmp_path: Path) -> None:
     assert cli_explain(refusals["conflict"], "vi").endswith(
         f"Xem: `ocop show {refusals['conflict'].dossier_id}`."  # type: ignore[attr-defined]
     )
+
+
+def test_a_stamp_refusal_is_the_librarys_and_the_cli_adds_its_commands(tmp_path: Path) -> None:
+    refusals = _refusals(tmp_path)
+    assert refusals["no_keys"].explain("vi") == "Chưa có khóa phát hành trong /k."
+    assert refusals["no_keys"].explain("en") == "No issuer key in /k."
+    assert cli_explain(refusals["no_keys"], "en") == (
+        "No issuer key in /k. Create one with `ocop keys init`."
+    )
+    assert "`ocop keys init --rotate`" in cli_explain(refusals["keys_exist"], "vi")
+    assert cli_explain(refusals["passphrase"], "en").endswith(
+        "Give it with --passphrase-file or OCOP_KEYS_PASSPHRASE."
+    )
+    assert cli_explain(refusals["no_passphrase"], "vi") == (
+        "Khóa bí mật không có mật khẩu; bỏ --passphrase-file."
+    )
+    assert cli_explain(refusals["too_long"], "en") == (
+        "The stamp does not fit a version 10 QR code at level M; use a shorter --base-url."
+    )
+    unknown = StampError("key_clash", "Two trusted keys have the id ab12.")
+    assert unknown.explain("vi") == "Two trusted keys have the id ab12."  # the library's text
+
+
+def test_a_stamps_live_status_reads_in_each_language() -> None:
+    from ocop.stamps.live import Live
+
+    assert Live.RECERTIFICATION_DUE.label("vi") == "còn hiệu lực, đã đến hạn đánh giá lại"
+    assert [s.label("en") for s in Live] == [s.value.replace("_", " ") for s in Live]

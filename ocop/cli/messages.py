@@ -15,6 +15,7 @@ from ocop.errors import (
     OcopError,
     PermissionDenied,
     SchemaNotCurrent,
+    StampError,
 )
 from ocop.explanations import CRITERIA, Hints
 from ocop.explanations import explain as _explain
@@ -58,10 +59,23 @@ def _then(error: OcopError, lang: str) -> str:
         return t("Xem: `ocop show {dossier_id}`.", dossier_id=error.dossier_id)
     if isinstance(error, SchemaNotCurrent):
         return t("Chạy `ocop db upgrade`.")
+    if isinstance(error, StampError):
+        return _stamp_then(error, lang)
     if isinstance(error, DatabaseDamaged) or (
         isinstance(error, ConfigurationError) and error.reason in ("scheme", "url")
     ):
         return t("Thiết lập: --db / OCOP_DATABASE.")
+    return ""
+
+
+def _stamp_then(error: StampError, lang: str) -> str:
+    t = translator(lang)
+    if error.code == "no_keys":
+        return t("Tạo bằng `ocop keys init`.")
+    if error.code == "keys_exist":
+        return t("Muốn thay khóa thì dùng `ocop keys init --rotate` (khóa cũ vẫn được tin cậy).")
+    if error.code == "passphrase" and error.params.get("needs"):
+        return t("Cho biết bằng --passphrase-file hoặc OCOP_KEYS_PASSPHRASE.")
     return ""
 
 

@@ -92,72 +92,15 @@ def _passphrase(ctx: Context) -> bytes | None:
 
 
 def _say(ctx: Context, error: StampError) -> int:
-    """A refusal in the run's language, on standard error; exit status 1."""
-    t, p = ctx.t, error.params
-    words = {
-        "no_keys": t(
-            "Chưa có khóa phát hành trong {path}; tạo bằng `ocop keys init`.",
-            path=p.get("path"),
-        ),
-        "keys_exist": t(
-            "Đã có khóa phát hành trong {path}; muốn thay khóa thì dùng `ocop keys "
-            "init --rotate` (khóa cũ vẫn được tin cậy).",
-            path=p.get("path"),
-        ),
-        "passphrase": (
-            t(
-                "Khóa bí mật có mật khẩu: cho biết bằng --passphrase-file hoặc OCOP_KEYS_PASSPHRASE"
-                " (hoặc mật khẩu sai).",
-            )
-            if p.get("needs")
-            else t("Khóa bí mật không có mật khẩu; bỏ --passphrase-file.")
-        ),
-        "key_mode": t("Tệp khóa bí mật để người khác đọc được: {message}", message=error.message),
-        "no_certificate": t(
-            "Hồ sơ {dossier} chưa có giấy chứng nhận OCOP; chỉ sản phẩm đã được "
-            "công nhận mới có tem.",
-            dossier=p.get("dossier"),
-        ),
-        "certificate_revoked": t(
-            "Giấy chứng nhận {certificate} của hồ sơ {dossier} đã bị thu hồi; không phát hành tem.",
-            certificate=p.get("certificate"),
-            dossier=p.get("dossier"),
-        ),
-        "certificate_expired": t(
-            "Giấy chứng nhận {certificate} của hồ sơ {dossier} đã hết hiệu lực ngày "
-            "{vi_date}; không phát hành tem.",
-            certificate=p.get("certificate"),
-            dossier=p.get("dossier"),
-            vi_date=_vi_date(p.get("on")),
-        ),
-        "certificate_not_yet": t(
-            "Giấy chứng nhận {certificate} chỉ có hiệu lực từ {vi_date}.",
-            certificate=p.get("certificate"),
-            vi_date=_vi_date(p.get("on")),
-        ),
-        "count": t(
-            "Số tem mỗi lần từ 1 đến 1000, không phải {count}.",
-            count=p.get("count"),
-        ),
-        "too_long": t(
-            "Tem không vừa mã QR phiên bản 10 mức M; dùng địa chỉ --base-url ngắn hơn.",
-        ),
-        "base_url": t(
-            "'{base_url}' không phải địa chỉ trang kiểm tra; ví dụ https://ocop.example.vn",
-            base_url=p.get("base_url"),
-        ),
-        "image": t("Không đọc được mã QR: {message}", message=error.message),
-        "format": t("Tờ tem ghi ra tệp .svg, .png hoặc .pdf."),
-    }
-    line = words.get(error.code, error.message)
+    """A refusal in the run's language, on standard error, as :mod:`ocop.explanations` says it
+    with the CLI's hints (:mod:`ocop.cli.messages`); exit status 1."""
+    from ocop.cli.messages import explain
+
+    line = explain(error, ctx.lang)
     prog = f"ocop {ctx.args.command}"
     sub = getattr(ctx.args, f"{ctx.args.command}_command", None)
     sys.stderr.write(f"{prog} {sub}: {line}\n" if sub else f"{prog}: {line}\n")
     return 1
-
-
-def _vi_date(value: object) -> str:
-    return value.strftime("%d/%m/%Y") if isinstance(value, date) else str(value)
 
 
 def add_keys_option(parser: argparse.ArgumentParser, t: Translate) -> None:
@@ -521,26 +464,13 @@ def stamp_verify(ctx: Context) -> int:
         for line in describe(ctx, verdict):
             ctx.print(line)
         if live is not None:
-            ctx.print(
-                ctx.t(
-                    " Cơ sở dữ liệu: {live}",
-                    live=_LIVE_VI.get(live, live) if ctx.lang == "vi" else live.replace("_", " "),
-                )
-            )
+            from ocop.stamps.live import Live
+
+            ctx.print(ctx.t(" Cơ sở dữ liệu: {live}", live=Live(live).label(ctx.lang)))
     return worst
 
 
 _IMAGES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff")
-
-_LIVE_VI = {
-    "valid": "còn hiệu lực",
-    "recertification_due": "còn hiệu lực, đã đến hạn đánh giá lại",
-    "rerating": "còn hiệu lực, đang đánh giá lại",
-    "expired": "đã hết hiệu lực",
-    "revoked": "đã bị thu hồi",
-    "superseded": "đã được thay bằng giấy chứng nhận khác",
-    "unknown": "không có hồ sơ này trong cơ sở dữ liệu",
-}
 
 
 def _live(ctx: Context, verdict: Verdict, now: datetime) -> str:

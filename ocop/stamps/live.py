@@ -18,6 +18,7 @@ from ocop.models import Certificate
 from ocop.stamps.payload import Stamp
 from ocop.stamps.store import StampRecord, StampStore
 from ocop.states import State
+from ocop.text import NC_, term
 from ocop.workdays import local_date
 from ocop.workflow.registry import Registry
 
@@ -41,6 +42,21 @@ class Live(StrEnum):
     """The dossier now holds another certificate than the one the stamp states."""
     UNKNOWN = "unknown"
     """The registry has no such dossier (a stamp of another register)."""
+
+    def label(self, lang: str = "vi") -> str:
+        """The status as ``ocop stamp verify --live`` says it."""
+        return term(lang, "live", _LIVE_LABELS[self])
+
+
+_LIVE_LABELS: dict[Live, str] = {
+    Live.VALID: NC_("live", "còn hiệu lực"),
+    Live.RECERTIFICATION_DUE: NC_("live", "còn hiệu lực, đã đến hạn đánh giá lại"),
+    Live.RERATING: NC_("live", "còn hiệu lực, đang đánh giá lại"),
+    Live.EXPIRED: NC_("live", "đã hết hiệu lực"),
+    Live.REVOKED: NC_("live", "đã bị thu hồi"),
+    Live.SUPERSEDED: NC_("live", "đã được thay bằng giấy chứng nhận khác"),
+    Live.UNKNOWN: NC_("live", "không có hồ sơ này trong cơ sở dữ liệu"),
+}
 
 
 @dataclass(frozen=True)
