@@ -23,6 +23,7 @@ from segno import consts
 
 from ocop.errors import StampError
 from ocop.stamps.payload import IssuedStamp, Stamp
+from ocop.text import translator
 
 if TYPE_CHECKING:
     from PIL import Image as PILImage
@@ -108,28 +109,22 @@ def stamp_png(url: str, *, scale: int = 8) -> bytes:
     return out.getvalue()
 
 
-def _date(stamp: Stamp, lang: str) -> str:
-    day = stamp.expires_on
-    return day.isoformat() if lang == "en" else day.strftime("%d/%m/%Y")
-
-
 def stamp_lines(stamp: Stamp, lang: str = "vi") -> list[tuple[str, bool]]:
     """The human-readable lines under a stamp's code, each with whether it is bold."""
-    stars = "★" * stamp.stars
-    if lang == "en":
-        return [
-            (stamp.product, True),
-            (stamp.producer, False),
-            (f"OCOP {stars} · cert. {stamp.certificate}", False),
-            (f"valid until {_date(stamp, lang)}", False),
-            (f"serial {stamp.serial_text}", False),
-        ]
+    t = translator(lang)
     return [
         (stamp.product, True),
         (stamp.producer, False),
-        (f"OCOP {stars} · GCN {stamp.certificate}", False),
-        (f"hiệu lực đến {_date(stamp, lang)}", False),
-        (f"số tem {stamp.serial_text}", False),
+        (
+            t(
+                "OCOP {stars} · GCN {certificate}",
+                stars="★" * stamp.stars,
+                certificate=stamp.certificate,
+            ),
+            False,
+        ),
+        (t("hiệu lực đến {day:%d/%m/%Y}", day=stamp.expires_on), False),
+        (t("số tem {serial}", serial=stamp.serial_text), False),
     ]
 
 
