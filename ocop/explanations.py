@@ -151,8 +151,9 @@ def _step(trigger: str, lang: str) -> str:
 
 
 def _roles(roles: tuple[str, ...], lang: str) -> str:
-    names = [_ROLES[r].label(lang) for r in roles if r in _ROLES]
-    return (" hoặc " if lang != "en" else " or ").join(names)
+    t = translator(lang)
+    word = t("hoặc")
+    return f" {word} ".join(_ROLES[r].label(lang) for r in roles if r in _ROLES)
 
 
 def _permission(error: PermissionDenied, lang: str) -> str:
