@@ -136,9 +136,15 @@ def test_sheets_are_written_and_read_back_from_the_png(cli: Cli, tmp_path: Path)
     files = [line.split(": ", 1)[1] for line in out.splitlines() if line.startswith("Tờ tem")]
     assert [Path(f).suffix for f in files] == [".svg", ".pdf"]
     assert (tmp_path / files[1]).read_bytes().startswith(b"%PDF")
+    assert all(Path(f).name.startswith("ocop-tem-1-") for f in files)
     listed = cli.json("stamp", "list", "1")
     assert len(listed) == 5 and {r["issued_by"] for r in listed} == {"lan"}
     assert "lượt quét" in cli.ok("stamp", "list", "1")
+    cli.ok(
+        "--lang", "en", "--as", "lan", "stamp", "issue", "1", "--count", "1", "--base-url", BASE,
+        env=at({}, ISSUED),
+    )  # fmt: skip
+    assert len(list(tmp_path.glob("ocop-stamps-1-*"))) == 2  # as its --help says
 
 
 def test_issue_refusals_and_settings(cli: Cli, tmp_path: Path) -> None:

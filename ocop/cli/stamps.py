@@ -397,7 +397,7 @@ def stamp_issue(ctx: Context) -> int:
         if ctx.args.output:
             targets = [Path(ctx.args.output)]
         else:
-            stem = f"ocop-{ctx.t('tem')}-{ctx.args.id}-{first}"
+            stem = ctx.t("ocop-tem-{id}-{serial}", id=ctx.args.id, serial=first)
             targets = [Path(f"{stem}.svg"), Path(f"{stem}.pdf")]
         files = [f for target in targets for f in write_sheet(target, issued, ctx.lang)]
     except StampError as exc:
