@@ -58,11 +58,34 @@ class OcopError(Exception):
 
 
 class InvalidInput(OcopError):
-    """A value given by a caller is malformed or out of range; nothing was changed."""
+    """A value given by a caller is malformed or out of range; nothing was changed.
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    ``field`` names the value (``product_set``, ``producer.email``). Where the library knows
+    the problem in the catalogue's words, ``text`` is its Vietnamese sentence with ``values``
+    filled into it, so :meth:`explain` says it in the reader's language; ``message`` is the
+    same sentence in English. :meth:`said` builds such an error.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        text: str | None = None,
+        values: Mapping[str, object] | None = None,
+    ) -> None:
         super().__init__(message)
         self.field = field
+        self.text = text
+        self.values: dict[str, object] = dict(values or {})
+
+    @classmethod
+    def said(cls, text: str, /, *, field: str | None = None, **values: object) -> InvalidInput:
+        """The error whose problem is the catalogue's ``text`` (marked with ``N_``) filled
+        with ``values``; its ``message`` is the English of it."""
+        from ocop.text import translator
+
+        return cls(translator("en")(text, **values), field=field, text=text, values=values)
 
 
 class ConfigurationError(InvalidInput):

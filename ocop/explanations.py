@@ -16,10 +16,10 @@ what to run next (the CLI's are in ``ocop/cli/messages.py``)::
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeGuard
 
 from ocop.errors import (
     ConcurrentUpdate,
@@ -41,7 +41,7 @@ from ocop.errors import (
 )
 from ocop.states import Role, State, Trigger
 from ocop.states.inputs import input_named
-from ocop.text import N_, translator
+from ocop.text import N_, Translate, translator
 
 if TYPE_CHECKING:
     from ocop.models import Actor, Dossier
@@ -326,8 +326,30 @@ def _explain(
                 "Dữ liệu không hợp lệ: một số đã nhập quá lớn (tối đa {limit}).",
                 limit=error.limit,
             )
-        return t("Dữ liệu không hợp lệ: {message}", message=error.message)
+        message = _said(t, error.text, error.values) if error.text else error.message
+        return t("Dữ liệu không hợp lệ: {message}", message=message)
     return error.message
+
+
+def _said(t: Translate, text: str, values: Mapping[str, object]) -> str:
+    """A sentence of the catalogue in ``t``'s language, and so each of its values that is
+    one in turn (a validator's problem inside "{name}: {problem}")."""
+    filled = {
+        key: _said(t, value.text, value.values) if _is_said(value) else value
+        for key, value in values.items()
+    }
+    return t(text, **filled)
+
+
+class _Said(Protocol):
+    text: str
+    values: Mapping[str, object]
+
+
+def _is_said(value: object) -> TypeGuard[_Said]:
+    return isinstance(getattr(value, "text", None), str) and isinstance(
+        getattr(value, "values", None), Mapping
+    )
 
 
 def _storage(error: StorageUnavailable, lang: str) -> str:

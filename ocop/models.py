@@ -27,7 +27,7 @@ from pydantic import (
 
 from ocop.errors import InvalidInput
 from ocop.states import Kind, Role, State
-from ocop.text import LANGUAGES
+from ocop.text import LANGUAGES, N_, translator
 
 __all__ = [
     "STORED",
@@ -80,6 +80,17 @@ def fold(text: str) -> str:
     return stripped.replace("đ", "d").replace("Đ", "d").casefold().strip()
 
 
+class Problem(ValueError):
+    """What a validator refuses, in the catalogue's words: ``text`` (Vietnamese, marked with
+    ``N_``) and its ``values``; the exception's own text is the English, which is what
+    pydantic shows. :func:`parse` turns it into :class:`InvalidInput` with the same words."""
+
+    def __init__(self, text: str, /, **values: object) -> None:
+        super().__init__(translator("en")(text, **values))
+        self.text = text
+        self.values = values
+
+
 def _stored(info: ValidationInfo) -> bool:
     return isinstance(info.context, Mapping) and bool(info.context.get("stored"))
 
@@ -91,9 +102,11 @@ def _clean_line(value: object, info: ValidationInfo) -> object:
         value = nfc(value)
         found = _NOT_IN_LINE.search(value)
         if found and not _stored(info):
-            raise ValueError(
-                f"must be a single line without control characters or line separators "
-                f"(U+{ord(found.group()):04X} found)"
+            raise Problem(
+                N_(
+                    "phải là một dòng, không có ký tự điều khiển hay ký tự xuống dòng (có U+{code})"
+                ),
+                code=f"{ord(found.group()):04X}",
             )
     return value
 
@@ -104,8 +117,9 @@ def _clean_text(value: object, info: ValidationInfo) -> object:
         value = nfc(value)
         found = _CONTROL.search(value)
         if found and not _stored(info):
-            raise ValueError(
-                f"must not contain control characters (U+{ord(found.group()):04X} found)"
+            raise Problem(
+                N_("không được có ký tự điều khiển (có U+{code})"),
+                code=f"{ord(found.group()):04X}",
             )
     return value
 
@@ -120,7 +134,7 @@ def _email(value: object, info: ValidationInfo) -> object:
 
     text = nfc(value)
     if _NOT_IN_LINE.search(text):
-        raise ValueError("an e-mail address must be one line without control characters")
+        raise Problem(N_("địa chỉ e-mail phải là một dòng, không có ký tự điều khiển"))
     # As for the daemon's sender: a commune's own mail server (localhost, *.local) is a domain
     # too, though not one on the Internet.
     domain = text.rpartition("@")[2].lower()
@@ -134,7 +148,11 @@ def _email(value: object, info: ValidationInfo) -> object:
             allow_domain_literal=False,
         )
     except EmailNotValidError as exc:
-        raise ValueError(f"'{text}' is not an e-mail address: {str(exc).rstrip('.')}") from None
+        raise Problem(
+            N_("'{address}' không phải địa chỉ e-mail (theo trình kiểm tra: {reason})"),
+            address=text,
+            reason=str(exc).rstrip("."),
+        ) from None
     return checked.normalized.removesuffix(".example") if own else checked.normalized
 
 
@@ -147,19 +165,25 @@ def _lang(value: object) -> object:
     if isinstance(value, str):
         value = value.strip().lower() or None
         if value is not None and value not in LANGUAGES:
-            raise ValueError(f"must be vi or en (the language of the mail), not '{value}'")
+            raise Problem(
+                N_("phải là vi hoặc en (ngôn ngữ của thư), không phải '{value}'"), value=value
+            )
     return value
 
 
 def clean_text(value: object, field: str, *, limit: int = 4000) -> str:
     """Free text from a caller (a reason, a note): NFC, no control characters, ``limit`` long."""
     if not isinstance(value, str):
-        raise InvalidInput(f"{field} must be text.", field=field)
+        raise InvalidInput.said(N_("{name} phải là chữ."), field=field, name=field)
     text = nfc(value)
     if _CONTROL.search(text):
-        raise InvalidInput(f"{field} must not contain control characters.", field=field)
+        raise InvalidInput.said(
+            N_("{name} không được có ký tự điều khiển."), field=field, name=field
+        )
     if len(text) > limit:
-        raise InvalidInput(f"{field} is too long: at most {limit} characters.", field=field)
+        raise InvalidInput.said(
+            N_("{name} quá dài: tối đa {limit} ký tự."), field=field, name=field, limit=limit
+        )
     return text
 
 
@@ -177,8 +201,9 @@ def parse_date(value: object) -> object:
             if not isinstance(value, datetime):
                 return date.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError(
-                f"'{value}' is not a valid date; write it as YYYY-MM-DD or DD/MM/YYYY"
+            raise Problem(
+                N_("'{value}' không phải ngày hợp lệ; viết YYYY-MM-DD hoặc DD/MM/YYYY"),
+                value=value,
             ) from None
     return value
 
@@ -188,11 +213,14 @@ def to_date(value: date | str, field: str) -> date:
     try:
         result = parse_date(value)
     except ValueError as exc:
-        raise InvalidInput(f"{field}: {exc}.", field=field) from None
+        problem: object = exc
+        raise InvalidInput.said(_FIELD_PROBLEM, field=field, name=field, problem=problem) from None
     if isinstance(result, datetime):
         return result.date()
     if not isinstance(result, date):
-        raise InvalidInput(f"{field}: {value!r} is not a date.", field=field)
+        raise InvalidInput.said(
+            N_("{name}: {value} không phải là ngày."), field=field, name=field, value=repr(value)
+        )
     return result
 
 
@@ -215,7 +243,7 @@ class Producer(_Model):
     legal_representative: Line | None = None
     title: Line | None = None
     address: Line | None = None
-    phone: Annotated[str, Field(max_length=40)] | None = None
+    phone: Annotated[str, BeforeValidator(_clean_line), Field(max_length=40)] | None = None
     email: Email | None = None
     lang: Annotated[Literal["vi", "en"] | None, BeforeValidator(_lang)] = None
     """The language of the producer's mail (notices, reminders); ``None``: the plan's
@@ -484,19 +512,63 @@ def parse(model: type[M], data: Mapping[str, Any] | Any) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise _invalid(exc) from exc
+        raise invalid_input(exc.errors()[0], exc.error_count() - 1) from exc
 
 
-def _invalid(exc: ValidationError) -> InvalidInput:
-    first = exc.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or "value"
-    ctx = first.get("ctx", {})
-    if first["type"] in ("too_long", "string_too_long"):
-        message = f"is too long: at most {ctx.get('max_length')} characters"
-    elif first["type"] in ("too_short", "string_too_short"):
-        message = "must not be empty"
+# pydantic's own kinds of refusal, in the catalogue's words: the error's ``type`` and the
+# ``ctx`` keys its sentence reads (the English keeps pydantic's wording where it was shown).
+_PYDANTIC: dict[str, str] = {
+    "missing": N_("{name}: còn thiếu"),
+    "extra_forbidden": N_("{name}: không có trường này"),
+    "string_too_long": N_("{name}: quá dài, tối đa {max_length} ký tự"),
+    "too_long": N_("{name}: quá dài, tối đa {max_length} ký tự"),
+    "string_too_short": N_("{name}: không được để trống"),
+    "too_short": N_("{name}: không được để trống"),
+    "less_than_equal": N_("{name}: phải nhỏ hơn hoặc bằng {le}"),
+    "less_than": N_("{name}: phải nhỏ hơn {lt}"),
+    "greater_than_equal": N_("{name}: phải lớn hơn hoặc bằng {ge}"),
+    "greater_than": N_("{name}: phải lớn hơn {gt}"),
+    "int_parsing": N_("{name}: phải là số nguyên"),
+    "int_type": N_("{name}: phải là số nguyên"),
+    "int_from_float": N_("{name}: phải là số nguyên"),
+    "float_parsing": N_("{name}: phải là một số"),
+    "float_type": N_("{name}: phải là một số"),
+    "finite_number": N_("{name}: phải là một số hữu hạn"),
+    "bool_parsing": N_("{name}: phải là true hoặc false"),
+    "bool_type": N_("{name}: phải là true hoặc false"),
+    "string_type": N_("{name}: phải là chữ"),
+    "list_type": N_("{name}: phải là một danh sách"),
+    "dict_type": N_("{name}: phải là một bảng khóa–giá trị"),
+    "model_type": N_("{name}: phải là một bảng khóa–giá trị"),
+    "date_type": N_("{name}: không phải ngày hợp lệ; viết YYYY-MM-DD hoặc DD/MM/YYYY"),
+    "date_parsing": N_("{name}: không phải ngày hợp lệ; viết YYYY-MM-DD hoặc DD/MM/YYYY"),
+    "date_from_datetime_parsing": N_(
+        "{name}: không phải ngày hợp lệ; viết YYYY-MM-DD hoặc DD/MM/YYYY"
+    ),
+    "literal_error": N_("{name}: phải là một trong {expected}"),
+    "enum": N_("{name}: phải là một trong {expected}"),
+}
+_FIELD_PROBLEM = N_("{name}: {problem}")
+_AND_MORE = N_("{problem} (và {more} lỗi khác)")
+
+
+def invalid_input(error: Any, more: int = 0, *, field: str | None = None) -> InvalidInput:
+    """The :class:`InvalidInput` for one of pydantic's errors (an item of
+    ``ValidationError.errors()``), ``more`` others left unsaid: our validators' words
+    (:class:`Problem`), pydantic's known kinds in the catalogue's, else pydantic's English
+    after the field. ``field`` overrides the error's location."""
+    where = field or ".".join(str(part) for part in error["loc"]) or "value"
+    ctx = error.get("ctx") or {}
+    cause = ctx.get("error")
+    text = _PYDANTIC.get(error["type"])
+    if isinstance(cause, Problem):
+        refused = InvalidInput.said(_FIELD_PROBLEM, field=where, name=where, problem=cause)
+    elif text is not None:
+        values = {k: v for k, v in ctx.items() if k != "error"}
+        refused = InvalidInput.said(text, field=where, name=where, **values)
     else:
-        message = first["msg"].removeprefix("Value error, ")
-    more = exc.error_count() - 1
-    tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    return InvalidInput(f"{where}: {message}{tail}.", field=where)
+        message = str(error["msg"]).removeprefix("Value error, ")
+        refused = InvalidInput.said(_FIELD_PROBLEM, field=where, name=where, problem=message)
+    if more:
+        return InvalidInput.said(_AND_MORE, field=where, problem=refused, more=more)
+    return refused

@@ -26,9 +26,11 @@ from ocop.models import (
     CouncilSheet,
     Dossier,
     Kind,
+    Problem,
     Rating,
     Submission,
     clean_text,
+    invalid_input,
     nfc,
     parse,
     parse_date,
@@ -37,6 +39,7 @@ from ocop.models import (
 from ocop.states import RuleSet, State, Trigger, rule_set, rule_set_for
 from ocop.states.inputs import input_model, input_names
 from ocop.states.rulesets import next_round
+from ocop.text import N_
 from ocop.workdays import Calendar, add_months
 from ocop.workflow.deadlines import lapses_on, window_opens
 
@@ -96,19 +99,19 @@ def _take(data: Data, trigger: Trigger) -> dict[str, Any]:
     allowed = input_names(trigger)
     unknown = sorted(set(data) - allowed)
     if unknown:
-        raise InvalidInput(
-            f"'{trigger}' does not take {', '.join(unknown)}; it takes "
-            f"{', '.join(sorted(allowed)) or 'nothing'}.",
+        raise InvalidInput.said(
+            N_("“{trigger}” không nhận {unknown}; chỉ nhận {allowed}."),
             field=unknown[0],
+            trigger=trigger,
+            unknown=", ".join(unknown),
+            allowed=", ".join(sorted(allowed)) or "—",
         )
     try:
         input_model(trigger).model_validate(dict(data))
     except ValidationError as exc:
         error = exc.errors()[0]
         name = str(error["loc"][0]) if error["loc"] else trigger.value
-        raise InvalidInput(
-            f"{name}: {error['msg'].lower()} (got {data.get(name)!r}).", field=name
-        ) from None
+        raise invalid_input(error, exc.error_count() - 1, field=name) from None
     return dict(data)
 
 
@@ -138,10 +141,15 @@ def check_forms(documents: Iterable[str], rules: RuleSet) -> None:
         d for d in documents if _FORM.fullmatch(d) and d not in rules.required_documents
     )
     if unknown:
-        raise InvalidInput(
-            f"documents: {', '.join(unknown)} is not a form of the producer's dossier under "
-            f"{rules.id}; its forms are {', '.join(rules.required_documents)}.",
+        raise InvalidInput.said(
+            N_(
+                "documents: {unknown} không phải mẫu của hồ sơ chủ thể theo {rule_set}; "
+                "các mẫu là {forms}."
+            ),
             field="documents",
+            unknown=", ".join(unknown),
+            rule_set=rules.id,
+            forms=", ".join(rules.required_documents),
         )
 
 
@@ -153,13 +161,15 @@ def _documents(held: frozenset[str], data: dict[str, Any], rules: RuleSet) -> Ch
         if isinstance(docs, str) or not all(
             isinstance(d, str) and _DOCUMENT.fullmatch(d) for d in docs
         ):
-            raise InvalidInput("documents must be a list of names like mau_01.", field="documents")
+            raise InvalidInput.said(
+                N_("documents phải là danh sách tên như mau_01."), field="documents"
+            )
         check_forms(docs, rules)
         changes["documents"] = held | set(docs)
     if data.get("samples") is not None:
         samples = data["samples"]
         if isinstance(samples, bool) or not isinstance(samples, int) or not 0 <= samples <= 1000:
-            raise InvalidInput("samples must be a whole number from 0 to 1000.", field="samples")
+            raise InvalidInput.said(N_("samples phải là số nguyên từ 0 đến 1000."), field="samples")
         changes["samples"] = samples
     return changes
 
@@ -205,13 +215,17 @@ def evaluate(d: Dossier, data: Data, ctx: Context) -> Outcome:
     taken = _take(data, Trigger.EVALUATE)
     criteria = taken.get("criteria") or {}
     if not isinstance(criteria, Mapping):
-        raise InvalidInput("criteria must map each criterion to its assessment.", field="criteria")
+        raise InvalidInput.said(
+            N_("criteria phải ghi đánh giá cho từng tiêu chí."), field="criteria"
+        )
     known = ctx.rule_set.commune_criteria
     unknown = sorted(set(criteria) - set(known))
     if unknown:
-        raise InvalidInput(
-            f"Unknown criterion {', '.join(unknown)}; the criteria are {', '.join(known)}.",
+        raise InvalidInput.said(
+            N_("Không có tiêu chí {unknown}; các tiêu chí là {known}."),
             field="criteria",
+            unknown=", ".join(unknown),
+            known=", ".join(known),
         )
     missing = [
         Missing("criterion", f"an assessment of {name}", {"criterion": name})
@@ -252,10 +266,14 @@ def submit(d: Dossier, data: Data, ctx: Context) -> Outcome:
     submission = parse(Submission, taken)
     if submission.letter_date > ctx.today:
         # A letter is dated when it is signed; one dated ahead would also pick a later round.
-        raise InvalidInput(
-            f"letter_date: the request letter is dated {submission.letter_date:%d/%m/%Y}, after "
-            f"today ({ctx.today:%d/%m/%Y} in Vietnam); give the date it was signed.",
+        raise InvalidInput.said(
+            N_(
+                "letter_date: công văn đề nghị ghi ngày {letter_date}, sau hôm nay ({today} "
+                "giờ Việt Nam); hãy ghi ngày ký."
+            ),
             field="letter_date",
+            letter_date=f"{submission.letter_date:%d/%m/%Y}",
+            today=f"{ctx.today:%d/%m/%Y}",
         )
     if submission.round is None:
         assigned = round_for(ctx.rule_set, submission.letter_date)
@@ -293,12 +311,16 @@ def _exact(raw: object) -> Fraction | None:
     return value
 
 
-def _part(raw: object, part: str, maximum: int, where: str = "") -> Fraction:
+def _part(raw: object, part: str, maximum: int, where: object = "") -> Fraction:
     value = _exact(raw)
     if value is None or not 0 <= value <= maximum:
-        raise InvalidInput(
-            f"{where}Part {part.upper()} score must be a number from 0 to {maximum}, not {raw!r}.",
+        raise InvalidInput.said(
+            N_("{where}Điểm phần {part} phải là số từ 0 đến {maximum}, không phải {raw}."),
             field=part if not where else "sheets",
+            where=where,
+            part=part.upper(),
+            maximum=maximum,
+            raw=repr(raw),
         )
     return value
 
@@ -313,11 +335,13 @@ def _scores(data: Data, rules: RuleSet, trigger: Trigger) -> dict[str, Fraction]
     return {part: _part(data[part], part, top) for part, top in rules.part_maxima.items()}
 
 
-def _minimum(raw: object, where: str = "") -> int:
+def _minimum(raw: object, where: object = "") -> int:
     if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= 5:
-        raise InvalidInput(
-            f"{where}minimum_stars_met must be a star level from 0 to 5, not {raw!r}.",
+        raise InvalidInput.said(
+            N_("{where}minimum_stars_met phải là hạng sao từ 0 đến 5, không phải {raw}."),
             field="minimum_stars_met" if not where else "sheets",
+            where=where,
+            raw=repr(raw),
         )
     return raw
 
@@ -331,9 +355,11 @@ def _sheets(
     the sum of the part averages; a member's minimum left out says nothing about it.
     """
     if isinstance(raw, str | bytes | Mapping) or not isinstance(raw, Sequence) or not raw:
-        raise InvalidInput(
-            "sheets must be a list of the members' sheets (member, a, b, c and optionally "
-            "minimum_stars_met), at least one.",
+        raise InvalidInput.said(
+            N_(
+                "sheets phải là danh sách phiếu của các thành viên (member, a, b, c và có thể "
+                "minimum_stars_met), ít nhất một phiếu."
+            ),
             field="sheets",
         )
     keys = {"member", *rules.part_maxima, "minimum_stars_met"}
@@ -344,30 +370,42 @@ def _sheets(
     for number, item in enumerate(raw, 1):
         if isinstance(item, CouncilSheet):
             item = item.model_dump()
-        where = f"Sheet {number}: "
+        where = Problem(N_("Phiếu {number}: "), number=number)
         if not isinstance(item, Mapping):
-            raise InvalidInput(f"{where}a sheet maps member, a, b and c.", field="sheets")
+            raise InvalidInput.said(
+                N_("{where}một phiếu gồm member, a, b và c."), field="sheets", where=where
+            )
         unknown = sorted(set(item) - keys)
         if unknown:
-            raise InvalidInput(
-                f"{where}unknown {', '.join(map(str, unknown))}; a sheet has "
-                f"{', '.join(sorted(keys))}.",
+            raise InvalidInput.said(
+                N_("{where}không có {unknown}; một phiếu có {keys}."),
                 field="sheets",
+                where=where,
+                unknown=", ".join(map(str, unknown)),
+                keys=", ".join(sorted(keys)),
             )
         member = item.get("member")
         if not isinstance(member, str) or not nfc(member):
-            raise InvalidInput(f"{where}the member's name is missing.", field="sheets")
+            raise InvalidInput.said(N_("{where}thiếu tên thành viên."), field="sheets", where=where)
         member = clean_text(member, "member", limit=300)
-        where = f"Sheet {number} ({member}): "
+        where = Problem(N_("Phiếu {number} ({member}): "), number=number, member=member)
         folded = member.casefold()
         if folded in seen:
-            raise InvalidInput(f"{where}the same member as sheet {seen[folded]}.", field="sheets")
+            raise InvalidInput.said(
+                N_("{where}trùng thành viên với phiếu {other}."),
+                field="sheets",
+                where=where,
+                other=seen[folded],
+            )
         seen[folded] = number
         parts = {}
         for part, top in rules.part_maxima.items():
             if item.get(part) is None:
-                raise InvalidInput(
-                    f"{where}the part {part.upper()} score is missing.", field="sheets"
+                raise InvalidInput.said(
+                    N_("{where}thiếu điểm phần {part}."),
+                    field="sheets",
+                    where=where,
+                    part=part.upper(),
                 )
             parts[part] = _part(item[part], part, top, where)
             sums[part] += parts[part]
@@ -395,10 +433,13 @@ def _rating(d: Dossier, data: Data, ctx: Context, trigger: Trigger, level: str) 
     if taken.get("sheets") is not None:
         given = [p for p in rules.part_maxima if taken.get(p) is not None]
         if given:
-            raise InvalidInput(
-                "Give either the members' sheets or the council's part averages "
-                f"({', '.join(given)}), not both.",
+            raise InvalidInput.said(
+                N_(
+                    "Chỉ đưa phiếu của các thành viên hoặc điểm trung bình từng phần của hội "
+                    "đồng ({given}), không đưa cả hai."
+                ),
                 field="sheets",
+                given=", ".join(given),
             )
         sheets, scores, lowest = _sheets(taken["sheets"], rules)
         if lowest is not None:
@@ -414,8 +455,10 @@ def _rating(d: Dossier, data: Data, ctx: Context, trigger: Trigger, level: str) 
     if central:
         proposed = to_date(taken.get("proposed_on") or ctx.today, "proposed_on")
         if proposed > ctx.today:
-            raise InvalidInput(
-                f"proposed_on {proposed:%d/%m/%Y} is in the future.", field="proposed_on"
+            raise InvalidInput.said(
+                N_("proposed_on {proposed} là ngày trong tương lai."),
+                field="proposed_on",
+                proposed=f"{proposed:%d/%m/%Y}",
             )
         assigned = central_round_for(rules, proposed)
         proposal = {"proposed_on": proposed}
@@ -445,7 +488,7 @@ def _rating(d: Dossier, data: Data, ctx: Context, trigger: Trigger, level: str) 
     number = _text(taken, "certificate_number", trigger, required=True)
     issued = parse_date(taken.get("issued_on") or ctx.today)
     if not isinstance(issued, date):
-        raise InvalidInput("issued_on must be a date.", field="issued_on")
+        raise InvalidInput.said(N_("issued_on phải là một ngày."), field="issued_on")
     certificate = parse(
         Certificate,
         {
@@ -508,7 +551,9 @@ def reapply(d: Dossier, data: Data, ctx: Context) -> Outcome:
     try:
         kind = Kind(taken.get("kind") or (Kind.RERATING if valid else Kind.FIRST))
     except ValueError:
-        raise InvalidInput("kind must be first, upgrade or rerating.", field="kind") from None
+        raise InvalidInput.said(
+            N_("kind phải là first, upgrade hoặc rerating."), field="kind"
+        ) from None
     if kind is not Kind.FIRST and not valid:
         text = f"a valid certificate for a {kind.value} cycle"
         raise GuardFailed(Trigger.REAPPLY, [Missing("valid_certificate", text, {"kind": kind})])
@@ -543,9 +588,11 @@ def revoke(d: Dossier, data: Data, ctx: Context) -> Outcome:
         need = Missing("value", text, {"field": "ground", "options": tuple(grounds)})
         raise GuardFailed(Trigger.REVOKE, [need])
     if ground not in grounds:
-        raise InvalidInput(
-            f"Unknown revocation ground '{ground}'; the grounds are {', '.join(grounds)}.",
+        raise InvalidInput.said(
+            N_("Không có căn cứ thu hồi '{ground}'; các căn cứ là {grounds}."),
             field="ground",
+            ground=ground,
+            grounds=", ".join(grounds),
         )
     cert = _certificate(d, Trigger.REVOKE)
     revoked = cert.model_copy(update={"revoked_on": ctx.today, "revocation_ground": ground})
