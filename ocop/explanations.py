@@ -171,6 +171,15 @@ def _permission(error: PermissionDenied, lang: str) -> str:
             actor=actor,
             role=role.label(lang) if role else d.get("role", ""),
         )
+    if error.trigger == "preview" and error.reason == "role":
+        role = _ROLES.get(str(d.get("role")))
+        return t(
+            "Chỉ {allowed} mới được xem trước việc của dịch vụ gửi thư (thư của mọi địa bàn); "
+            "{actor} là {role}.",
+            allowed=_roles(error.allowed_roles, lang),
+            actor=actor,
+            role=role.label(lang) if role else d.get("role", ""),
+        )
     if error.reason == "role" and trigger is not None:
         allowed = _roles(error.allowed_roles, lang)
         role = _ROLES.get(str(d.get("role")))

@@ -189,7 +189,22 @@ def certified(tmp_path: Path) -> str:
             issued_on=date(2025, 7, 1),
             actor=OFFICER,
         )
+        _users(registry)
     return url
+
+
+def _users(registry: ocop.Registry) -> None:
+    """An administrator (who may preview the daemon's work) and the commune's officer."""
+    registry.add_user({"username": "quantri", "full_name": "Quản trị", "role": "admin"})
+    registry.add_user(
+        {
+            "username": "lan",
+            "full_name": "Lan",
+            "role": "commune_officer",
+            "commune": OFFICER.commune,
+            "province": OFFICER.province,
+        }
+    )
 
 
 def database_bytes(url: str) -> dict[str, bytes]:
@@ -199,7 +214,7 @@ def database_bytes(url: str) -> dict[str, bytes]:
 
 
 def test_as_of_previews_and_never_rewrites_reality(certified: str, tmp_path: Path) -> None:
-    env = environment(tmp_path, certified, OCOP_PLAN=LUU_VE_PLAN)
+    env = environment(tmp_path, certified, OCOP_PLAN=LUU_VE_PLAN, OCOP_USER="quantri")
     before = database_bytes(certified)
     refused = ocop_run(env, "daemon", "--once", "--as-of", "2028-07-01")
     assert refused.returncode == 2 and "--dry-run" in refused.stderr
@@ -309,7 +324,8 @@ def base(tmp_path: Path) -> Iterator[tuple[dict[str, str], Path]]:
     url = f"sqlite:///{path}"
     with ocop.open(url, clock=Clock(date(2026, 7, 10))) as registry:
         registry.register(registration(), actor=OFFICER)
-    yield environment(tmp_path, url), path
+        _users(registry)
+    yield environment(tmp_path, url, OCOP_USER="quantri"), path
 
 
 @pytest.mark.parametrize(
@@ -434,6 +450,22 @@ def test_a_lock_file_replaced_by_a_link_to_the_database_harms_nothing(
     assert path.read_bytes() == before
 
 
+def test_only_who_sees_every_area_previews_the_daemon(certified: str, tmp_path: Path) -> None:
+    env = environment(tmp_path, certified, OCOP_PLAN=LUU_VE_PLAN)
+    before = database_bytes(certified)
+    nobody = ocop_run(env, "daemon", "--dry-run")
+    assert nobody.returncode == 2 and "--as" in nobody.stderr, nobody.stderr
+    officer = ocop_run({**env, "OCOP_USER": "lan"}, "daemon", "--dry-run")
+    assert officer.returncode == 1 and not officer.stdout
+    assert officer.stderr.strip() == (
+        "ocop daemon: Chỉ quản trị hoặc cán bộ Trung ương mới được xem trước việc của dịch vụ "
+        "gửi thư (thư của mọi địa bàn); lan là cán bộ xã."
+    )
+    english = ocop_run({**env, "OCOP_USER": "lan", "OCOP_LANG": "en"}, "daemon", "--dry-run")
+    assert "administrator or central officer may preview" in english.stderr, english.stderr
+    assert database_bytes(certified) == before
+
+
 # -- ocop status --------------------------------------------------------------------------
 
 
@@ -458,6 +490,24 @@ def test_status_shows_each_daemons_heartbeat_and_the_oldest_waiting_message(
     assert data["outbox"] == {"retry": 1} and data["oldest_waiting"]["attempts"] == 1
     english = ocop_run(env, "status", "--lang", "en").stdout
     assert "Oldest waiting: message 1 (Dossier received)" in english
+    # Anyone active sees the daemons; the outbox only within their area, and nobody nothing.
+    nobody = ocop_run({k: v for k, v in env.items() if k != "OCOP_USER"}, "status")
+    assert nobody.returncode == 2 and "--as" in nobody.stderr and not nobody.stdout
+    with ocop.open(env["OCOP_DATABASE"]) as registry:
+        registry.add_user(
+            {
+                "username": "an",
+                "full_name": "An",
+                "role": "commune_officer",
+                "commune": OFFICER.commune,
+                "province": "Hà Nội",
+            }
+        )
+    elsewhere = json.loads(ocop_run({**env, "OCOP_USER": "an"}, "status", "--json").stdout)
+    assert elsewhere["outbox"] == {} and elsewhere["oldest_waiting"] is None
+    assert [d["mode"] for d in elsewhere["daemons"]] == ["once"]
+    own = json.loads(ocop_run({**env, "OCOP_USER": "lan"}, "status", "--json").stdout)
+    assert own["outbox"] == {"retry": 1}
 
 
 def test_status_tells_a_live_daemon_from_a_silent_one(

@@ -364,11 +364,14 @@ def _dry_run(ctx: Context, plan: Any) -> int:
     from ocop.errors import StorageUnavailable
     from ocop.notifications.daemon import as_of_clock
     from ocop.notifications.delivery import dry_run
+    from ocop.workflow.permissions import check_preview
 
     settings = ctx.settings
     url = settings.database
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
         raise UsageError(ctx.t("không có cơ sở dữ liệu {url}", url=url.removeprefix("sqlite:///")))
+    # The preview shows the mail of every area the database holds, recipients included.
+    check_preview(ctx.reader())
     calendar = load_calendar(settings)
     # The end of the day given, so everything due that day shows; the real time otherwise.
     clock = as_of_clock(ctx.args.as_of, time(23, 59) if ctx.args.as_of else None)
@@ -462,11 +465,13 @@ def status(ctx: Context) -> int:
 
     t, lang = ctx.t, ctx.lang
     registry = ctx.registry()
+    # The daemons are everyone's to see; the outbox only as far as the reader's area goes.
+    reader = ctx.reader()
     now = registry.now()
     stale = _seconds(ctx, ctx.args.stale_after, "--stale-after")
     beats = Heartbeats(registry.database).all()
     outbox = registry.outbox
-    counts, oldest = outbox.counts(), outbox.oldest_waiting()
+    counts, oldest = outbox.counts(actor=reader), outbox.oldest_waiting(actor=reader)
 
     def health(beat: Any) -> str:
         if beat.stopped_at is not None:

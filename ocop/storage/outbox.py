@@ -503,10 +503,14 @@ class Outbox:
         with self.db.read() as conn:
             return [_message(r) for r in conn.execute(statement)]
 
-    def oldest_waiting(self) -> OutboxMessage | None:
-        """The waiting message that has waited longest since it was queued, if any."""
+    def oldest_waiting(self, *, actor: Actor | None = None) -> OutboxMessage | None:
+        """The waiting message that has waited longest since it was queued, if any (of those
+        ``actor`` may see; every message without one)."""
         c = outbox.c
         statement = select(outbox).where(c.status.in_(_DUE)).order_by(c.created_at, c.id).limit(1)
+        visible = _visible(actor)
+        if visible is not None:
+            statement = statement.where(visible)
         with self.db.read() as conn:
             row = conn.execute(statement).first()
         return _message(row) if row is not None else None

@@ -15,6 +15,7 @@ from ocop.states import ROLE_SOURCES, Role, Transition
 __all__ = [
     "RETRY_ROLES",
     "check_permission",
+    "check_preview",
     "check_read",
     "check_retry",
     "covers",
@@ -98,6 +99,21 @@ def check_retry(actor: Actor) -> None:
             trigger="retry",
             reason="role",
             allowed_roles=sorted(r.value for r in RETRY_ROLES if r is not Role.SYSTEM),
+            details={"actor": actor.name, "role": actor.role.value},
+        )
+
+
+def check_preview(actor: Actor) -> None:
+    """Raise :class:`PermissionDenied` unless ``actor`` sees every area, as a preview of the
+    daemon's next sweep and drain does (``ocop daemon --dry-run``: the mail of every commune
+    the database holds): a central officer or an administrator."""
+    if actor.role not in _EVERYWHERE:
+        raise PermissionDenied(
+            f"Only a central officer or an administrator may preview the daemon's work, which "
+            f"covers every area; {actor.name} acts as {actor.role.label('en')}.",
+            trigger="preview",
+            reason="role",
+            allowed_roles=sorted(r.value for r in _EVERYWHERE if r is not Role.SYSTEM),
             details={"actor": actor.name, "role": actor.role.value},
         )
 
