@@ -27,7 +27,13 @@ import ocop
 from ocop import Actor, Role
 from ocop.models import Message
 from ocop.states import TRANSITIONS, Trigger
-from ocop.workflow.permissions import RETRY_ROLES, check_permission, check_read, check_retry
+from ocop.workflow.permissions import (
+    RETRY_ROLES,
+    check_permission,
+    check_preview,
+    check_read,
+    check_retry,
+)
 
 DOCS: dict[str, Any] = {"documents": ["mau_01", "mau_02"], "samples": 5}
 OTHER_PRODUCER = Actor("sx2", Role.PRODUCER)
@@ -426,3 +432,33 @@ def test_an_officer_with_half_an_area_reads_nothing(
         with pytest.raises(ocop.PermissionDenied):
             registry.get(registered.id, actor=reader)
     assert [d.id for d in registry.find(actor=PROVINCE_OFFICER)] == [registered.id]
+
+
+# -- previewing the daemon's work (every area's mail) --------------------------------------
+
+
+def test_only_who_sees_every_area_may_preview_the_daemon() -> None:
+    for reader, role, label, vi in (
+        (OFFICER, "commune_officer", "commune officer", "cán bộ xã"),
+        (PROVINCE_OFFICER, "province_officer", "province officer", "cán bộ tỉnh"),
+        (PRODUCER, "producer", "producer", "chủ thể sản xuất"),
+    ):
+        name = reader.name
+        with pytest.raises(ocop.PermissionDenied) as refused:
+            check_preview(reader)
+        assert _fields(refused.value) == (
+            "Only a central officer or an administrator may preview the daemon's work, which "
+            f"covers every area; {name} acts as {label}.",
+            "preview",
+            "role",
+            ("admin", "central_officer"),
+            {"actor": name, "role": role},
+        )
+        assert _said(refused.value) == (
+            "Only administrator or central officer may preview the mail daemon's work (the mail "
+            f"of every area); {name} is {label}.",
+            "Chỉ quản trị hoặc cán bộ Trung ương mới được xem trước việc của dịch vụ gửi thư "
+            f"(thư của mọi địa bàn); {name} là {vi}.",
+        )
+    for reader in (CENTRAL_OFFICER, Actor("root", Role.ADMIN), Actor.system()):
+        check_preview(reader)
