@@ -13,18 +13,29 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Select,
+    Text,
     Update,
     bindparam,
     func,
     insert,
     select,
     text,
+    type_coerce,
     update,
 )
 from sqlalchemy.exc import IntegrityError
 
 from ocop.errors import ConcurrentUpdate, InvalidInput, NotFound
-from ocop.models import STORED, Dossier, HistoryDraft, HistoryEntry, Message, fold, nfc
+from ocop.models import (
+    Dossier,
+    HistoryDraft,
+    HistoryEntry,
+    Message,
+    fold,
+    from_stored,
+    nfc,
+    stored_fields,
+)
 from ocop.states import PRODUCT_SETS, State
 from ocop.storage.database import Database
 from ocop.storage.numbers import NumberRequest, take_number
@@ -63,10 +74,19 @@ _COLUMNS = (
     "form_number",
     "product_code",
 )
+# What a stored body may hold: _BODY, and form_number in bodies older than revision 0006.
+_STORED_BODY = (*_BODY, "form_number")
 # The statements of a transition, built once: building one per call (``values()`` turns every
 # value into a bound parameter, then the whole tree is hashed for the compiled cache) cost more
 # than executing it: fire() took 830 µs with them built per call, 450 µs reused (see bench/).
-_GET = select(dossiers).where(dossiers.c.id == bindparam("dossier_id"))
+# What a read selects: the id, the columns of _COLUMNS, then the body as the driver gives it
+# (JSON text on SQLite, left for pydantic-core to parse; psycopg decodes JSONB itself).
+_READ = (
+    dossiers.c.id,
+    *(dossiers.c[name] for name in _COLUMNS),
+    type_coerce(dossiers.c.body, Text).label("body"),
+)
+_GET = select(*_READ).where(dossiers.c.id == bindparam("dossier_id"))
 # SQLite ignores FOR UPDATE: its write transactions (BEGIN IMMEDIATE) already serialise.
 _GET_FOR_UPDATE = _GET.with_for_update()
 _INSERT_HISTORY = insert(history)
@@ -218,17 +238,18 @@ def _row(dossier: Dossier) -> dict[str, Any]:
 
 
 def _dossier(row: Any) -> Dossier:
-    mapping = row._mapping
+    """A dossier from a row of :data:`_READ`, its types converted but not checked again
+    (:func:`~ocop.models.from_stored`): the library wrote it, under the checks of its day."""
+    values = stored_fields(Dossier, _STORED_BODY, row[-1])
     # A body written before revision 0006 may still hold form_number: the column wins.
-    values = dict(mapping["body"])
-    values.update({name: mapping[name] for name in _COLUMNS})
-    values["id"] = mapping["id"]
-    return Dossier.model_validate(values, context=STORED)
+    values.update(zip(_COLUMNS, row[1:-1], strict=True))
+    values["id"] = row[0]
+    return from_stored(Dossier, values)
 
 
 def _entry(row: Any) -> HistoryEntry:
     # txid orders the change feed (ocop.storage.changes); it is no part of the entry.
-    return HistoryEntry.model_validate({k: v for k, v in row._mapping.items() if k != "txid"})
+    return from_stored(HistoryEntry, {k: v for k, v in row._mapping.items() if k != "txid"})
 
 
 class DossierRepository(Protocol):
@@ -615,7 +636,7 @@ class DossierStore:
                 yield _dossier(row)
 
     def _ordered(self, query: DossierQuery) -> Select[Any]:
-        statement = self._filtered(select(dossiers), query)
+        statement = self._filtered(select(*_READ), query)
         column = _SORTS[query.order_by]
         ordering = column.desc() if query.descending else column.asc()
         statement = statement.order_by(ordering.nulls_last(), dossiers.c.id)
@@ -648,14 +669,14 @@ class DossierStore:
         while day is not None:
             last = 0
             while True:
-                statement = select(dossiers).where(c.next_due_on == day, c.id > last)
+                statement = select(*_READ).where(c.next_due_on == day, c.id > last)
                 if wanted is not None:
                     statement = statement.where(c.state.in_(wanted))
                 with self.db.read() as conn:
                     rows = conn.execute(statement.order_by(c.id).limit(batch)).all()
                 for row in rows:
                     yield _dossier(row)
-                full, last = len(rows) == batch, rows[-1]._mapping["id"] if rows else last
+                full, last = len(rows) == batch, rows[-1][0] if rows else last
                 del rows  # one batch in memory at a time, not two
                 if not full:
                     break
