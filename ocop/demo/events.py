@@ -8,19 +8,34 @@ from datetime import date
 from ocop.errors import OcopError
 from ocop.models import Actor, Dossier
 from ocop.states import State
+from ocop.text import translator
 
 __all__ = ["Change", "Mail", "Refusal", "Step", "Text"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Text:
-    """A line of the story in Vietnamese and English."""
+    """A line of the story: a text of the catalogue (its Vietnamese, marked with ``N_``) and
+    the values filled into it, said in the reader's language when it is shown.
 
-    vi: str
-    en: str
+    ``Text(N_("Kiểm tra hồ sơ mới: đủ"))``, ``Text(N_("… {names}"), names=…)``;
+    :meth:`verbatim` is a line that is not the catalogue's (a name from the plan).
+    """
+
+    message: str
+    values: tuple[tuple[str, object], ...]
+
+    def __init__(self, message: str, /, **values: object) -> None:
+        object.__setattr__(self, "message", message)
+        object.__setattr__(self, "values", tuple(values.items()))
+
+    @classmethod
+    def verbatim(cls, text: str) -> Text:
+        """``text`` as it is, in every language."""
+        return cls("{text}", text=text)
 
     def __call__(self, lang: str = "vi") -> str:
-        return self.en if lang == "en" else self.vi
+        return translator(lang)(self.message, **dict(self.values))
 
 
 @dataclass(frozen=True)

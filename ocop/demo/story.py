@@ -18,6 +18,7 @@ from ocop.errors import InvalidInput, OcopError
 from ocop.models import Actor, Dossier
 from ocop.plan import Event
 from ocop.states import IMPORT_TRIGGER, IN_CYCLE, RULE_SETS, Role
+from ocop.text import N_
 from ocop.workdays import TZ
 
 __all__ = ["Demo"]
@@ -167,7 +168,7 @@ class Demo:
             if changes or notes or mail:
                 yield Step(
                     day,
-                    Text("Rà soát tự động hằng ngày", "The daily sweep"),
+                    Text(N_("Rà soát tự động hằng ngày")),
                     changes,
                     notes=notes,
                     system=True,
@@ -207,10 +208,13 @@ class Demo:
             cert = dossier.certificate
             if cert is not None and cert.expires_on == day - timedelta(days=1):
                 yield Text(
-                    f"GCN {cert.number} của {dossier.product_name} hết hạn ngày "
-                    f"{cert.expires_on:%d/%m/%Y} trong khi hồ sơ đánh giá lại đang xử lý.",
-                    f"Certificate {cert.number} of {dossier.product_name} expired on "
-                    f"{cert.expires_on.isoformat()} while its re-rating is under way.",
+                    N_(
+                        "GCN {number} của {product} hết hạn ngày {day:%d/%m/%Y} trong khi hồ sơ "
+                        "đánh giá lại đang xử lý."
+                    ),
+                    number=cert.number,
+                    product=dossier.product_name,
+                    day=cert.expires_on,
                 )
 
     def _fire(self, day: _Day, key: str, trigger: str, actor: Actor, **data: Any) -> None:
@@ -219,8 +223,8 @@ class Demo:
         after = self.registry.fire(before.id, trigger, actor=actor, **data)
         day.events.append(Change(trigger, actor.name, before.state, after))
 
-    def _step(self, when: date, vi: str, en: str, day: _Day) -> Step:
-        return Step(when, Text(vi, en), tuple(day.events), tuple(day.notes))
+    def _step(self, when: date, title: Text, day: _Day) -> Step:
+        return Step(when, title, tuple(day.events), tuple(day.notes))
 
     # -- scripted days ----------------------------------------------------------------------
 
@@ -243,17 +247,17 @@ class Demo:
             day.events.append(Change(IMPORT_TRIGGER, self.officer.name, None, dossier))
         day.notes.append(
             Text(
-                f"{len(seed.users)} người dùng minh họa; GCN cấp năm 2023 theo QĐ 148, nhập với "
-                f"quy định {seed.rule_set}. Số GCN và ngày cấp là dữ liệu minh họa.",
-                f"{len(seed.users)} illustrative users; certificates issued in 2023 under "
-                f"QĐ 148, imported under {seed.rule_set}. Certificate numbers and dates are "
-                "illustrative.",
+                N_(
+                    "{users} người dùng minh họa; GCN cấp năm 2023 theo QĐ 148, nhập với quy định "
+                    "{rules}. Số GCN và ngày cấp là dữ liệu minh họa."
+                ),
+                users=len(seed.users),
+                rules=seed.rule_set,
             )
         )
         return self._step(
             when,
-            "Phòng Kinh tế nhập 3 sản phẩm 3★ được công nhận năm 2023",
-            "The economic office imports the 3 products rated 3★ in 2023",
+            Text(N_("Phòng Kinh tế nhập 3 sản phẩm 3★ được công nhận năm 2023")),
             day,
         )
 
@@ -267,16 +271,21 @@ class Demo:
         lapse = plan.effective_until
         if rules:
             return Text(
-                f"Nộp trước khi QĐ 148/1489 hết hiệu lực ({lapse:%d/%m/%Y}): áp dụng {rules} "
-                "như kế hoạch của xã.",
-                f"Filed before QĐ 148/1489 lapse ({lapse}): runs under {rules}, as the "
-                "commune's plan says.",
+                N_(
+                    "Nộp trước khi QĐ 148/1489 hết hiệu lực ({lapse:%d/%m/%Y}): áp dụng {rules} "
+                    "như kế hoạch của xã."
+                ),
+                lapse=lapse,
+                rules=rules,
             )
         chosen = self.registry.rule_set(on=when).id
         return Text(
-            f"QĐ 148/1489 đã hết hiệu lực ({lapse:%d/%m/%Y}): hệ thống chọn theo ngày nộp: "
-            f"{chosen}.",
-            f"QĐ 148/1489 have lapsed ({lapse}): the registry picks by the filing date: {chosen}.",
+            N_(
+                "QĐ 148/1489 đã hết hiệu lực ({lapse:%d/%m/%Y}): hệ thống chọn theo ngày nộp: "
+                "{chosen}."
+            ),
+            lapse=lapse,
+            chosen=chosen,
         )
 
     def _reapply(self, products: tuple[Product, ...]) -> Callable[[date], Step]:
@@ -298,8 +307,7 @@ class Demo:
             names = ", ".join(p.product_name for p in products)
             return self._step(
                 when,
-                f"Tiếp nhận hồ sơ đánh giá lại: {names}",
-                f"Re-rating dossiers filed: {names}",
+                Text(N_("Tiếp nhận hồ sơ đánh giá lại: {names}"), names=names),
                 day,
             )
 
@@ -311,8 +319,7 @@ class Demo:
             self._fire(day, product.key, "check", self.officer)
         return self._step(
             when,
-            "Kiểm tra hồ sơ đánh giá lại: đủ Mẫu 01, Mẫu 02 và 5 mẫu sản phẩm",
-            "Re-rating dossiers checked: Mẫu 01, Mẫu 02 and 5 samples present",
+            Text(N_("Kiểm tra hồ sơ đánh giá lại: đủ Mẫu 01, Mẫu 02 và 5 mẫu sản phẩm")),
             day,
         )
 
@@ -333,14 +340,13 @@ class Demo:
         day.notes.append(self._filing_note(when, rules))
         day.notes.append(
             Text(
-                "Kế hoạch không nêu tên sản phẩm mới; tên ở đây là minh họa. Hồ sơ mới có Mẫu 01.",
-                "The plan does not name the new product; this one is illustrative. The "
-                "dossier has only Mẫu 01.",
+                N_(
+                    "Kế hoạch không nêu tên sản phẩm mới; tên ở đây là minh họa. Hồ sơ mới có "
+                    "Mẫu 01."
+                )
             )
         )
-        return self._step(
-            when, "Chủ thể đăng ký sản phẩm mới", "A producer registers a new product", day
-        )
+        return self._step(when, Text(N_("Chủ thể đăng ký sản phẩm mới")), day)
 
     def _return_new(self, when: date) -> Step:
         day = _Day()
@@ -359,8 +365,7 @@ class Demo:
             )
         return self._step(
             when,
-            "Kiểm tra hồ sơ mới: thiếu tài liệu, trả lại để bổ sung",
-            "The new dossier is incomplete and goes back to the producer",
+            Text(N_("Kiểm tra hồ sơ mới: thiếu tài liệu, trả lại để bổ sung")),
             day,
         )
 
@@ -377,8 +382,7 @@ class Demo:
             )
         return self._step(
             when,
-            "Chủ thể nộp lại hồ sơ đã bổ sung (thời hạn của xã tính lại)",
-            "The producer resubmits the completed dossier (the commune's clock restarts)",
+            Text(N_("Chủ thể nộp lại hồ sơ đã bổ sung (thời hạn của xã tính lại)")),
             day,
         )
 
@@ -386,29 +390,24 @@ class Demo:
         day = _Day()
         for product in self.seed.new:
             self._fire(day, product.key, "check", self.officer)
-        return self._step(when, "Kiểm tra hồ sơ mới: đủ", "The new dossier is complete", day)
+        return self._step(when, Text(N_("Kiểm tra hồ sơ mới: đủ")), day)
 
     def _all(self) -> tuple[Product, ...]:
         return self.seed.certified + self.seed.new
 
     def _event(self, event: Event) -> Callable[[date], Step]:
         def action(when: date) -> Step:
-            at = f" {event.time:%H:%M}" if event.time else ""
             place = f", {event.place}" if event.place else ""
-            notes = [
-                Text(
-                    f"Kế hoạch: {at.strip() or 'trong ngày'}{place}.",
-                    f"The plan: {at.strip() or 'during the day'}{place}.",
-                )
-            ]
+            if event.time:
+                planned = Text(N_("Kế hoạch: {time:%H:%M}{place}."), time=event.time, place=place)
+            else:
+                planned = Text(N_("Kế hoạch: trong ngày{place}."), place=place)
+            notes = [planned]
             if event.illustrative:
                 notes.append(
-                    Text(
-                        "Kế hoạch nêu hội nghị nhưng không nêu ngày; ngày ở đây là minh họa.",
-                        "The plan names the conference but not its date; this one is illustrative.",
-                    )
+                    Text(N_("Kế hoạch nêu hội nghị nhưng không nêu ngày; ngày ở đây là minh họa."))
                 )
-            return Step(when, Text(event.name, event.name), notes=tuple(notes))
+            return Step(when, Text.verbatim(event.name), notes=tuple(notes))
 
         return action
 
@@ -417,15 +416,20 @@ class Demo:
         window = self.seed.plan.evaluation
         if window is not None:
             if not window.opens <= when <= window.closes:
-                raise InvalidInput(
-                    f"The demo evaluates on {when}, outside the plan's window "
-                    f"{window.opens}–{window.closes}."
+                raise InvalidInput.said(
+                    N_(
+                        "Bản demo đánh giá ngày {day:%d/%m/%Y}, ngoài thời gian đánh giá của kế "
+                        "hoạch {opens:%d/%m/%Y}–{closes:%d/%m/%Y}."
+                    ),
+                    day=when,
+                    opens=window.opens,
+                    closes=window.closes,
                 )
             day.notes.append(
                 Text(
-                    f"Trong thời gian đánh giá của kế hoạch: {window.opens:%d/%m}–"
-                    f"{window.closes:%d/%m/%Y}.",
-                    f"Within the plan's evaluation window: {window.opens}–{window.closes}.",
+                    N_("Trong thời gian đánh giá của kế hoạch: {opens:%d/%m}–{closes:%d/%m/%Y}."),
+                    opens=window.opens,
+                    closes=window.closes,
                 )
             )
         for product in self._all():
@@ -442,8 +446,7 @@ class Demo:
         self._papers.append(paperwork.mau03(self.seed.plan, evaluated, when, self.lang))
         return self._step(
             when,
-            "Tổ đánh giá của UBND xã đánh giá 4 tiêu chí (tháng 8/2026, theo kế hoạch)",
-            "The commune's evaluation team assesses the four criteria (August 2026, as planned)",
+            Text(N_("Tổ đánh giá của UBND xã đánh giá 4 tiêu chí (tháng 8/2026, theo kế hoạch)")),
             day,
         )
 
@@ -462,8 +465,7 @@ class Demo:
         self._papers.append(paperwork.letter(self.seed.plan, sent, when, self.lang))
         return self._step(
             when,
-            "UBND xã gửi văn bản đề nghị tỉnh đánh giá, phân hạng",
-            "The commune asks the province to rate the products",
+            Text(N_("UBND xã gửi văn bản đề nghị tỉnh đánh giá, phân hạng")),
             day,
         )
 
@@ -480,16 +482,10 @@ class Demo:
                 decision_number="DEMO-QĐ/UBND",
                 issued_on=when.isoformat(),
             )
-        day.notes.append(
-            Text(
-                "Điểm, số quyết định và số GCN là dữ liệu minh họa.",
-                "Scores, decision and certificate numbers are illustrative.",
-            )
-        )
+        day.notes.append(Text(N_("Điểm, số quyết định và số GCN là dữ liệu minh họa.")))
         return self._step(
             when,
-            "Hội đồng cấp tỉnh chấm điểm, UBND tỉnh công nhận",
-            "The province council rates; the province certifies",
+            Text(N_("Hội đồng cấp tỉnh chấm điểm, UBND tỉnh công nhận")),
             day,
         )
 
