@@ -6,7 +6,9 @@ the two on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -49,6 +51,24 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def result_processor(
+        self, dialect: Dialect, coltype: object
+    ) -> Callable[[Any], datetime | None] | None:
+        general = super().result_processor(dialect, coltype)
+        if dialect.name != "sqlite" or general is None:
+            return general
+        parse = datetime.fromisoformat
+
+        # What SQLAlchemy writes to SQLite ("2026-12-02 02:00:00.000000", UTC) read in one C
+        # call, not its regular expression and then replace(): three of them cost a stored
+        # dossier about 2 µs (python -m bench --only due). Anything else as before.
+        def process(value: Any) -> datetime | None:
+            if value.__class__ is str and len(value) == 26 and value[10] == " ":
+                return parse(value + "+00:00")
+            return general(value)
+
+        return process
 
 
 # JSONB on PostgreSQL, JSON text elsewhere.
