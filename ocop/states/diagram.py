@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ocop.states.lifecycle import INITIAL, TERMINAL, TRANSITIONS, State, Trigger
+from ocop.text import N_, translator
 
 __all__ = ["MAIN_PATH", "officers_diagram"]
 
@@ -27,14 +28,15 @@ MAIN_PATH: tuple[tuple[State, Trigger, State], ...] = (
 """The way most dossiers go, drawn first and thick."""
 
 _NEW_CYCLE = "new_cycle"
-_OUTCOMES: dict[tuple[Trigger, State], tuple[str, str]] = {
-    (Trigger.RATE, State.RATED): ("đạt 3–4★, cấp GCN", "3–4★, certified"),
-    (Trigger.RATE, State.NOT_RECOGNIZED): ("dưới 3★", "below 3★"),
-    (Trigger.RATE, State.CENTRAL_REVIEW): ("đề nghị Trung ương xét 5★", "proposed for 5★"),
-    (Trigger.RATE_CENTRAL, State.RATED): ("đạt 5★, cấp GCN", "5★, certified"),
-    (Trigger.RATE_CENTRAL, State.NOT_RECOGNIZED): ("không đạt 5★", "not 5★"),
+_OUTCOMES: dict[tuple[Trigger, State], str] = {
+    (Trigger.RATE, State.RATED): N_("đạt 3–4★, cấp GCN"),
+    (Trigger.RATE, State.NOT_RECOGNIZED): N_("dưới 3★"),
+    (Trigger.RATE, State.CENTRAL_REVIEW): N_("đề nghị Trung ương xét 5★"),
+    (Trigger.RATE_CENTRAL, State.RATED): N_("đạt 5★, cấp GCN"),
+    (Trigger.RATE_CENTRAL, State.NOT_RECOGNIZED): N_("không đạt 5★"),
 }
-"""Where a step has several destinations, what takes the dossier to each."""
+"""Where a step has several destinations, what takes the dossier to each (the catalogue's
+Vietnamese; translated where it is drawn)."""
 
 
 def _quote(text: str) -> str:
@@ -49,26 +51,26 @@ def officers_diagram(lang: str = "vi", commands: Mapping[Trigger, str] | None = 
     without one is labelled with its words alone. Steps fired only by the system are drawn
     dotted and marked "⚙ tự động" / "⚙ automatic".
     """
-    en = lang == "en"
+    t = translator(lang)
     commands = commands or {}
     lines = ["flowchart TD"]
-    start = "Nộp hồ sơ" if not en else "Dossier filed"
+    start = t("Nộp hồ sơ")
     lines.append(f"    start([{_quote(start)}])")
     for state in State:
         lines.append(f"    {state.value}[{_quote(state.label(lang))}]")
-    new_cycle = "Chu kỳ mới: Đã đăng ký" if not en else "New cycle: Registered"
+    new_cycle = t("Chu kỳ mới: Đã đăng ký")
     lines.append(f"    {_NEW_CYCLE}([{_quote(new_cycle)}])")
 
     def label(trigger: Trigger, dest: State) -> str:
         words = trigger.label(lang)
         transition = TRANSITIONS[trigger]
         if transition.by_system:
-            words = f"⚙ {words} ({'automatic' if en else 'tự động'})"
+            words = t("⚙ {step} (tự động)", step=words)
         elif trigger in commands:
             words = f"{words}: {commands[trigger]}"
         outcome = _OUTCOMES.get((trigger, dest))
         if outcome is not None:
-            words += f" → {outcome[1] if en else outcome[0]}"
+            words += " → " + t(outcome)
         return _quote(words)
 
     def arrow(trigger: Trigger, main: bool) -> str:
