@@ -103,26 +103,30 @@ def _column(column: str, lang: str) -> str:
 def _stars_note(r: Rating | None, lang: str) -> str | None:
     if r is None:
         return None
-    en = lang == "en"
     notes = []
     if r.sheets:
-        n = len(r.sheets)
-        notes.append(f"average of {n} sheets" if en else f"trung bình {n} phiếu")
+        notes.append(translate(lang, "trung bình {count} phiếu", count=len(r.sheets)))
     if r.band_stars is not None and r.stars < r.band_stars:
-        band, met = r.band_stars, r.minimum_stars_met
         notes.append(
-            f"{band}★ by score, starred minimums met only to {met}★"
-            if en
-            else f"theo điểm {band}★, tiêu chí bắt buộc chỉ đạt {met}★"
+            translate(
+                lang,
+                "theo điểm {band}★, tiêu chí bắt buộc chỉ đạt {met}★",
+                band=r.band_stars,
+                met=r.minimum_stars_met,
+            )
         )
     if r.proposed_on is not None:
-        day = r.proposed_on.isoformat() if en else r.proposed_on.strftime("%d/%m/%Y")
-        where = f", {'round' if en else 'đợt'} {r.central_round}/{r.central_round_year}"
-        notes.append(
-            ("proposed to the Ministry on " if en else "đề nghị Trung ương ngày ")
-            + day
-            + (where if r.central_round else "")
-        )
+        if r.central_round:
+            proposed = translate(
+                lang,
+                "đề nghị Trung ương ngày {day:%d/%m/%Y}, đợt {round}/{year}",
+                day=r.proposed_on,
+                round=r.central_round,
+                year=r.central_round_year,
+            )
+        else:
+            proposed = translate(lang, "đề nghị Trung ương ngày {day:%d/%m/%Y}", day=r.proposed_on)
+        notes.append(proposed)
     return "; ".join(notes) or None
 
 

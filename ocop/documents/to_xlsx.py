@@ -14,6 +14,7 @@ from typing import Any
 from ocop.documents.chart import Chart, render_png
 from ocop.documents.dossier_list import DossierList
 from ocop.documents.progress import DueItem, ProgressReport
+from ocop.text import term
 
 __all__ = ["write_xlsx"]
 
@@ -37,7 +38,7 @@ def write_xlsx(
         _progress(book, content)
     elif isinstance(content, DossierList):
         sheet = book.active
-        sheet.title = "Hồ sơ" if content.lang != "en" else "Dossiers"
+        sheet.title = term(content.lang, "workbook sheet", "Hồ sơ")
         _dossiers(sheet, content, progress)
     else:
         raise TypeError(f"no Excel layout for {type(content).__name__}")
@@ -81,9 +82,9 @@ def _sheet_rows(
 
 
 def _progress(book: Any, r: ProgressReport) -> None:
-    h, en = r.headings, r.lang == "en"
+    h, lang = r.headings, r.lang
     summary = book.active
-    summary.title = "Mục tiêu" if not en else "Targets"
+    summary.title = term(lang, "workbook sheet", "Mục tiêu")
     _sheet_rows(
         summary,
         r.subtitle,
@@ -98,7 +99,7 @@ def _progress(book: Any, r: ProgressReport) -> None:
         summary.append([r.evaluation_window])
     _chart(summary, r.chart, "F3")
 
-    products = book.create_sheet("Sản phẩm" if not en else "Products")
+    products = book.create_sheet(term(lang, "workbook sheet", "Sản phẩm"))
     _sheet_rows(
         products,
         h["products"],
@@ -135,7 +136,7 @@ def _progress(book: Any, r: ProgressReport) -> None:
         widths=(34, 28, 10, 24, 18, 5, 13, 13, 30, 9, 9),
     )
 
-    states = book.create_sheet("Trạng thái" if not en else "States")
+    states = book.create_sheet(term(lang, "workbook sheet", "Trạng thái"))
     _sheet_rows(
         states,
         h["states"],
@@ -144,7 +145,7 @@ def _progress(book: Any, r: ProgressReport) -> None:
         widths=(32, 12),
     )
 
-    dates = book.create_sheet("Hạn" if not en else "Dates")
+    dates = book.create_sheet(term(lang, "workbook sheet", "Hạn"))
     rows: list[tuple[object, ...]] = []
     for key, items in (("overdue", r.overdue), ("coming", r.coming), ("expiring", r.expiring)):
         rows += [_due_row(h[key], item) for item in items]
@@ -156,7 +157,7 @@ def _progress(book: Any, r: ProgressReport) -> None:
         widths=(26, 13, 40, 28, 10),
     )
 
-    events = book.create_sheet("Hội nghị" if not en else "Conferences")
+    events = book.create_sheet(term(lang, "workbook sheet", "Hội nghị"))
     _sheet_rows(
         events,
         h["events"],
