@@ -426,3 +426,27 @@ def test_reads_are_scoped_to_the_acting_officer(office: Cli, tmp_path: Path) -> 
     listing = tmp_path / "theirs.json"
     office.ok("--as", "binh", "report", "dossiers", "-o", str(listing))
     assert json.loads(listing.read_text(encoding="utf-8"))["rows"] == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "told"),
+    [
+        ("vi", "45/UBND-KT ngày 25/08/2026 (1); 46/UBND-KT ngày 26/08/2026 (4)"),
+        ("en", "45/UBND-KT of 2026-08-25 (1); 46/UBND-KT of 2026-08-26 (4)"),
+    ],
+)
+def test_request_letter_refusal_names_each_letter_in_the_readers_language(
+    office: Cli, tmp_path: Path, lang: str, told: str
+) -> None:
+    # Issue 10.4: 'ngày' was looked up inside an f-string, so English runs read it in Vietnamese.
+    result = office("document", "letter", "1", "4", "-o", str(tmp_path / "l.docx"), "--lang", lang)
+    assert result.code == 1
+    assert told in _one_line(result.err)
+
+
+def test_a_dossier_shows_its_evaluation_report_in_the_readers_language(office: Cli) -> None:
+    # Issue 10.4: 'báo cáo' was looked up inside an f-string.
+    assert "; báo cáo 12/BC-UBND 20/08/2026" in office.ok("show", "1")
+    english = office.ok("show", "1", "--lang", "en")
+    assert "; report 12/BC-UBND 2026-08-20" in english
+    assert "báo cáo" not in english

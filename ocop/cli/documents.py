@@ -26,6 +26,8 @@ from ocop.cli.args import add_as_of, add_plan, as_of_today, chosen_states, dossi
 from ocop.cli.core import Commands, Context, Translate, UsageError, load_plan
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from ocop import Dossier
     from ocop.documents import Signer
 
@@ -326,14 +328,19 @@ def _letter(ctx: Context) -> tuple[Writer, str]:
                     state=d.state.label(ctx.lang),
                 )
             )
-    letters: dict[tuple[str, str], list[int]] = {}
+    letters: dict[tuple[str, date], list[int]] = {}
     for d in found:
         assert d.submission is not None
-        key = (d.submission.letter_number, d.submission.letter_date.strftime("%d/%m/%Y"))
+        key = (d.submission.letter_number, d.submission.letter_date)
         letters.setdefault(key, []).append(d.id)
     if len(letters) > 1:
         told = "; ".join(
-            f"{number} {ctx.t('ngày')} {day} ({', '.join(map(str, ids))})"
+            ctx.t(
+                "{number} ngày {day:%d/%m/%Y} ({ids})",
+                number=number,
+                day=day,
+                ids=", ".join(map(str, ids)),
+            )
             for (number, day), ids in letters.items()
         )
         raise _Refused(

@@ -107,7 +107,7 @@ def show_dossier(ctx: Context) -> int:
             (
                 t("Đánh giá của xã"),
                 t("{criteria_count} tiêu chí", criteria_count=len(e.criteria))
-                + (f"; {t('báo cáo')} {report}" if report else ""),
+                + (t("; báo cáo {report}", report=report) if report else ""),
             )
         )
     if d.submission:
