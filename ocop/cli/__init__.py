@@ -20,12 +20,15 @@ Adding commands
     for one with subcommands of its own, like ``ocop user``), which returns an ordinary
     argparse parser for the module's arguments; the global options are added for it. A handler
     is ``handler(ctx: ocop.cli.core.Context) -> int``: ``ctx.args`` are the parsed arguments,
-    ``ctx.registry()`` opens the registry, ``ctx.actor()`` is the acting user, ``ctx.t(vi, en)``
-    picks the language, ``ctx.settings.sections`` holds the config file's tables (``[mail]`` …)
-    and ``ctx.print`` writes a line. It raises :class:`~ocop.cli.core.UsageError` for exit 2 and
-    lets :class:`~ocop.errors.OcopError` through for exit 1. A module that reads environment
-    variables of its own lists them in a module-level ``ENVIRONMENT`` dict (name → Vietnamese
-    and English help), and ``ocop --help`` shows them with the others.
+    ``ctx.registry()`` opens the registry, ``ctx.actor()`` is the acting user,
+    ``ctx.t("Vietnamese text {name}", name=…)`` says a text of the catalogue in the reader's
+    language (:mod:`ocop.text`; ``commands.t`` likewise for help texts; the msgid is the whole
+    Vietnamese sentence, never looked up inside an f-string), ``ctx.settings.sections`` holds
+    the config file's tables (``[mail]`` …) and ``ctx.print`` writes a line. It raises
+    :class:`~ocop.cli.core.UsageError` for exit 2 and lets :class:`~ocop.errors.OcopError`
+    through for exit 1. A module that reads environment variables of its own lists them in a
+    module-level ``ENVIRONMENT`` dict (name → its Vietnamese help, marked ``N_`` for the
+    catalogue), and ``ocop --help`` shows them with the others, in the reader's language.
 
     Every module is imported on every run, ``--help`` and ``--version`` included, so a module
     imports heavy dependencies (APScheduler, jinja2, smtplib) inside its handlers, never at the
