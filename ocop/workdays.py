@@ -17,6 +17,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from ocop.errors import InvalidInput
+from ocop.text import N_
 
 __all__ = [
     "DEFAULT_DAY_OFF_NAME",
@@ -96,7 +97,9 @@ def _package_year(year: int) -> tuple[Mapping[date, str], frozenset[date]]:
 def _check_day(value: object, field: str) -> date:
     # A datetime is a date subclass but never equals one, so it would silently match nothing.
     if not isinstance(value, date) or isinstance(value, datetime):
-        raise InvalidInput(f"{field}: expected a date, got {value!r}", field=field)
+        raise InvalidInput.said(
+            N_("{name}: cần một ngày, nhận được {value!r}"), field=field, name=field, value=value
+        )
     return value
 
 
@@ -123,8 +126,10 @@ class Calendar:
         both = sorted(worked.intersection(named))
         if both:
             listed = ", ".join(d.isoformat() for d in both)
-            raise InvalidInput(
-                f"{listed}: listed both as a day off and as a working day", field="working_days"
+            raise InvalidInput.said(
+                N_("{listed}: vừa được ghi là ngày nghỉ vừa được ghi là ngày làm việc"),
+                field="working_days",
+                listed=listed,
             )
         self._days_off: Mapping[date, str] = MappingProxyType(named)
         self._working_days = worked
@@ -139,9 +144,15 @@ class Calendar:
             with open(source, "rb") as stream:
                 text = stream.read().decode("utf-8")
         except OSError as exc:
-            raise InvalidInput(f"{source}: cannot read the calendar file: {exc.strerror}") from exc
+            raise InvalidInput.said(
+                N_("{source}: không đọc được tệp lịch: {reason}"),
+                source=source,
+                reason=exc.strerror,
+            ) from exc
         except UnicodeDecodeError as exc:
-            raise InvalidInput(f"{source}: the calendar file is not UTF-8 text") from exc
+            raise InvalidInput.said(
+                N_("{source}: tệp lịch không phải văn bản UTF-8"), source=source
+            ) from exc
         return cls.from_toml(text, source=source)
 
     @classmethod
@@ -151,20 +162,28 @@ class Calendar:
             document = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             # tomllib's message carries the position, e.g. "(at line 2, column 8)".
-            raise InvalidInput(f"{source}: not valid TOML: {exc}") from exc
+            raise InvalidInput.said(
+                N_("{source}: không phải TOML hợp lệ: {problem}"), source=source, problem=str(exc)
+            ) from exc
         unknown = sorted(set(document) - set(_OVERRIDE_KEYS))
         if unknown:
-            raise InvalidInput(
-                f"{source}: unknown key {unknown[0]!r}; expected only "
-                "[[days_off]] and [[working_days]] entries",
+            raise InvalidInput.said(
+                N_(
+                    "{source}: không nhận khóa {key!r}; chỉ nhận các mục [[days_off]] và "
+                    "[[working_days]]"
+                ),
                 field=unknown[0],
+                source=source,
+                key=unknown[0],
             )
         days_off = {d: n or DEFAULT_DAY_OFF_NAME for d, n in _entries(document, "days_off", source)}
         working_days = [d for d, _ in _entries(document, "working_days", source)]
         try:
             return cls(days_off=days_off, working_days=working_days)
         except InvalidInput as exc:
-            raise InvalidInput(f"{source}: {exc.message}", field=exc.field) from exc
+            raise InvalidInput.said(
+                N_("{name}: {problem}"), field=exc.field, name=source, problem=exc
+            ) from exc
 
     @property
     def days_off(self) -> Mapping[date, str]:
@@ -211,7 +230,9 @@ class Calendar:
         ``count`` 0 returns ``start`` unchanged, even when ``start`` is not a working day.
         """
         if count < 0:
-            raise InvalidInput(f"count must be 0 or more, got {count}", field="count")
+            raise InvalidInput.said(
+                N_("count phải từ 0 trở lên, nhận được {count}"), field="count", count=count
+            )
         day = start
         one = timedelta(days=1)
         while count:
@@ -239,8 +260,10 @@ class Calendar:
             return start + timedelta(days=amount)
         if unit == "months":
             return add_months(start, amount)
-        raise InvalidInput(
-            f"unknown unit {unit!r}; expected working_days, days or months", field="unit"
+        raise InvalidInput.said(
+            N_("không nhận đơn vị {unit!r}; chỉ nhận working_days, days hoặc months"),
+            field="unit",
+            unit=unit,
         )
 
 
@@ -248,30 +271,51 @@ def _entries(document: Mapping[str, Any], key: str, source: str) -> list[tuple[d
     """Validate one ``[[key]]`` array of tables, returning (date, name) pairs."""
     raw = document.get(key, [])
     if not isinstance(raw, list) or not all(isinstance(entry, dict) for entry in raw):
-        raise InvalidInput(f"{source}: {key!r} must be written as [[{key}]] tables", field=key)
+        raise InvalidInput.said(
+            N_("{source}: {key!r} phải viết thành các bảng [[{key}]]"),
+            field=key,
+            source=source,
+            key=key,
+        )
     result: list[tuple[date, str | None]] = []
     for index, entry in enumerate(raw):
         where = f"{key}[{index}]"
         extra = sorted(set(entry) - _ENTRY_KEYS)
         if extra:
-            raise InvalidInput(
-                f"{source}: {where}: unknown key {extra[0]!r}; expected 'date' and 'name'",
+            raise InvalidInput.said(
+                N_("{source}: {where}: không nhận khóa {key!r}; chỉ nhận 'date' và 'name'"),
                 field=f"{where}.{extra[0]}",
+                source=source,
+                where=where,
+                key=extra[0],
             )
         if "date" not in entry:
-            raise InvalidInput(f"{source}: {where}: missing key 'date'", field=f"{where}.date")
+            raise InvalidInput.said(
+                N_("{source}: {where}: thiếu khóa 'date'"),
+                field=f"{where}.date",
+                source=source,
+                where=where,
+            )
         value = entry["date"]
         if not isinstance(value, date) or isinstance(value, datetime):
-            raise InvalidInput(
-                f"{source}: {where}: 'date' must be a date written like 2026-02-16 "
-                f"(no quotes, no time), got {value!r}",
+            raise InvalidInput.said(
+                N_(
+                    "{source}: {where}: 'date' phải là một ngày viết như 2026-02-16 (không có "
+                    "dấu ngoặc kép, không có giờ), nhận được {value!r}"
+                ),
                 field=f"{where}.date",
+                source=source,
+                where=where,
+                value=value,
             )
         name = entry.get("name")
         if name is not None and (not isinstance(name, str) or not name.strip()):
-            raise InvalidInput(
-                f"{source}: {where}: 'name' must be non-empty text, got {name!r}",
+            raise InvalidInput.said(
+                N_("{source}: {where}: 'name' phải là chữ, không để trống, nhận được {name!r}"),
                 field=f"{where}.name",
+                source=source,
+                where=where,
+                name=name,
             )
         result.append((value, name))
     return result
