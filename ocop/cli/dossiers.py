@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import sys
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +20,15 @@ from ocop.cli.args import (
     whole_number,
 )
 from ocop.cli.core import Commands, Context, UsageError
-from ocop.cli.output import dumps, fmt_date, jsonable, table
+from ocop.cli.output import (
+    dumps,
+    dumps_list,
+    fmt_date,
+    is_terminal,
+    jsonable,
+    plain_lines,
+    table,
+)
 from ocop.cli.rating import rating_lines
 from ocop.cli.render import (
     certificate_text,
@@ -318,11 +328,13 @@ def list_dossiers(ctx: Context) -> int:
     registry = ctx.registry()
     # The reader sees only their area (or their own dossiers).
     actor = ctx.reader()
-    found = registry.find(
-        **filters, actor=actor, order_by=args.sort, descending=args.desc, limit=limit or None
-    )
+    asked = {"actor": actor, "order_by": args.sort, "descending": args.desc, "limit": limit or None}
+    out = ctx.stdout
     if args.json:
-        ctx.print(dumps([jsonable(d) for d in found]))
+        # Written as read, a batch of rows held at a time (ocop list --json of a province).
+        for piece in dumps_list(jsonable(d) for d in registry.stream(**filters, **asked)):
+            out.write(piece)
+        out.write("\n")
         return 0
     t, lang = ctx.t, ctx.lang
     headers = [
@@ -336,42 +348,64 @@ def list_dossiers(ctx: Context) -> int:
         t("Giấy chứng nhận"),
         t("Mã sản phẩm"),
     ]
-    rows = []
     until = t("đến")  # outside the f-string, where the catalogue's extraction finds it
-    for d in found:
-        due = fmt_date(d.next_due_on, lang)
+    overdue = t(" (quá hạn)")
+    dates: dict[date | None, str] = {}  # a listing's dates repeat: each formatted once
+
+    def shown(day: date | None) -> str:
+        text = dates.get(day)
+        if text is None:
+            text = dates[day] = fmt_date(day, lang)
+        return text
+
+    def cells(d: Dossier) -> list[str]:
+        due = shown(d.next_due_on)
         if is_overdue(d, today):
-            due += t(" (quá hạn)")
+            due += overdue
         cert = d.certificate
         cert_text = (
-            f"{stars(cert.stars)} {until} {fmt_date(cert.expires_on, lang)}"
+            f"{stars(cert.stars)} {until} {shown(cert.expires_on)}"
             if cert and cert.revoked_on is None
             else "—"
         )
-        rows.append(
-            [
-                str(d.id),
-                d.product_name,
-                str(d.product_set),
-                d.commune,
-                d.state.label(lang),
-                f"{d.cycle} ({d.kind.label(lang)})",
-                due,
-                cert_text,
-                d.product_code or "—",
-            ]
-        )
-    if rows:
-        ctx.print(table(headers, rows))
-    total = registry.count(**filters, actor=actor) if limit and len(found) == limit else len(found)
-    if total > len(found):
+        return [
+            str(d.id),
+            d.product_name,
+            str(d.product_set),
+            d.commune,
+            d.state.label(lang),
+            f"{d.cycle} ({d.kind.label(lang)})",
+            due,
+            cert_text,
+            d.product_code or "—",
+        ]
+
+    if is_terminal(sys.stdout):  # as table() decides
+        # A table sized to the terminal wants every width before its first line.
+        rows = [cells(d) for d in registry.find(**filters, **asked)]
+        if rows:
+            ctx.print(table(headers, rows))
+        shown_count = len(rows)
+    else:
+        # A pipe or a file: tab-separated lines written as the rows are read.
+        shown_count = 0
+        lines = plain_lines(headers, map(cells, registry.stream(**filters, **asked)))
+        head = next(lines)
+        for line in lines:
+            if not shown_count:
+                out.write(head + "\n")
+            shown_count += 1
+            out.write(line + "\n")
+    found = shown_count
+    total = registry.count(**filters, actor=actor) if limit and found == limit else found
+    if total > found:
         ctx.print(
             t(
                 "{found_count}/{total} hồ sơ; xem thêm: --limit N, hoặc --limit 0 để xem tất cả.",
-                found_count=len(found),
+                found_count=found,
                 total=total,
             )
         )
     else:
-        ctx.print(t("{found_count} hồ sơ.", found_count=len(found)))
+        ctx.print(t("{found_count} hồ sơ.", found_count=found))
     return 0

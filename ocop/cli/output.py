@@ -11,7 +11,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TextIO
@@ -24,11 +24,13 @@ if TYPE_CHECKING:
 __all__ = [
     "colour",
     "dumps",
+    "dumps_list",
     "fit_widths",
     "fmt_date",
     "fmt_moment",
     "is_terminal",
     "jsonable",
+    "plain_lines",
     "plain_table",
     "table",
     "terminal_width",
@@ -83,7 +85,15 @@ def plain_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     A tab, a line break or another control character inside a cell becomes a space, so every
     line has as many fields as there are headers (``cut -f2``, ``awk -F'\\t'``, a spreadsheet).
     """
-    return "\n".join("\t".join(_flat(cell) for cell in row) for row in (headers, *rows))
+    return "\n".join(plain_lines(headers, rows))
+
+
+def plain_lines(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> Iterator[str]:
+    """The lines of :func:`plain_table`, one at a time (without newlines), the headers first:
+    a long listing can be written as it is read."""
+    yield "\t".join(_flat(cell) for cell in headers)
+    for row in rows:
+        yield "\t".join(_flat(cell) for cell in row)
 
 
 def is_terminal(stream: TextIO) -> bool:
@@ -252,3 +262,14 @@ def jsonable(model: BaseModel) -> dict[str, Any]:
 def dumps(value: object) -> str:
     """JSON with Vietnamese text kept readable and moments in Vietnam's time (+07:00)."""
     return json.dumps(value, ensure_ascii=False, indent=2, default=_default)
+
+
+def dumps_list(items: Iterable[object]) -> Iterator[str]:
+    """The text of :func:`dumps` of ``list(items)``, in pieces, an item at a time: a long
+    listing is written as it is read, never held whole. Joined, the pieces are that text."""
+    first = True
+    for item in items:
+        # Indented one level more, as inside the list (a JSON string holds no raw newline).
+        yield ("[\n  " if first else ",\n  ") + dumps(item).replace("\n", "\n  ")
+        first = False
+    yield "[]" if first else "\n]"

@@ -608,6 +608,24 @@ class Registry:
         scoped = self._scoped(query or DossierQuery.build(**filters), actor)
         return self._dossiers.find(scoped) if scoped is not None else []
 
+    def stream(
+        self,
+        query: DossierQuery | None = None,
+        /,
+        *,
+        actor: Actor | None = None,
+        batch: int = 1000,
+        **filters: Any,
+    ) -> Iterator[Dossier]:
+        """The dossiers :meth:`find` returns, in the same order, one at a time: ``batch`` rows
+        are held at once however many match, and the first can be used (printed) before the
+        last are read. The filters and ``actor`` are :meth:`find`'s, checked before the first
+        row; close the iterator (or read it to the end) to end its read transaction."""
+        scoped = self._scoped(query or DossierQuery.build(**filters), actor)
+        if scoped is None:
+            return iter(())
+        return self._dossiers.stream(scoped, batch=batch)
+
     def count(
         self, query: DossierQuery | None = None, /, *, actor: Actor | None = None, **filters: Any
     ) -> int:
