@@ -17,6 +17,7 @@ from typing import Literal
 
 from ocop.errors import InvalidInput
 from ocop.states.lifecycle import Role
+from ocop.text import N_
 
 __all__ = [
     "QD26_2026",
@@ -148,7 +149,12 @@ class RuleSet:
             for band in self.star_bands:
                 if band.contains(score):
                     return band.stars
-        raise InvalidInput(f"Score {float(score):g} is outside 0–{self.max_score}.", field="score")
+        raise InvalidInput.said(
+            N_("Điểm {score:g} nằm ngoài khoảng 0–{max}."),
+            field="score",
+            score=float(score),
+            max=self.max_score,
+        )
 
     @property
     def max_score(self) -> int:
@@ -170,7 +176,11 @@ class RuleSet:
         try:
             return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
         except TypeError as exc:
-            raise InvalidInput(f"Unknown rule set setting: {exc}", field="rule_set") from exc
+            raise InvalidInput.said(
+                N_("Thiết lập của quy định không được nhận: {problem}"),
+                field="rule_set",
+                problem=str(exc),
+            ) from exc
 
 
 QD148_1489 = RuleSet(
@@ -238,8 +248,11 @@ def rule_set(rule_set_id: str, registry: Mapping[str, RuleSet] = RULE_SETS) -> R
         return registry[rule_set_id]
     except KeyError:
         known = ", ".join(sorted(registry))
-        raise InvalidInput(
-            f"Unknown rule set '{rule_set_id}'. Known rule sets: {known}.", field="rule_set"
+        raise InvalidInput.said(
+            N_("Không có quy định '{rule_set}'. Các quy định đã biết: {known}."),
+            field="rule_set",
+            rule_set=rule_set_id,
+            known=known,
         ) from None
 
 
@@ -306,8 +319,9 @@ def rule_set_for(day: date, registry: Mapping[str, RuleSet] = RULE_SETS) -> Rule
     """The newest rule set in force on ``day`` (where two overlap, the newer one wins)."""
     in_force = [r for r in registry.values() if r.in_force_on(day)]
     if not in_force:
-        raise InvalidInput(
-            f"No OCOP rule set is in force on {day:%d/%m/%Y}; name one explicitly.",
+        raise InvalidInput.said(
+            N_("Không có quy định OCOP nào có hiệu lực ngày {day:%d/%m/%Y}; hãy chỉ rõ quy định."),
             field="rule_set",
+            day=day,
         )
     return max(in_force, key=lambda r: r.effective_from)
