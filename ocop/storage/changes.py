@@ -23,6 +23,7 @@ from ocop.errors import InvalidInput
 from ocop.models import HistoryEntry
 from ocop.storage.database import Database
 from ocop.storage.tables import history
+from ocop.text import N_
 
 __all__ = ["CHANNEL", "ChangeFeed", "ChangePage"]
 
@@ -51,10 +52,13 @@ def _parse(cursor: str | None) -> tuple[int, int]:
             raise ValueError(version)
         return int(txid), int(row)
     except ValueError:
-        raise InvalidInput(
-            f"'{cursor}' is not a change-feed cursor; pass one that changes() returned, or "
-            "none to start from the beginning.",
+        raise InvalidInput.said(
+            N_(
+                "'{cursor}' không phải con trỏ của luồng thay đổi; truyền con trỏ mà changes() "
+                "đã trả về, hoặc không truyền để đọc từ đầu."
+            ),
             field="after",
+            cursor=cursor,
         ) from None
 
 
@@ -71,7 +75,7 @@ class ChangeFeed:
     def read(self, after: str | None = None, limit: int = 100) -> ChangePage:
         """Up to ``limit`` committed transitions after the cursor ``after`` (none: the first)."""
         if isinstance(limit, bool) or not isinstance(limit, int) or not 0 < limit <= 10_000:
-            raise InvalidInput("limit must be a whole number from 1 to 10000.", field="limit")
+            raise InvalidInput.said(N_("limit phải là số nguyên từ 1 đến 10000."), field="limit")
         txid, row = _parse(after)
         statement: Select[tuple[object, ...]] = select(*_ENTRY, _TXID.label("feed_txid"))
         if self.db.dialect == "postgresql":

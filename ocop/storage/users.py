@@ -12,6 +12,7 @@ from ocop.models import STORED, User
 from ocop.states import Role
 from ocop.storage.database import Database
 from ocop.storage.tables import users
+from ocop.text import N_
 
 __all__ = ["UserStore"]
 
@@ -31,9 +32,10 @@ class UserStore:
             with self.db.write() as conn:
                 conn.execute(insert(users).values(**values, created_at=now))
         except IntegrityError as exc:
-            raise InvalidInput(
-                f"User '{user.username}' exists already; choose another username.",
+            raise InvalidInput.said(
+                N_("Người dùng '{username}' đã có; chọn tên đăng nhập khác."),
                 field="username",
+                username=user.username,
             ) from exc
         return user
 
