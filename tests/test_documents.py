@@ -450,3 +450,20 @@ def test_a_dossier_shows_its_evaluation_report_in_the_readers_language(office: C
     english = office.ok("show", "1", "--lang", "en")
     assert "; report 12/BC-UBND 2026-08-20" in english
     assert "báo cáo" not in english
+
+
+def test_the_librarys_letter_refusal_says_each_letter_in_the_readers_language(office: Cli) -> None:
+    from ocop.documents import build_request_letter
+    from ocop.errors import InvalidInput
+
+    with ocop.open(f"sqlite:///{office.db}") as reg:
+        dossiers = [reg.get(1), reg.get(4)]
+    with pytest.raises(InvalidInput) as refused:
+        build_request_letter(dossiers)
+    assert refused.value.message == (
+        "These dossiers were submitted under different letters: 45/UBND-KT of 2026-08-25 "
+        "(dossier 1); 46/UBND-KT of 2026-08-26 (dossier 4); make one letter for each."
+    )
+    assert "45/UBND-KT ngày 25/08/2026 (hồ sơ 1); 46/UBND-KT ngày 26/08/2026 (hồ sơ 4)" in (
+        refused.value.explain("vi")
+    )

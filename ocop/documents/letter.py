@@ -9,7 +9,7 @@ and "Nơi nhận". The number and date are those the commune recorded at ``submi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -25,8 +25,29 @@ from ocop.documents.common import (
 from ocop.errors import InvalidInput
 from ocop.models import Dossier, nfc
 from ocop.states import PRODUCT_SETS
+from ocop.text import N_, translator
 
 __all__ = ["LetterItem", "RequestLetter", "build_request_letter"]
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    """A part of a refusal's sentence: a text of the catalogue and its values, which
+    :meth:`~ocop.errors.OcopError.explain` says in the reader's language; ``str`` is English."""
+
+    text: str
+    values: Mapping[str, object]
+
+    def __str__(self) -> str:
+        return translator("en")(self.text, **self.values)
+
+    @classmethod
+    def joined(cls, phrases: Sequence[_Phrase]) -> _Phrase:
+        """``phrases`` one after another, separated by "; "."""
+        first, *rest = phrases
+        if not rest:
+            return first
+        return cls(N_("{first}; {rest}"), {"first": first, "rest": cls.joined(rest)})
 
 
 @dataclass(frozen=True)
@@ -87,13 +108,15 @@ def build_request_letter(
     different letters, or come from different communes.
     """
     if not dossiers:
-        raise InvalidInput("A request letter needs at least one dossier.", field="dossiers")
+        raise InvalidInput.said(N_("Văn bản đề nghị cần ít nhất một hồ sơ."), field="dossiers")
     unsent = [d.id for d in dossiers if d.submission is None]
     if unsent:
-        raise InvalidInput(
-            f"Dossier {', '.join(map(str, unsent))} has not been submitted to the province yet: "
-            "run `submit` with the letter's number and date first.",
+        raise InvalidInput.said(
+            N_(
+                "Hồ sơ {ids} chưa gửi tỉnh: chạy `submit` với số và ngày của văn bản đề nghị trước."
+            ),
             field="submission",
+            ids=", ".join(map(str, unsent)),
         )
     letters: dict[tuple[str, date], list[int]] = {}
     for d in dossiers:
@@ -101,22 +124,27 @@ def build_request_letter(
         key = (nfc(d.submission.letter_number), d.submission.letter_date)
         letters.setdefault(key, []).append(d.id)
     if len(letters) > 1:
-        told = "; ".join(
-            f"{number} of {day.isoformat()} (dossier {', '.join(map(str, ids))})"
+        told = [
+            _Phrase(
+                N_("{number} ngày {day:%d/%m/%Y} (hồ sơ {ids})"),
+                {"number": number, "day": day, "ids": ", ".join(map(str, ids))},
+            )
             for (number, day), ids in letters.items()
-        )
-        raise InvalidInput(
-            f"These dossiers were submitted under different letters: {told}; make one letter "
-            "for each.",
+        ]
+        raise InvalidInput.said(
+            N_(
+                "Các hồ sơ này được gửi bằng những văn bản đề nghị khác nhau: {told}; lập mỗi "
+                "văn bản một lần."
+            ),
             field="submission",
+            told=_Phrase.joined(told),
         )
     areas = {(d.commune, d.province) for d in dossiers}
     if len(areas) > 1:
-        raise InvalidInput(
-            "A request letter comes from one commune; these dossiers are of "
-            + ", ".join(sorted(f"{c} ({p})" for c, p in areas))
-            + ".",
+        raise InvalidInput.said(
+            N_("Văn bản đề nghị là của một xã; các hồ sơ này thuộc {areas}."),
             field="commune",
+            areas=", ".join(sorted(f"{c} ({p})" for c, p in areas)),
         )
     (number, day), _ = next(iter(letters.items()))
     first = dossiers[0]

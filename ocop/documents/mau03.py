@@ -117,9 +117,10 @@ def build_mau03(
     """Mẫu 03 of ``dossier`` from its commune evaluation; :class:`InvalidInput` without one."""
     evaluation = dossier.evaluation
     if evaluation is None:
-        raise InvalidInput(
-            f"Dossier {dossier.id} has no commune evaluation yet: run `evaluate` first.",
+        raise InvalidInput.said(
+            N_("Hồ sơ {id} chưa có đánh giá của xã: chạy `evaluate` trước."),
             field="evaluation",
+            id=dossier.id,
         )
     p = dossier.producer
     representative = p.legal_representative
