@@ -588,6 +588,19 @@ def stored_fields(
     return parts
 
 
+def assemble(model: type[M], values: dict[str, Any]) -> M:
+    """``model`` from ``values`` already of its fields' types, every field given in the
+    model's order: the record :func:`from_stored` gives for them, without its pass over the
+    fields (a third of the time of a stored dossier). Nothing is converted or checked: for
+    values typed by the caller from our own typed columns and :func:`stored_fields`."""
+    built = model.__new__(model)
+    object.__setattr__(built, "__dict__", values)
+    object.__setattr__(built, "__pydantic_fields_set__", set(values))
+    object.__setattr__(built, "__pydantic_extra__", None)
+    object.__setattr__(built, "__pydantic_private__", None)
+    return built
+
+
 def from_stored(model: type[M], values: Mapping[str, Any]) -> M:
     """A record read back from our own tables, built without checking it again.
 

@@ -93,7 +93,11 @@ def plain_lines(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> Iterat
     a long listing can be written as it is read."""
     yield "\t".join(_flat(cell) for cell in headers)
     for row in rows:
-        yield "\t".join(_flat(cell) for cell in row)
+        # Most rows hold no control character at all: one check for the row, not one a cell.
+        if "".join(row).isprintable():
+            yield "\t".join(row)
+        else:
+            yield "\t".join(_flat(cell) for cell in row)
 
 
 def is_terminal(stream: TextIO) -> bool:

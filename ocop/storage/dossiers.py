@@ -31,12 +31,13 @@ from ocop.models import (
     HistoryDraft,
     HistoryEntry,
     Message,
+    assemble,
     fold,
     from_stored,
     nfc,
     stored_fields,
 )
-from ocop.states import PRODUCT_SETS, State
+from ocop.states import PRODUCT_SETS, Kind, State
 from ocop.storage.database import Database
 from ocop.storage.numbers import NumberRequest, take_number
 from ocop.storage.outbox import insert_messages
@@ -237,14 +238,27 @@ def _row(dossier: Dossier) -> dict[str, Any]:
     return row
 
 
+# A row's kind and state to their enums, and the order of the fields, for assemble().
+_KINDS = {kind.value: kind for kind in Kind}
+_STATES = {state.value: state for state in State}
+_FIELD_ORDER = tuple(Dossier.model_fields)
+
+
 def _dossier(row: Any) -> Dossier:
-    """A dossier from a row of :data:`_READ`, its types converted but not checked again
-    (:func:`~ocop.models.from_stored`): the library wrote it, under the checks of its day."""
+    """A dossier from a row of :data:`_READ`, its types converted but not checked again:
+    the library wrote it, under the checks of its day (:func:`~ocop.models.from_stored`)."""
     values = stored_fields(Dossier, _STORED_BODY, row[-1])
     # A body written before revision 0006 may still hold form_number: the column wins.
     values.update(zip(_COLUMNS, row[1:-1], strict=True))
     values["id"] = row[0]
-    return from_stored(Dossier, values)
+    try:
+        values["kind"] = _KINDS[values["kind"]]
+        values["state"] = _STATES[values["state"]]
+        ordered = {name: values[name] for name in _FIELD_ORDER}
+    except KeyError:  # not a row the library wrote: the types' checks say what is wrong
+        return from_stored(Dossier, values)
+    # The columns are typed by their SQL types, the body by stored_fields(): no pass needed.
+    return assemble(Dossier, ordered)
 
 
 def _entry(row: Any) -> HistoryEntry:
