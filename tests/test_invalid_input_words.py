@@ -124,3 +124,27 @@ def test_a_sheets_place_is_said_inside_the_sentence() -> None:
     )
     assert error.message == "Sheet 2 (Lê Văn Nam): the part B score is missing."
     assert error.explain("vi") == ("Dữ liệu không hợp lệ: Phiếu 2 (Lê Văn Nam): thiếu điểm phần B.")
+
+
+@pytest.mark.parametrize(
+    ("filters", "vi", "en"),
+    [
+        (
+            {"product_set": 99},
+            "Không có bộ sản phẩm 99; các bộ được đánh số từ 1 đến 26.",
+            "There is no product set 99; the sets are numbered 1 to 26.",
+        ),
+        (
+            {"order_by": "colour"},
+            "Không sắp xếp được theo 'colour'; dùng ",
+            "Cannot sort by 'colour'; use ",
+        ),
+        ({"limit": -1}, "limit phải là số nguyên ≥ 0.", "limit must be a whole number ≥ 0."),
+    ],
+)
+def test_a_refused_filter_is_said_in_each_language(
+    registry: ocop.Registry, filters: dict[str, object], vi: str, en: str
+) -> None:
+    error = _refused(lambda: registry.find(**filters))
+    assert error.explain("vi").startswith("Dữ liệu không hợp lệ: " + vi), error.explain("vi")
+    assert error.message.startswith(en), error.message

@@ -42,6 +42,7 @@ from ocop.storage.database import Database
 from ocop.storage.numbers import NumberRequest, take_number
 from ocop.storage.outbox import insert_messages
 from ocop.storage.tables import dossiers, history
+from ocop.text import N_
 
 __all__ = ["Bulk", "DossierQuery", "DossierRepository", "DossierStore", "Held", "dossier_key"]
 
@@ -152,9 +153,11 @@ class DossierQuery:
         unknown = sorted(set(filters) - _FIELDS)
         if unknown:
             names = ", ".join(sorted(_FIELDS - {"states"} | {"state"}))
-            raise InvalidInput(
-                f"Unknown filter {', '.join(unknown)}; the filters are {names}.",
+            raise InvalidInput.said(
+                N_("Không có bộ lọc {unknown}; các bộ lọc là {names}."),
                 field=unknown[0],
+                unknown=", ".join(unknown),
+                names=names,
             )
         if state is not None:
             raw = [state] if isinstance(state, str) else list(state)
@@ -162,28 +165,35 @@ class DossierQuery:
                 filters["states"] = tuple(State(s) for s in raw)
             except ValueError:
                 names = ", ".join(s.value for s in State)
-                raise InvalidInput(
-                    f"Unknown state in {raw}; states are {names}.", field="state"
+                raise InvalidInput.said(
+                    N_("Có trạng thái không biết trong {raw}; các trạng thái là {names}."),
+                    field="state",
+                    raw=raw,
+                    names=names,
                 ) from None
         for key, value in filters.items():
             if isinstance(value, str):
                 filters[key] = nfc(value)
         chosen = filters.get("product_set")
         if chosen is not None and chosen not in PRODUCT_SETS:
-            raise InvalidInput(
-                f"There is no product set {chosen}; the sets are numbered "
-                f"{min(PRODUCT_SETS)} to {max(PRODUCT_SETS)}.",
+            raise InvalidInput.said(
+                N_("Không có bộ sản phẩm {chosen}; các bộ được đánh số từ {low} đến {high}."),
                 field="product_set",
+                chosen=chosen,
+                low=min(PRODUCT_SETS),
+                high=max(PRODUCT_SETS),
             )
         if filters.get("order_by", "id") not in _SORTS:
-            raise InvalidInput(
-                f"Cannot sort by '{filters['order_by']}'; use {', '.join(_SORTS)}.",
+            raise InvalidInput.said(
+                N_("Không sắp xếp được theo '{order_by}'; dùng {sorts}."),
                 field="order_by",
+                order_by=filters["order_by"],
+                sorts=", ".join(_SORTS),
             )
         for key in ("limit", "offset"):
             value = filters.get(key)
             if value is not None and (not isinstance(value, int) or value < 0):
-                raise InvalidInput(f"{key} must be a whole number ≥ 0.", field=key)
+                raise InvalidInput.said(N_("{key} phải là số nguyên ≥ 0."), field=key, key=key)
         return cls(**filters)
 
     def unpaged(self) -> DossierQuery:
@@ -220,7 +230,9 @@ def dossier_key(value: object) -> int:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
-        raise InvalidInput(f"'{value}' is not a dossier number.", field="dossier_id")
+        raise InvalidInput.said(
+            N_("'{value}' không phải số hồ sơ."), field="dossier_id", value=value
+        )
     return value
 
 

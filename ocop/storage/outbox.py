@@ -38,6 +38,7 @@ from ocop.models import Actor, Message
 from ocop.states.vocabulary import OutboxStatus
 from ocop.storage.database import Database
 from ocop.storage.tables import daemons, dossiers, outbox
+from ocop.text import N_
 
 __all__ = [
     "CLAIMED",
@@ -399,9 +400,11 @@ class Outbox:
             wanted = [status] if isinstance(status, str) else list(status)
             unknown = sorted(set(wanted) - set(STATUSES))
             if unknown:
-                raise InvalidInput(
-                    f"Unknown status {', '.join(unknown)}; statuses are {', '.join(STATUSES)}.",
+                raise InvalidInput.said(
+                    N_("Không có tình trạng {unknown}; các tình trạng là {statuses}."),
                     field="status",
+                    unknown=", ".join(unknown),
+                    statuses=", ".join(STATUSES),
                 )
             statement = statement.where(c.status.in_(wanted))
         if kind is not None:
@@ -449,10 +452,14 @@ class Outbox:
                 if not rows[message_id].in_scope:
                     raise _outside(who, message_id)
                 if rows[message_id].status not in _REQUEUE:
-                    raise InvalidInput(
-                        f"Message {message_id} is {rows[message_id].status}; only failed, "
-                        "uncertain, expired or waiting messages can be sent again.",
+                    raise InvalidInput.said(
+                        N_(
+                            "Thư số {id} đang ở tình trạng {status}; chỉ gửi lại được thư lỗi, "
+                            "chưa rõ, quá hạn hoặc đang chờ."
+                        ),
                         field="id",
+                        id=message_id,
+                        status=rows[message_id].status,
                     )
             conn.execute(
                 update(outbox)
