@@ -93,13 +93,12 @@ def check_retry(actor: Actor) -> None:
     """Raise :class:`PermissionDenied` unless ``actor``'s role may send outbox mail again (the
     messages' area is checked against the actor's by the outbox itself)."""
     if actor.role not in RETRY_ROLES:
-        raise PermissionDenied(
+        raise _outside_roles(
+            actor,
+            "retry",
+            RETRY_ROLES,
             f"Only an officer or an administrator may send a message again; {actor.name} "
             f"acts as {actor.role.label('en')}.",
-            trigger="retry",
-            reason="role",
-            allowed_roles=sorted(r.value for r in RETRY_ROLES if r is not Role.SYSTEM),
-            details={"actor": actor.name, "role": actor.role.value},
         )
 
 
@@ -108,14 +107,26 @@ def check_preview(actor: Actor) -> None:
     daemon's next sweep and drain does (``ocop daemon --dry-run``: the mail of every commune
     the database holds): a central officer or an administrator."""
     if actor.role not in _EVERYWHERE:
-        raise PermissionDenied(
+        raise _outside_roles(
+            actor,
+            "preview",
+            _EVERYWHERE,
             f"Only a central officer or an administrator may preview the daemon's work, which "
             f"covers every area; {actor.name} acts as {actor.role.label('en')}.",
-            trigger="preview",
-            reason="role",
-            allowed_roles=sorted(r.value for r in _EVERYWHERE if r is not Role.SYSTEM),
-            details={"actor": actor.name, "role": actor.role.value},
         )
+
+
+def _outside_roles(
+    actor: Actor, action: str, roles: frozenset[Role], message: str
+) -> PermissionDenied:
+    """The refusal of an action that is no step of the lifecycle to a role not among ``roles``."""
+    return PermissionDenied(
+        message,
+        trigger=action,
+        reason="role",
+        allowed_roles=sorted(r.value for r in roles if r is not Role.SYSTEM),
+        details={"actor": actor.name, "role": actor.role.value},
+    )
 
 
 def _refusal(actor: Actor, transition: Transition, dossier: Dossier) -> PermissionDenied | None:
