@@ -140,11 +140,15 @@ def step_payload_text(entry: HistoryEntry, lang: str) -> str:
     if p.get("report_number"):
         parts.append(t("báo cáo {report_number}", report_number=p["report_number"]))
     if p.get("letter_number"):
-        round_ = f", {t('đợt')} {p['round']}/{p['round_year']}" if p.get("round") else ""
+        round_ = (
+            t(", đợt {round}/{round_year}", round=p["round"], round_year=p["round_year"])
+            if p.get("round")
+            else ""
+        )
         parts.append(t("văn bản {letter_number}", letter_number=p["letter_number"]) + round_)
     if p.get("total") is not None:
         score = decimal(p["total"], lang)
-        parts.append(f"{score} {t('điểm')} → {stars(int(p['stars']))}")
+        parts.append(t("{score} điểm → {stars}", score=score, stars=stars(int(p["stars"]))))
     if p.get("sheets"):
         count = len(p["sheets"])
         parts.append(t("trung bình {count} phiếu", count=count))
@@ -176,10 +180,11 @@ def step_payload_text(entry: HistoryEntry, lang: str) -> str:
 
 def trigger_label(trigger: str, lang: str) -> str:
     """A history row's step in words (imports included)."""
+    t = translator(lang)
     if trigger == "assign_numbers":  # Registry.assign_numbers: no lifecycle step
-        return translator(lang)("Cấp số phiếu / mã sản phẩm")
+        return t("Cấp số phiếu / mã sản phẩm")
     if trigger == IMPORT_TRIGGER:
-        return translator(lang)("Nhập GCN đã có")
+        return t("Nhập GCN đã có")
     try:
         return Trigger(trigger).label(lang)
     except ValueError:
@@ -189,7 +194,8 @@ def trigger_label(trigger: str, lang: str) -> str:
 def next_steps(triggers: Iterable[Trigger], dossier_id: int, lang: str) -> str:
     """``Kiểm tra hồ sơ (ocop check 3); …`` or a note that there is nothing to do."""
     steps = [f"{tr.label(lang)} ({command_for(tr, dossier_id)})" for tr in triggers]
-    return "; ".join(steps) if steps else translator(lang)("không có bước nào")
+    t = translator(lang)
+    return "; ".join(steps) if steps else t("không có bước nào")
 
 
 # The numbers of the record (ocop.workflow.numbers). The pairs are formatted after the
