@@ -161,7 +161,7 @@ def test_the_cli_refuses_set_99_and_mau_99_in_one_line(tmp_path: Path) -> None:
     cli.users()
     before = cli.db.read_bytes()
     listed = cli("list", "--set", "99")
-    assert listed.code == 1 and "no product set 99" in listed.err and not listed.out
+    assert listed.code == 1 and "Không có bộ sản phẩm 99" in listed.err and not listed.out
     filed = cli("--as", "lan", "register", "--product", "Nem", "--set", "8", "--producer", "A",
                 "--documents", "mau_01,mau_99")  # fmt: skip
     assert filed.code == 1 and "mau_99" in filed.err
