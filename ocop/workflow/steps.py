@@ -33,7 +33,6 @@ from ocop.models import (
     invalid_input,
     nfc,
     parse,
-    parse_date,
     to_date,
 )
 from ocop.states import RuleSet, State, Trigger, rule_set, rule_set_for
@@ -486,9 +485,7 @@ def _rating(d: Dossier, data: Data, ctx: Context, trigger: Trigger, level: str) 
     if stars not in rules.recognised_stars:
         return Outcome(changes, payload, State.NOT_RECOGNIZED)
     number = _text(taken, "certificate_number", trigger, required=True)
-    issued = parse_date(taken.get("issued_on") or ctx.today)
-    if not isinstance(issued, date):
-        raise InvalidInput.said(N_("issued_on phải là một ngày."), field="issued_on")
+    issued = to_date(taken.get("issued_on") or ctx.today, "issued_on")
     certificate = parse(
         Certificate,
         {
