@@ -256,7 +256,10 @@ INITIAL = State.REGISTERED
 
 def transition_for(trigger: str) -> Transition:
     """The lifecycle row for ``trigger``; raises ``KeyError`` for an unknown name."""
-    return TRANSITIONS[Trigger(trigger)]
+    try:
+        return TRANSITIONS[Trigger(trigger)]
+    except ValueError:  # Trigger("approve"): not a step at all
+        raise KeyError(trigger) from None
 
 
 def mermaid(lang: str = "en") -> str:
