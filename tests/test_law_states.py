@@ -107,8 +107,9 @@ def test_the_rows_of_designs_table() -> None:
 
 def test_a_row_is_found_by_its_name_and_an_unknown_name_is_a_key_error() -> None:
     assert transition_for("check") is TRANSITIONS[Trigger.CHECK]
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError) as unknown:
         transition_for("approve")
+    assert unknown.value.args == ("approve",)
 
 
 def test_the_diagram_draws_every_row_and_labels_states_in_the_language_asked() -> None:
@@ -475,3 +476,23 @@ def test_a_round_rated_after_new_year_is_rated_in_the_next_year() -> None:
     assert winter.rated_by_on(2026) == date(2027, 2, 28)
     same = RoundCutoff(4, (11, 30), (11, 30))  # rated by its own cut-off day: that year
     assert same.rated_by_on(2026) == date(2026, 11, 30)
+
+
+def test_a_law_that_governs_again_after_another_lapses_is_one_period() -> None:
+    # 2024: C; 2025: B; from 2026 A is newer than B, and still governs once B lapses (30/6).
+    c = QD26_2026.replace(
+        id="c", effective_from=date(2024, 1, 1), effective_until=date(2024, 12, 31)
+    )
+    b = QD26_2026.replace(
+        id="b", effective_from=date(2025, 1, 1), effective_until=date(2026, 6, 30)
+    )
+    a = QD26_2026.replace(id="a", effective_from=date(2026, 1, 1))
+    assert periods({"c": c, "b": b, "a": a}) == [
+        (date(2024, 1, 1), date(2024, 12, 31), c),
+        (date(2025, 1, 1), date(2025, 12, 31), b),
+        (date(2026, 1, 1), None, a),
+    ]
+    assert periods({"b": b, "a": a}) == [
+        (date(2025, 1, 1), date(2025, 12, 31), b),
+        (date(2026, 1, 1), None, a),
+    ]
