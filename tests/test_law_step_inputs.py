@@ -943,3 +943,122 @@ def test_a_withdrawal_keeps_its_reason_if_one_is_given(registry: ocop.Registry) 
     e = registry.register(registration(product_name="B"), actor=OFFICER)
     registry.fire(e.id, "withdraw", actor=PRODUCER, reason="Ngừng sản xuất")
     assert _last(registry, e.id) == {"reason": "Ngừng sản xuất"}
+
+
+# -- what the first mutation run of steps.py left unpinned ----------------------------------
+
+
+def test_the_resubmitted_documents_are_recorded_sorted(registry: ocop.Registry) -> None:
+    d = registry.register(registration(), actor=OFFICER)
+    registry.fire(d.id, "return_dossier", actor=OFFICER, reason="Thiếu")
+    registry.fire(d.id, "resubmit", actor=PRODUCER, documents=["mau_02", "atvstp", "mau_01"])
+    assert _last(registry, d.id) == {"documents": ["atvstp", "mau_01", "mau_02"]}
+
+
+def test_decimal_scores_are_taken_exactly_and_a_decimal_nan_is_refused(
+    registry: ocop.Registry, submitted: ocop.Dossier
+) -> None:
+    from decimal import Decimal
+
+    said = _invalid(registry, submitted.id, "rate", PROVINCE_OFFICER,
+                    a=Decimal("NaN"), b=10, c=10)  # fmt: skip
+    assert said[:3] == (
+        "a",
+        "{where}Điểm phần {part} phải là số từ 0 đến {maximum}, không phải {raw}.",
+        {"where": "", "part": "A", "maximum": 40, "raw": "Decimal('NaN')"},
+    )
+    done = registry.fire(submitted.id, "rate", actor=PROVINCE_OFFICER, a=Decimal("29.995"),
+                         b=Decimal("10"), c=Decimal("10.005"), certificate_number="1")  # fmt: skip
+    assert done.rating is not None and (done.rating.total, done.rating.stars) == (50, 3)
+
+
+def test_the_window_opens_on_its_day_and_the_certificate_lapses_on_its_day(
+    sqlite_url: str,
+) -> None:
+    clock = Clock(date(2026, 8, 3))
+    reg = ocop.open(sqlite_url, clock=clock)
+    try:
+        d = reg.register(registration(), actor=OFFICER)
+        to_rated(reg, d.id)  # issued 3/8/2026, expires 3/8/2029
+        clock.set(date(2029, 2, 3))
+        assert _guard(reg, d.id, "flag_recertification", SYSTEM)[1][0][2] == {
+            "opens": date(2029, 2, 4)
+        }
+        clock.set(date(2029, 2, 4))  # 180 days before expiry (Điều 7.6.a)
+        due = reg.fire(d.id, "flag_recertification", actor=SYSTEM)
+        assert due.state.value == "recertification_due"
+        assert _last(reg, d.id) == {"window_opened": "2029-02-04"}
+        clock.set(date(2030, 1, 30))  # the 180th day of grace (Điều 12.3): still in force
+        assert _guard(reg, d.id, "expire", SYSTEM)[1] == [
+            ("lapse", "the certificate to lapse on 2030-01-31", {"on": date(2030, 1, 31)})
+        ]
+        clock.set(date(2030, 1, 31))
+        gone = reg.fire(d.id, "expire", actor=SYSTEM)
+        assert gone.state.value == "expired"
+        assert _last(reg, d.id) == {"expired_on": "2029-08-03"}
+    finally:
+        reg.close()
+
+
+def test_a_new_cycle_restarts_the_commune_clock(sqlite_url: str) -> None:
+    clock = Clock(date(2026, 8, 3))
+    reg = ocop.open(sqlite_url, clock=clock)
+    try:
+        d = reg.register(registration(), actor=OFFICER)
+        to_rated(reg, d.id)
+        clock.set(date(2027, 3, 1))
+        new = reg.fire(d.id, "reapply", actor=OFFICER)
+        assert new.registered_at == datetime(2027, 3, 1, 2, tzinfo=UTC)
+        assert new.next_due == "commune_deadline"
+    finally:
+        reg.close()
+
+
+def test_a_new_cycle_reads_the_registrys_own_rule_sets(sqlite_url: str) -> None:
+    # A deployment's rule set, newer than 26/2026, that asks a third form (mau_05).
+    local = RULE_SETS["qd26-2026"].replace(
+        id="qd26-local",
+        effective_from=date(2026, 6, 1),
+        required_documents=("mau_01", "mau_02", "mau_05"),
+    )
+    own = {**RULE_SETS, "qd26-local": local}
+    reg = ocop.open(sqlite_url, clock=Clock(date(2026, 8, 3)), rule_sets=own)
+    try:
+        for name, named in (("A", {}), ("B", {"rule_set": "qd26-local"})):
+            d = reg.register(registration(product_name=name), actor=OFFICER)
+            assert d.rule_set == "qd26-local"
+            docs = ["mau_01", "mau_02", "mau_05"]
+            reg.fire(d.id, "check", actor=OFFICER, documents=docs, samples=5)
+            reg.fire(d.id, "evaluate", actor=OFFICER, criteria=CRITERIA)
+            reg.fire(d.id, "submit", actor=OFFICER, letter_number="1", letter_date="2026-08-03")
+            reg.fire(
+                d.id, "rate", actor=PROVINCE_OFFICER, a=30, b=15, c=20, certificate_number=name
+            )
+            new = reg.fire(d.id, "reapply", actor=OFFICER, documents=["mau_05"], **named)
+            assert (new.rule_set, new.documents) == ("qd26-local", frozenset({"mau_05"}))
+    finally:
+        reg.close()
+
+
+def test_a_certified_step_on_a_dossier_without_its_certificate_says_it_is_missing(
+    registry: ocop.Registry, registered: ocop.Dossier
+) -> None:
+    # Called as a host may call the steps, on a dossier that holds no certificate.
+    from ocop.states import Trigger
+    from ocop.workflow.steps import STEPS, Context
+
+    now = datetime(2026, 8, 3, 2, tzinfo=UTC)
+    rules = RULE_SETS["qd26-2026"]
+    ctx = Context(now, date(2026, 8, 3), rules, registry.calendar, RULE_SETS)
+    for trigger, data in (
+        (Trigger.FLAG_RECERTIFICATION, {}),
+        (Trigger.EXPIRE, {}),
+        (Trigger.REVOKE, {"ground": "other"}),
+    ):
+        with pytest.raises(ocop.GuardFailed) as refused:
+            STEPS[trigger](registered, data, ctx)
+        assert _needs(refused.value)[:3] == (
+            trigger.value,
+            [("certificate", "a certificate", {})],
+            f"'{trigger.value}' needs: a certificate.",
+        )
