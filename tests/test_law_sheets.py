@@ -23,8 +23,8 @@ from ocop.models import CouncilSheet
 
 
 @pytest.fixture
-def registry(sqlite_url: str) -> Iterator[ocop.Registry]:
-    reg = ocop.open(sqlite_url, clock=Clock(date(2026, 8, 3)))
+def registry(db_url: str) -> Iterator[ocop.Registry]:
+    reg = ocop.open(db_url, clock=Clock(date(2026, 8, 3)))
     yield reg
     reg.close()
 
