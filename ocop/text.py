@@ -18,9 +18,24 @@ from __future__ import annotations
 import gettext
 from functools import cache
 from importlib.resources import files
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-__all__ = ["LANGUAGES", "NC_", "N_", "Translate", "catalogue", "term", "translator"]
+if TYPE_CHECKING:
+    from datetime import date, datetime
+
+__all__ = [
+    "LANGUAGES",
+    "NC_",
+    "N_",
+    "Translate",
+    "catalogue",
+    "long_day",
+    "term",
+    "translator",
+    "weekday_name",
+    "written_day",
+    "written_moment",
+]
 
 LANGUAGES = ("vi", "en")
 """The languages ocop writes in; Vietnamese first, the default."""
@@ -73,3 +88,70 @@ def translator(lang: str) -> Translate:
         return text.format(**values) if values else text
 
     return t
+
+
+# How a day is written is a text like any other: the catalogue gives English its own form, so
+# no caller chooses a format by language.
+_DAY = NC_("date format", "%d/%m/%Y")
+_MOMENT = NC_("date format", "%d/%m/%Y %H:%M")
+_LONG_DAY = NC_("long date", "{dd}/{mm}/{year}")
+_WEEKDAYS = (
+    NC_("weekday", "Thứ Hai"),
+    NC_("weekday", "Thứ Ba"),
+    NC_("weekday", "Thứ Tư"),
+    NC_("weekday", "Thứ Năm"),
+    NC_("weekday", "Thứ Sáu"),
+    NC_("weekday", "Thứ Bảy"),
+    NC_("weekday", "Chủ Nhật"),
+)
+_MONTHS = (
+    NC_("month", "tháng 1"),
+    NC_("month", "tháng 2"),
+    NC_("month", "tháng 3"),
+    NC_("month", "tháng 4"),
+    NC_("month", "tháng 5"),
+    NC_("month", "tháng 6"),
+    NC_("month", "tháng 7"),
+    NC_("month", "tháng 8"),
+    NC_("month", "tháng 9"),
+    NC_("month", "tháng 10"),
+    NC_("month", "tháng 11"),
+    NC_("month", "tháng 12"),
+)
+
+
+def written_day(day: date | None, lang: str) -> str:
+    """A day as a table or a line shows it: ``31/12/2026`` in Vietnamese, ``2026-12-31`` in
+    English; ``—`` for none."""
+    if day is None:
+        return "—"
+    return day.strftime(term(lang, "date format", _DAY))
+
+
+def written_moment(moment: datetime | None, lang: str) -> str:
+    """A moment to the minute, as given (convert it to local time first):
+    ``31/12/2026 08:30`` / ``2026-12-31 08:30``; ``—`` for none."""
+    if moment is None:
+        return "—"
+    return moment.strftime(term(lang, "date format", _MOMENT))
+
+
+def long_day(day: date, lang: str) -> str:
+    """A day in running text: ``05/02/2026`` in Vietnamese, ``5 February 2026`` in English."""
+    return term(lang, "long date", _LONG_DAY).format(
+        dd=f"{day.day:02d}",
+        mm=f"{day.month:02d}",
+        day=day.day,
+        month=month_name(day.month, lang),
+        year=day.year,
+    )
+
+
+def month_name(month: int, lang: str) -> str:
+    """The month's name (1 to 12): ``tháng 2``, ``February``."""
+    return term(lang, "month", _MONTHS[month - 1])
+
+
+def weekday_name(day: date, lang: str) -> str:
+    """The day of the week: ``Thứ Tư``, ``Wednesday``."""
+    return term(lang, "weekday", _WEEKDAYS[day.weekday()])

@@ -21,7 +21,6 @@ from ocop.text import N_
 
 __all__ = [
     "DEFAULT_DAY_OFF_NAME",
-    "MONTHS_EN",
     "TZ",
     "Calendar",
     "Unit",
@@ -29,22 +28,6 @@ __all__ = [
     "local_date",
     "local_now",
 ]
-
-MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-"""English month names, for dates written out in English text (mail, documents)."""
 
 TZ: ZoneInfo = ZoneInfo("Asia/Ho_Chi_Minh")
 """The time zone every date of the programme is counted in."""

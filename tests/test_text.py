@@ -65,11 +65,14 @@ def test_the_catalogue_holds_no_text_the_code_no_longer_has() -> None:
 
 
 def test_each_translation_names_the_values_its_text_names() -> None:
-    # "{message}" is the library error's own English message, which those calls pass.
+    # "{message}" is the library error's own English message, which those calls pass. A day
+    # written out is given every part (ocop.text.long_day, ocop.documents.common.dated): the
+    # Vietnamese form numbers the month, the English names it.
+    given = {"long date": {"dd", "mm", "day", "month", "year"}}
     wrong = {
         m: s
-        for (_, m), s in _catalogue().items()
-        if s and not _fields(s) <= _fields(m) | {"message"}
+        for (context, m), s in _catalogue().items()
+        if s and not _fields(s) <= (given.get(context) or _fields(m)) | {"message"}
     }
     assert not wrong
 

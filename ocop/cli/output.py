@@ -16,6 +16,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TextIO
 
+from ocop.text import weekday_name, written_day, written_moment
 from ocop.workdays import local_now
 
 if TYPE_CHECKING:
@@ -37,27 +38,14 @@ __all__ = [
     "weekday",
 ]
 
-_WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
-
-
-def fmt_date(day: date | None, lang: str) -> str:
-    """``31/12/2026`` in Vietnamese, ``2026-12-31`` in English, ``—`` for none."""
-    if day is None:
-        return "—"
-    return day.isoformat() if lang == "en" else day.strftime("%d/%m/%Y")
+# The CLI's names for the catalogue's written forms of a day.
+fmt_date = written_day
+weekday = weekday_name
 
 
 def fmt_moment(moment: datetime | None, lang: str) -> str:
     """A moment in Asia/Ho_Chi_Minh time, to the minute."""
-    if moment is None:
-        return "—"
-    local = local_now(moment)
-    return local.strftime("%Y-%m-%d %H:%M" if lang == "en" else "%d/%m/%Y %H:%M")
-
-
-def weekday(day: date, lang: str) -> str:
-    """The day of the week's name."""
-    return day.strftime("%A") if lang == "en" else _WEEKDAYS_VI[day.weekday()]
+    return written_moment(None if moment is None else local_now(moment), lang)
 
 
 def table(

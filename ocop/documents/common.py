@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ocop.text import translator
-from ocop.workdays import MONTHS_EN
+from ocop.text import NC_, month_name, term, translator
 
 __all__ = [
     "Content",
@@ -155,6 +154,9 @@ def letterhead(
     )
 
 
+_DATED = NC_("long date", "ngày {dd} tháng {mm} năm {year}")
+
+
 def dated(place: str, day: date | None, lang: str) -> str:
     """``Lưu Vệ, ngày 05 tháng 02 năm 2026``: a day below 10 and a month below 3 take a leading
     zero (Nghị định 30/2020/NĐ-CP, Phụ lục I); dots when there is no date yet."""
@@ -162,11 +164,14 @@ def dated(place: str, day: date | None, lang: str) -> str:
         return translate(
             lang, "{place}, ngày {blank} tháng {blank} năm {blank}", place=place, blank=BLANK
         )
-    if lang == "en":
-        return f"{place}, {day.day} {MONTHS_EN[day.month - 1]} {day.year}"
-    dd = f"{day.day:02d}" if day.day < 10 else str(day.day)
-    mm = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return f"{place}, ngày {dd} tháng {mm} năm {day.year}"
+    written = term(lang, "long date", _DATED).format(
+        dd=f"{day.day:02d}" if day.day < 10 else str(day.day),
+        mm=f"{day.month:02d}" if day.month < 3 else str(day.month),
+        day=day.day,
+        month=month_name(day.month, lang),
+        year=day.year,
+    )
+    return f"{place}, {written}"
 
 
 def signature(signer: Signer, *, lang: str) -> Signature:

@@ -38,6 +38,7 @@ from ocop.models import Dossier, fold
 from ocop.plan import Plan
 from ocop.states import CERTIFIED, IN_CYCLE, Kind, State
 from ocop.states.vocabulary import DueKind, label
+from ocop.text import written_day
 from ocop.workdays import Calendar, local_date
 
 __all__ = [
@@ -379,10 +380,8 @@ def build_progress_report(
         window_text = translate(
             lang,
             "Đợt đánh giá của xã: từ {opens} đến {closes} ({status}).",
-            opens=window.opens.strftime("%d/%m/%Y") if lang == "vi" else window.opens.isoformat(),
-            closes=window.closes.strftime("%d/%m/%Y")
-            if lang == "vi"
-            else window.closes.isoformat(),
+            opens=written_day(window.opens, lang),
+            closes=written_day(window.closes, lang),
             status=status,
         )
         for day, what in (

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ocop.decimals import decimal
@@ -19,6 +18,7 @@ from ocop.documents.common import BLANK, Letterhead, Signature
 from ocop.documents.letter import RequestLetter
 from ocop.documents.mau03 import Mau03
 from ocop.documents.progress import DueItem, ProductProgress, ProgressReport
+from ocop.text import written_day
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -257,16 +257,10 @@ def _letter(doc: DocxDocument, letter: RequestLetter) -> None:
     _sign_block(doc, letter.signature, letter.recipients_heading, letter.recipients)
 
 
-def _day(day: date | None, lang: str) -> str:
-    if day is None:
-        return "—"
-    return day.isoformat() if lang == "en" else day.strftime("%d/%m/%Y")
-
-
 def _due(items: Sequence[DueItem], lang: str) -> list[tuple[str, str, str]]:
     return [
         (
-            _day(i.on, lang),
+            written_day(i.on, lang),
             i.what,
             f"{i.product_name} ({i.dossier_id})" if i.dossier_id is not None else "",
         )
@@ -279,17 +273,17 @@ def _product_row(n: int, p: ProductProgress, r: ProgressReport) -> tuple[str, ..
     cert = "—"
     if p.certificate_number:
         score = "" if p.score is None else h["points"].format(score=decimal(p.score, lang)) + ", "
-        cert = f"{p.certificate_number} ({p.stars}★, {score}{_day(p.issued_on, lang)})"
+        cert = f"{p.certificate_number} ({p.stars}★, {score}{written_day(p.issued_on, lang)})"
     nxt = "—"
     if p.next_due_on:
-        nxt = f"{_day(p.next_due_on, lang)} — {p.next_due or ''}".rstrip(" —")
+        nxt = f"{written_day(p.next_due_on, lang)} — {p.next_due or ''}".rstrip(" —")
     return (
         str(n),
         p.product_name,
         str(p.dossier_id) if p.dossier_id is not None else "—",
         p.state_label,
         cert,
-        _day(p.expires_on, lang),
+        written_day(p.expires_on, lang),
         nxt,
         h["yes"] if p.achieved else h["no"],
     )
@@ -368,7 +362,7 @@ def _progress(doc: DocxDocument, r: ProgressReport) -> None:
         rows = [
             (
                 e.name,
-                _day(e.on, lang) + (f" {h['illustrative']}" if e.illustrative else ""),
+                written_day(e.on, lang) + (f" {h['illustrative']}" if e.illustrative else ""),
                 e.place or "—",
                 h["held"] if e.held else h["planned"],
             )
@@ -380,5 +374,5 @@ def _progress(doc: DocxDocument, r: ProgressReport) -> None:
         _para(doc, h["meetings"] + ".", indent=True)
     if r.next_meeting:
         m = r.next_meeting
-        _para(doc, f"{h['next_meeting']}: {m.name}, {_day(m.on, lang)}.", indent=True)
+        _para(doc, f"{h['next_meeting']}: {m.name}, {written_day(m.on, lang)}.", indent=True)
     _sign_block(doc, r.signature, r.recipients_heading, r.recipients)

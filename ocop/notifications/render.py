@@ -31,8 +31,8 @@ from ocop.errors import InvalidInput
 from ocop.models import Kind
 from ocop.states import State
 from ocop.storage.outbox import OutboxMessage
-from ocop.text import N_, translator
-from ocop.workdays import MONTHS_EN, local_now
+from ocop.text import N_, long_day, translator
+from ocop.workdays import local_now
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -91,9 +91,7 @@ def _day(lang: str) -> Any:
         parsed = _as_date(value)
         if parsed is None:
             return ""
-        if lang == "en":
-            return f"{parsed.day} {MONTHS_EN[parsed.month - 1]} {parsed.year}"
-        return parsed.strftime("%d/%m/%Y")
+        return long_day(parsed, lang)
 
     return day
 

@@ -28,7 +28,7 @@ from starlette.routing import Route
 from ocop.stamps.keys import PublicKey
 from ocop.stamps.live import COPY_WARNING_SCANS, Live, LiveStatus, live_status
 from ocop.stamps.verify import Outcome, Verdict, verify
-from ocop.text import translator
+from ocop.text import translator, written_day, written_moment
 from ocop.workdays import local_now
 from ocop.workflow.registry import Registry
 
@@ -50,9 +50,8 @@ def _date(day: date | datetime | None, lang: str) -> str:
     if day is None:
         return "—"
     if isinstance(day, datetime):
-        moment = local_now(day)
-        return moment.strftime("%Y-%m-%d %H:%M" if lang == "en" else "%d/%m/%Y %H:%M")
-    return day.isoformat() if lang == "en" else day.strftime("%d/%m/%Y")
+        return written_moment(local_now(day), lang)
+    return written_day(day, lang)
 
 
 def _lang(request: Request) -> str:
