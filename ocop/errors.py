@@ -79,6 +79,13 @@ class InvalidInput(OcopError):
         self.text = text
         self.values: dict[str, object] = dict(values or {})
 
+    def problem(self, lang: str = "vi") -> str:
+        """The problem alone, in ``lang``: :meth:`explain` without its "Invalid data:" lead,
+        for a caller that names the value itself (``--smtp is not …: <problem>``)."""
+        from ocop.explanations import problem
+
+        return problem(self, lang)
+
     @classmethod
     def said(cls, text: str, /, *, field: str | None = None, **values: object) -> InvalidInput:
         """The error whose problem is the catalogue's ``text`` (marked with ``N_``) filled

@@ -46,7 +46,7 @@ from ocop.text import N_, Translate, translator
 if TYPE_CHECKING:
     from ocop.models import Actor, Dossier
 
-__all__ = ["CRITERIA", "DOCUMENTS", "Hints", "explain"]
+__all__ = ["CRITERIA", "DOCUMENTS", "Hints", "explain", "problem"]
 
 
 def _no_option(name: str) -> str | None:
@@ -335,8 +335,15 @@ def _explain(
                 "Dữ liệu không hợp lệ: một số đã nhập quá lớn (tối đa {limit}).",
                 limit=error.limit,
             )
-        message = _said(t, error.text, error.values) if error.text else error.message
-        return t("Dữ liệu không hợp lệ: {message}", message=message)
+        return t("Dữ liệu không hợp lệ: {message}", message=problem(error, lang))
+    return error.message
+
+
+def problem(error: InvalidInput, lang: str = "vi") -> str:
+    """What is wrong with the value, in ``lang``, without the "Invalid data:" that
+    :func:`explain` puts before it: for a front end that says which setting it was."""
+    if error.text:
+        return _said(translator(lang), error.text, error.values)
     return error.message
 
 

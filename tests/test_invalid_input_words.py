@@ -14,6 +14,7 @@ from factories import OFFICER, Clock, registration
 
 import ocop
 from ocop.errors import InvalidInput
+from ocop.notifications.transports import SmtpTransport, parse_sender, transport_from_url
 
 # Words of the English messages that must not reach a Vietnamese reader.
 _ENGLISH = re.compile(
@@ -148,3 +149,78 @@ def test_a_refused_filter_is_said_in_each_language(
     error = _refused(lambda: registry.find(**filters))
     assert error.explain("vi").startswith("Dữ liệu không hợp lệ: " + vi), error.explain("vi")
     assert error.message.startswith(en), error.message
+
+
+MAIL_SETTINGS = {
+    "a port out of range": (
+        lambda: SmtpTransport.from_url("smtp://mail.xa.vn:70000"),
+        "smtp",
+        "Địa chỉ SMTP smtp://mail.xa.vn sai: cổng phải từ 1 đến 65535.",
+        "Bad SMTP URL smtp://mail.xa.vn: the port must be 1 to 65535.",
+    ),
+    "an unknown option": (
+        lambda: SmtpTransport.from_url("smtp://mail.xa.vn?tls=1"),
+        "smtp",
+        "Địa chỉ SMTP smtp://mail.xa.vn sai: không có tuỳ chọn tls; các tuỳ chọn là timeout, "
+        "helo, verify.",
+        "Bad SMTP URL smtp://mail.xa.vn: unknown option(s) tls; the options are timeout, "
+        "helo, verify.",
+    ),
+    "a mistyped scheme": (
+        lambda: transport_from_url("stmp://mail.xa.vn"),
+        "smtp",
+        "'stmp://' không phải địa chỉ gửi thư; các giao thức dùng được là ",
+        "'stmp://' is not a mail URL; the accepted schemes are ",
+    ),
+    "a server without its scheme": (
+        lambda: transport_from_url("mail.xa.vn:587"),
+        "smtp",
+        "Nơi gửi thư trông như một máy chủ thiếu phần giao thức; ",
+        "The mail target looks like a server without its scheme; ",
+    ),
+    "a sender in brackets not at the end": (
+        lambda: parse_sender("<pkt@xa.vn> Phòng Kinh tế"),
+        "from",
+        "Không dùng được người gửi '<pkt@xa.vn> Phòng Kinh tế': dấu ngoặc nhọn bao quanh cả "
+        "địa chỉ, ở cuối (Tên <địa chỉ>); ghi một địa chỉ, ví dụ ",
+        "The sender '<pkt@xa.vn> Phòng Kinh tế' is not usable: angle brackets go around the "
+        "whole address, at the end (Name <address>); give one address such as ",
+    ),
+    "no sender": (
+        lambda: parse_sender("  "),
+        "from",
+        "Chưa có người gửi; ghi một địa chỉ, ví dụ ocop@xa.gov.vn",
+        "The sender is empty; give one address such as ocop@xa.gov.vn",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MAIL_SETTINGS))
+def test_a_refused_mail_setting_is_said_in_each_language(case: str) -> None:
+    attempt, field, vi, en = MAIL_SETTINGS[case]
+    refused = _refused(attempt)
+    assert refused.field == field
+    assert refused.message.startswith(en)
+    assert refused.problem("en").startswith(en)
+    assert refused.problem("vi").startswith(vi)
+    assert refused.explain("vi") == f"Dữ liệu không hợp lệ: {refused.problem('vi')}"
+    assert not re.search(r"\b(must|is not|unknown|give one|empty)\b", refused.problem("vi"))
+
+
+def test_the_daemon_names_a_bad_mail_setting_in_the_officers_language(tmp_path: Path) -> None:
+    import subprocess
+
+    db = tmp_path / "o.db"
+    ocop.open(f"sqlite:///{db}", clock=Clock()).close()
+
+    def said(*args: str) -> str:
+        done = subprocess.run(
+            ["ocop", *args, "--db", str(db), "daemon", "--once", "--smtp", "smtp://h:0"],
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 2, done
+        return done.stderr.strip().splitlines()[-1]
+
+    assert "(Địa chỉ SMTP smtp://h sai: cổng phải từ 1 đến 65535.)" in said()
+    assert "(Bad SMTP URL smtp://h: the port must be 1 to 65535.)" in said("--lang", "en")

@@ -192,7 +192,7 @@ def _mail_target(ctx: Context) -> str:
             raise UsageError(
                 t(
                     "--smtp không phải URL máy chủ thư ({exc}); dùng một trong: {schemes}",
-                    exc=exc,
+                    exc=exc.problem(ctx.lang),
                     schemes=schemes,
                 )
             ) from None
@@ -234,7 +234,8 @@ def _sender(ctx: Context) -> str | None:
     except InvalidInput as exc:
         raise UsageError(
             ctx.t(
-                "--from cần một địa chỉ thư, ví dụ 'Phòng Kinh tế <pkt@xa.gov.vn>' ({exc})", exc=exc
+                "--from cần một địa chỉ thư, ví dụ 'Phòng Kinh tế <pkt@xa.gov.vn>' ({exc})",
+                exc=exc.problem(ctx.lang),
             )
         ) from None
 

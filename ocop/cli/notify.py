@@ -290,7 +290,8 @@ def _sender(ctx: Context) -> str:
     except InvalidInput as exc:
         raise UsageError(
             ctx.t(
-                "--from cần một địa chỉ thư, ví dụ 'Phòng Kinh tế <pkt@xa.gov.vn>' ({exc})", exc=exc
+                "--from cần một địa chỉ thư, ví dụ 'Phòng Kinh tế <pkt@xa.gov.vn>' ({exc})",
+                exc=exc.problem(ctx.lang),
             )
         ) from None
 

@@ -48,6 +48,8 @@ from ocop.errors import (
     TemporaryFailure,
     UncertainFailure,
 )
+from ocop.models import Problem
+from ocop.text import N_
 
 __all__ = [
     "SMTP_SCHEMES",
@@ -184,7 +186,9 @@ class SmtpTransport(_Context):
         verify: bool = True,
     ) -> None:
         if security not in ("none", "starttls", "ssl"):
-            raise InvalidInput(f"Unknown SMTP security '{security}'.", field="smtp")
+            raise InvalidInput.said(
+                N_("Không có kiểu bảo mật SMTP '{security}'."), field="smtp", security=security
+            )
         self.host, self.port, self.security = host, port, security
         self.username, self.password = username, password
         self.timeout, self.helo, self.verify = timeout, helo, verify
@@ -202,55 +206,71 @@ class SmtpTransport(_Context):
         split = _split_scheme(url)
         scheme = split[0] if split else None
         if scheme not in _SECURITY:
-            raise InvalidInput(_not_a_mail_url(scheme), field="smtp")
+            raise _not_a_mail_url(scheme)
         assert split is not None
         security, rest = _SECURITY[scheme], split[1]
         shown = f"{scheme}://"
         if not rest.startswith("//"):
-            raise InvalidInput(
-                f"The SMTP URL must start with {shown}; use {_URL_FORMS}.", field="smtp"
+            raise InvalidInput.said(
+                N_("Địa chỉ SMTP phải bắt đầu bằng {shown}; dùng {forms}."),
+                field="smtp",
+                shown=shown,
+                forms=_URL_FORMS,
             )
         userinfo, at, hostpart = rest[2:].rpartition("@")
         found = _HOST_PART.fullmatch(hostpart)
         if found is None:
             # What follows may be the password itself (a URL without its '@host'): not shown.
             hidden = "…@" if at else ""
-            raise InvalidInput(
-                f"The SMTP URL {shown}{hidden}… has no valid host[:port] after its last '@'; "
-                f"use {_URL_FORMS}.",
+            raise InvalidInput.said(
+                N_(
+                    "Địa chỉ SMTP {shown}… không có host[:port] hợp lệ sau dấu '@' cuối cùng; "
+                    "dùng {forms}."
+                ),
                 field="smtp",
+                shown=shown + hidden,
+                forms=_URL_FORMS,
             )
         host = found["ip6"] or found["name"]
         shown = f"{scheme}://{'…@' if at else ''}{host}"
         port = int(found["port"]) if found["port"] else _DEFAULT_PORT[security]
         if not 0 < port < 65536:
-            raise InvalidInput(f"Bad SMTP URL {shown}: the port must be 1 to 65535.", field="smtp")
+            raise InvalidInput.said(
+                N_("Địa chỉ SMTP {shown} sai: cổng phải từ 1 đến 65535."), field="smtp", shown=shown
+            )
         user_raw, colon, password_raw = userinfo.partition(":")
         username = unquote(user_raw) if user_raw else None
         if password is None and colon:
             password = unquote(password_raw)
         if password is not None and not username:
-            raise InvalidInput(
-                f"Bad SMTP URL {shown}: a password was given but the URL names no user "
-                f"({scheme}://user@{host}).",
+            raise InvalidInput.said(
+                N_("Địa chỉ SMTP {shown} sai: có mật khẩu nhưng không có tên người dùng ({form})."),
                 field="smtp",
+                shown=shown,
+                form=f"{scheme}://user@{host}",
             )
         query = {k: v[-1] for k, v in parse_qs(found["query"] or "").items()}
         unknown = sorted(set(query) - set(_QUERY_OPTIONS))
         if unknown:
-            raise InvalidInput(
-                f"Bad SMTP URL {shown}: unknown option(s) {', '.join(unknown)}; "
-                f"the options are {', '.join(_QUERY_OPTIONS)}.",
+            raise InvalidInput.said(
+                N_(
+                    "Địa chỉ SMTP {shown} sai: không có tuỳ chọn {unknown}; các tuỳ chọn là "
+                    "{options}."
+                ),
                 field="smtp",
+                shown=shown,
+                unknown=", ".join(unknown),
+                options=", ".join(_QUERY_OPTIONS),
             )
         try:
             timeout = float(query.get("timeout", 30))
         except ValueError:
             timeout = math.nan
         if not (math.isfinite(timeout) and timeout > 0):
-            raise InvalidInput(
-                f"Bad SMTP URL {shown}: timeout must be a number of seconds above 0.",
+            raise InvalidInput.said(
+                N_("Địa chỉ SMTP {shown} sai: timeout phải là một số giây lớn hơn 0."),
                 field="smtp",
+                shown=shown,
             )
         return cls(
             host,
@@ -438,17 +458,22 @@ def transport_from_url(target: str, *, password: str | None = None) -> Transport
         if scheme == "file":
             return FolderTransport(_file_path(rest))
         if rest.startswith("/"):
-            raise InvalidInput(_not_a_mail_url(scheme), field="smtp")
+            raise _not_a_mail_url(scheme)
     if not target.strip():
-        raise InvalidInput(
-            f"No mail target given; use {_URL_FORMS}, or a folder path.", field="smtp"
+        raise InvalidInput.said(
+            N_("Chưa cho biết gửi thư đến đâu; dùng {forms}, hoặc đường dẫn một thư mục."),
+            field="smtp",
+            forms=_URL_FORMS,
         )
     if "/" not in target and re.fullmatch(r"[^@]*@[^@]*|[^:]+:[0-9]+", target):
         # Not echoed: it may be user:password@host without its scheme.
-        raise InvalidInput(
-            f"The mail target looks like a server without its scheme; use {_URL_FORMS}, "
-            "or for a folder a path with a '/' (./name).",
+        raise InvalidInput.said(
+            N_(
+                "Nơi gửi thư trông như một máy chủ thiếu phần giao thức; dùng {forms}, "
+                "hoặc với một thư mục thì ghi đường dẫn có '/' (./ten)."
+            ),
             field="smtp",
+            forms=_URL_FORMS,
         )
     return FolderTransport(target)
 
@@ -467,27 +492,36 @@ def parse_sender(text: str) -> str:
     from email_validator import EmailNotValidError, validate_email
 
     raw = text.strip()
-    usage = "give one address such as ocop@xa.gov.vn or 'Phòng Kinh tế <pkt@xa.gov.vn>'"
+    usage = Problem(
+        N_("ghi một địa chỉ, ví dụ ocop@xa.gov.vn hoặc 'Phòng Kinh tế <pkt@xa.gov.vn>'")
+    )
 
     shown = "".join(f"\\x{ord(c):02x}" if unicodedata.category(c)[0] == "C" else c for c in raw)
 
-    def refuse(reason: str) -> InvalidInput:
-        return InvalidInput(f"The sender '{shown}' is not usable: {reason}; {usage}.", field="from")
+    def refuse(reason: Problem | str) -> InvalidInput:
+        # A Problem is ours, in the catalogue's words; a str is email-validator's own.
+        return InvalidInput.said(
+            N_("Không dùng được người gửi '{sender}': {reason}; {usage}."),
+            field="from",
+            sender=shown,
+            reason=reason,
+            usage=usage,
+        )
 
     if not raw:
-        raise InvalidInput(f"The sender is empty; {usage}.", field="from")
+        raise InvalidInput.said(N_("Chưa có người gửi; {usage}."), field="from", usage=usage)
     if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in raw):
-        raise refuse("it holds a line break or control character")
+        raise refuse(Problem(N_("có ký tự xuống dòng hoặc ký tự điều khiển")))
     name, address = "", raw
     if raw.endswith(">"):
         opening = raw.rfind("<")
         if opening < 0:
-            raise refuse("a '>' without its '<'")
+            raise refuse(Problem(N_("có '>' mà không có '<'")))
         name, address = _display_name(raw[:opening], refuse), raw[opening + 1 : -1].strip()
     elif "<" in raw or ">" in raw:
-        raise refuse("angle brackets go around the whole address, at the end (Name <address>)")
+        raise refuse(Problem(N_("dấu ngoặc nhọn bao quanh cả địa chỉ, ở cuối (Tên <địa chỉ>)")))
     if "@" not in address:
-        raise refuse("it has no e-mail address (name@domain)")
+        raise refuse(Problem(N_("không có địa chỉ thư điện tử (ten@ten-mien)")))
     local, _, domain = address.rpartition("@")
     lowered = domain.lower()
     own = lowered == "localhost" or lowered.endswith((".localhost", ".local"))
@@ -512,16 +546,16 @@ def parse_sender(text: str) -> str:
     return f"{name} <{normal}>"
 
 
-def _display_name(text: str, refuse: Callable[[str], InvalidInput]) -> str:
+def _display_name(text: str, refuse: Callable[[Problem | str], InvalidInput]) -> str:
     name = text.strip()
     if len(name) >= 2 and name.startswith('"') and name.endswith('"'):
         name = re.sub(r"\\(.)", r"\1", name[1:-1])
     elif '"' in name:
-        raise refuse("a display name with an unbalanced '\"'")
+        raise refuse(Problem(N_("tên hiển thị có dấu '\"' không khép")))
     elif "@" in name:
-        raise refuse("an '@' before the '<': one address only, or quote the name")
+        raise refuse(Problem(N_("có '@' trước '<': chỉ một địa chỉ, hoặc đặt tên trong ngoặc kép")))
     if "<" in name or ">" in name:
-        raise refuse("more than one '<…>'")
+        raise refuse(Problem(N_("có hơn một '<…>'")))
     return " ".join(unicodedata.normalize("NFC", name).split())
 
 
@@ -531,12 +565,27 @@ def _split_scheme(text: str) -> tuple[str, str] | None:
     return (found[1].lower(), text[found.end() :]) if found else None
 
 
-def _not_a_mail_url(scheme: str | None) -> str:
-    given = f"'{scheme}://'" if scheme else "This"
-    return (
-        f"{given} is not a mail URL; the accepted schemes are "
-        f"{', '.join(s + '://' for s in SMTP_SCHEMES)} ({_URL_FORMS}), "
-        "or file:///folder or a folder path for .eml files."
+def _not_a_mail_url(scheme: str | None) -> InvalidInput:
+    schemes = ", ".join(s + "://" for s in SMTP_SCHEMES)
+    if scheme is None:
+        return InvalidInput.said(
+            N_(
+                "Đây không phải địa chỉ gửi thư; các giao thức dùng được là {schemes} "
+                "({forms}), hoặc file:///thu-muc hay đường dẫn một thư mục cho tệp .eml."
+            ),
+            field="smtp",
+            schemes=schemes,
+            forms=_URL_FORMS,
+        )
+    return InvalidInput.said(
+        N_(
+            "'{scheme}://' không phải địa chỉ gửi thư; các giao thức dùng được là {schemes} "
+            "({forms}), hoặc file:///thu-muc hay đường dẫn một thư mục cho tệp .eml."
+        ),
+        field="smtp",
+        scheme=scheme,
+        schemes=schemes,
+        forms=_URL_FORMS,
     )
 
 
@@ -545,15 +594,10 @@ def _file_path(rest: str) -> str:
     if rest.startswith("//"):
         host, slash, path = rest[2:].partition("/")
         if host.lower() not in ("", "localhost") or not slash:
-            raise InvalidInput(
-                "A file URL names a folder on this machine: file:///absolute/path.",
-                field="smtp",
-            )
+            raise _not_a_folder()
         rest = slash + path
     if not rest.startswith("/") or rest == "/" * len(rest):
-        raise InvalidInput(
-            "A file URL names a folder on this machine: file:///absolute/path.", field="smtp"
-        )
+        raise _not_a_folder()
     return unquote(rest)
 
 
@@ -579,3 +623,10 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, ConnectionRefusedError):
         return "connection refused"
     return str(exc) or type(exc).__name__
+
+
+def _not_a_folder() -> InvalidInput:
+    return InvalidInput.said(
+        N_("Địa chỉ file chỉ một thư mục trên máy này: file:///duong-dan-tuyet-doi."),
+        field="smtp",
+    )
