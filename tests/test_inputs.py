@@ -47,10 +47,14 @@ SAMPLE = {
 }
 
 
-def _steps() -> dict[str, argparse.ArgumentParser]:
-    parser = build_parser()
+def _steps_in(lang: str) -> dict[str, argparse.ArgumentParser]:
+    parser = build_parser(lang)
     (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     return {name: p for name, p in sub.choices.items() if p.get_default("step_trigger") is not None}
+
+
+def _steps() -> dict[str, argparse.ArgumentParser]:
+    return _steps_in("vi")
 
 
 def test_every_trigger_a_person_fires_on_a_dossier_has_a_command() -> None:
@@ -113,12 +117,6 @@ def test_each_option_is_helped_and_parsed_as_declared(command: str, lang: str) -
             assert action.metavar == option.metavar
             assert isinstance(action, argparse._AppendAction) == option.repeated
             assert (action.choices is not None) == (option.parse is Parse.CHOICE)
-
-
-def _steps_in(lang: str) -> dict[str, argparse.ArgumentParser]:
-    parser = build_parser(lang)
-    (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-    return {name: p for name, p in sub.choices.items() if p.get_default("step_trigger") is not None}
 
 
 def test_a_bad_value_is_refused_by_the_option_that_reads_it() -> None:
