@@ -1,5 +1,6 @@
 """Each step command's options and its trigger's inputs (``ocop.states.inputs``) agree: every
-input has its option, and every option reaches the library under an input's name."""
+input has its option, every option reaches the library under an input's name, as a value of the
+type the input's model takes, and the help an officer reads is the declared one."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from pydantic import ValidationError
 
 import ocop
 from ocop.cli import build_parser
+from ocop.cli.steps import _Sheets
 from ocop.errors import InvalidInput
 from ocop.states import COMMUNE_CRITERIA, TRANSITIONS, Trigger
-from ocop.states.inputs import INPUTS, input_model, input_named, input_names
+from ocop.states.inputs import INPUTS, Parse, input_model, input_named, input_names
+from ocop.text import translator
 
 # A value for each option, as an officer would type it.
 SAMPLE = {
@@ -44,10 +47,14 @@ SAMPLE = {
 }
 
 
-def _steps() -> dict[str, argparse.ArgumentParser]:
-    parser = build_parser()
+def _steps_in(lang: str) -> dict[str, argparse.ArgumentParser]:
+    parser = build_parser(lang)
     (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     return {name: p for name, p in sub.choices.items() if p.get_default("step_trigger") is not None}
+
+
+def _steps() -> dict[str, argparse.ArgumentParser]:
+    return _steps_in("vi")
 
 
 def test_every_trigger_a_person_fires_on_a_dossier_has_a_command() -> None:
@@ -56,11 +63,8 @@ def test_every_trigger_a_person_fires_on_a_dossier_has_a_command() -> None:
     assert fired == people
 
 
-@pytest.mark.parametrize("command", sorted(_steps()))
-def test_a_commands_options_are_its_triggers_inputs(command: str) -> None:
-    parser = _steps()[command]
-    trigger: Trigger = parser.get_default("step_trigger")
-    flags = {o for a in parser._actions for o in a.option_strings if o.startswith("--")} - {
+def _flags(parser: argparse.ArgumentParser) -> set[str]:
+    return {o for a in parser._actions for o in a.option_strings if o.startswith("--")} - {
         "--note",
         "--json",
         "--db",
@@ -70,7 +74,15 @@ def test_a_commands_options_are_its_triggers_inputs(command: str) -> None:
         "--debug",
         "--help",
     }
-    wanted = {f for i in INPUTS[trigger] for f in i.flag.split("/")}
+
+
+@pytest.mark.parametrize("command", sorted(_steps()))
+def test_a_commands_options_are_its_triggers_inputs(command: str) -> None:
+    parser = _steps()[command]
+    trigger: Trigger = parser.get_default("step_trigger")
+    flags = _flags(parser)
+    # An option feeding no input, or an input with no option, fails here.
+    wanted = {o.flag for i in INPUTS[trigger] for o in i.options}
     assert flags == wanted, (command, flags ^ wanted)
     given: list[str] = ["7"]
     for flag in sorted(flags):
@@ -78,12 +90,60 @@ def test_a_commands_options_are_its_triggers_inputs(command: str) -> None:
     data = parser.get_default("step_data")(parser.parse_args(given))
     assert set(data) <= input_names(trigger), set(data) - input_names(trigger)
     assert set(data) == input_names(trigger)  # every option reaches the library
+    # ... as a value of the type its input takes (the sheets are read once the dossier is:
+    # their reading is checked in tests/test_council_cli.py).
+    sheets = data.pop("sheets", None)
+    if sheets is not None:
+        assert isinstance(sheets, _Sheets) and sheets.file == Path("hoi-dong.csv")
+        assert sheets.specs == (SAMPLE["--sheet"],)
+    input_model(trigger).model_validate(data)
+    if trigger is Trigger.EVALUATE:
+        assert set(data["criteria"]) == set(COMMUNE_CRITERIA)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("command", sorted(_steps()))
+def test_each_option_is_helped_and_parsed_as_declared(command: str, lang: str) -> None:
+    parser = _steps_in(lang)[command]
+    t = translator(lang)
+    actions = {a.option_strings[0]: a for a in parser._actions if a.option_strings}
+    for each in INPUTS[parser.get_default("step_trigger")]:
+        for option in each.options:
+            action = actions[option.flag]
+            assert action.help == option.help_text(t)
+            assert "{" not in (action.help or "")  # every placeholder filled
+            if lang == "en":
+                assert action.help != option.help_text(translator("vi")), option.flag
+            assert action.metavar == option.metavar
+            assert isinstance(action, argparse._AppendAction) == option.repeated
+            assert (action.choices is not None) == (option.parse is Parse.CHOICE)
+
+
+def test_a_bad_value_is_refused_by_the_option_that_reads_it() -> None:
+    steps = _steps()
+    for command, flag, bad in (
+        ("check", "--samples", "năm"),
+        ("rate", "--a", "ba mươi"),
+        ("submit", "--letter-date", "30/02/2026"),
+        ("reapply", "--kind", "renew"),
+        ("reapply", "--rule-set", "qd0-1999"),
+    ):
+        with pytest.raises(SystemExit):
+            steps[command].parse_args(["7", flag, bad])
 
 
 def test_the_same_name_means_the_same_input_everywhere() -> None:
     for inputs in INPUTS.values():
         for each in inputs:
-            assert input_named(each.name) == each
+            named = input_named(each.name)
+            assert named is not None
+            # The same meaning, type and options; only the help may say what this step asks
+            # of it (a return's reason is required, a withdrawal's is not).
+            assert (named.called, named.accepts, named.flag) == (
+                each.called,
+                each.accepts,
+                each.flag,
+            )
             assert each.called and each.flag.startswith("--")
             assert each.label("vi") == each.called != each.label("en")
 

@@ -1,4 +1,5 @@
-"""Argument types shared by the command modules: dates, dossier numbers, document lists.
+"""Argument types shared by the command modules: dates, dossier numbers, document lists, and
+the options a step's inputs declare (``ocop.states.inputs``), each kind mapped to its parsing.
 
 A bad value is a usage error (exit 2), reported by argparse with the option's name.
 """
@@ -8,21 +9,27 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
+from typing import Any, assert_never
 
 from ocop.cli.core import Context, Translate
 from ocop.errors import InvalidInput
+from ocop.states.inputs import Option, Parse, input_named
 
 __all__ = [
     "MAX_INTEGER",
     "add_as_of",
     "add_documents",
     "add_dossier",
+    "add_option",
     "add_plan",
     "as_of_today",
     "chosen_states",
     "date_type",
     "documents",
     "dossier_id",
+    "option_dest",
+    "option_value",
     "record_id",
     "states",
     "whole_number",
@@ -136,17 +143,59 @@ def add_dossier(parser: argparse.ArgumentParser, t: Translate) -> None:
 
 
 def add_documents(parser: argparse.ArgumentParser, t: Translate) -> None:
-    """``--documents mau_01,mau_02`` (repeatable) and ``--samples N``."""
-    parser.add_argument(
-        "--documents",
-        action="append",
-        metavar="NAMES",
-        help=t(
-            "tài liệu nộp kèm, cách nhau bởi dấu phẩy: mau_01 (Phiếu đăng ký), "
-            "mau_02 (Báo cáo tự đánh giá), …"
-        ),
-    )
-    parser.add_argument("--samples", type=int, metavar="N", help=t("số mẫu sản phẩm"))
+    """``--documents mau_01,mau_02`` (repeatable) and ``--samples N``, as the steps declare them."""
+    for name in ("documents", "samples"):
+        declared = input_named(name)
+        assert declared is not None  # declared in ocop.states.inputs
+        for option in declared.options:
+            add_option(parser, option, t)
+
+
+def option_dest(option: Option) -> str:
+    """Where argparse keeps the option's value: its flag's name (``--minimum-stars``:
+    ``minimum_stars``), as argparse names it by default."""
+    return option.flag.removeprefix("--").replace("-", "_")
+
+
+def _parsing(option: Option, t: Translate) -> dict[str, Any]:
+    """The argparse keywords that read the option's kind of text."""
+    match option.parse:
+        case Parse.TEXT | Parse.DOCUMENTS | Parse.SHEET:
+            return {}
+        case Parse.INTEGER:
+            return {"type": int}
+        case Parse.SCORE:
+            return {"type": float}
+        case Parse.DATE:
+            return {"type": date_type(t)}
+        case Parse.CHOICE:
+            assert option.choices is not None  # Option checks it is declared
+            return {"choices": list(option.choices())}
+        case Parse.SHEETS:
+            return {"type": Path}
+        case unknown:
+            assert_never(unknown)
+
+
+def add_option(parser: argparse.ArgumentParser, option: Option, t: Translate) -> None:
+    """The option as declared: its flag, help (in the officer's language), metavar, what its
+    text is read as, and whether it repeats."""
+    keywords = _parsing(option, t)
+    if option.metavar is not None:
+        keywords["metavar"] = option.metavar
+    if option.repeated:
+        keywords["action"] = "append"
+    parser.add_argument(option.flag, dest=option_dest(option), help=option.help_text(t), **keywords)
+
+
+def option_value(option: Option, value: Any) -> Any:
+    """What the library is given for the option's parsed ``value`` (not ``None``): a date's ISO
+    text, the names of ``--documents`` in one list; anything else as parsed."""
+    if option.parse is Parse.DATE:
+        return value.isoformat()
+    if option.parse is Parse.DOCUMENTS:
+        return documents(value if option.repeated else [value])
+    return value
 
 
 def documents(values: Sequence[str] | None) -> list[str] | None:

@@ -3,6 +3,10 @@
 
 Each loads the dossier, fires one trigger with the data its options give, and prints the
 outcome. The library decides; a refusal comes back as one line and exit status 1.
+
+The options, their help and how their values reach the library are read from the trigger's
+inputs (``ocop.states.inputs``); only what no single input can say is written here: the rating
+options that exclude each other, and the council's sheets, read once the dossier is loaded.
 """
 
 from __future__ import annotations
@@ -14,13 +18,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ocop.cli.args import add_documents, add_dossier, date_type, documents
-from ocop.cli.core import Commands, Context, Translate, UsageError
+from ocop.cli.args import add_dossier, add_option, option_dest, option_value
+from ocop.cli.core import Commands, Context, UsageError
 from ocop.cli.dossiers import print_outcome
-from ocop.cli.messages import CRITERIA
 from ocop.council import read_sheets, sheet_format, sheet_options
 from ocop.errors import InvalidInput
-from ocop.states import COMMUNE_CRITERIA, RULE_SETS, Kind, RuleSet, Trigger
+from ocop.states import RuleSet, Trigger
+from ocop.states.inputs import INPUTS, Input, Parse
 from ocop.text import N_
 
 __all__ = ["register"]
@@ -131,232 +135,62 @@ def _fire(trigger: Trigger, data: Data) -> Callable[[Context], int]:
     return handler
 
 
-def _given(**values: Any) -> dict[str, Any]:
-    """The options the officer gave; an option left out is not sent at all."""
-    return {k: v for k, v in values.items() if v is not None}
+def _value(declared: Input, args: argparse.Namespace) -> Any:
+    """What the officer gave for one input, as the library takes it; ``None`` for nothing."""
+    given = [(o, getattr(args, option_dest(o))) for o in declared.options]
+    given = [(o, v) for o, v in given if v is not None]
+    if not given:
+        return None
+    if declared.sheets:
+        # Read once the dossier is loaded, against its rule set (_Sheets.read).
+        file = next((v for o, v in given if o.parse is Parse.SHEETS), None)
+        specs = [v for o, v in given if o.parse is Parse.SHEET]
+        return _Sheets(file, tuple(s for spec in specs for s in spec))
+    if declared.entries:
+        return {o.key: option_value(o, v) for o, v in given}
+    ((option, value),) = given
+    return option_value(option, value)
 
 
-def _check(a: argparse.Namespace) -> dict[str, Any]:
-    return _given(documents=documents(a.documents), samples=a.samples)
+def _given(inputs: tuple[Input, ...]) -> Data:
+    """The values of the options the officer gave, by input; an input left out is not sent."""
+
+    def data(args: argparse.Namespace) -> dict[str, Any]:
+        values = {each.name: _value(each, args) for each in inputs}
+        return {name: value for name, value in values.items() if value is not None}
+
+    return data
 
 
-def _return(a: argparse.Namespace) -> dict[str, Any]:
-    return _given(reason=a.reason)
-
-
-def _evaluate(a: argparse.Namespace) -> dict[str, Any]:
-    criteria = _given(**{name: getattr(a, name) for name in COMMUNE_CRITERIA})
-    report_date = a.report_date.isoformat() if a.report_date else None
-    return {"criteria": criteria} | _given(report_number=a.report_number, report_date=report_date)
-
-
-def _submit(a: argparse.Namespace) -> dict[str, Any]:
-    letter_date = a.letter_date.isoformat() if a.letter_date else None
-    return _given(letter_number=a.letter_number, letter_date=letter_date, round=a.round)
-
-
-def _rate(a: argparse.Namespace) -> dict[str, Any]:
-    sheets = _Sheets(a.sheets, tuple(a.sheet or ())) if a.sheets or a.sheet else None
-    return _given(
-        a=a.a,
-        b=a.b,
-        c=a.c,
-        minimum_stars_met=a.minimum_stars,
-        certificate_number=a.certificate,
-        decision_number=a.decision,
-        issued_on=a.issued_on.isoformat() if a.issued_on else None,
-        sheets=sheets,
-        proposed_on=(a.proposed_on.isoformat() if getattr(a, "proposed_on", None) else None),
-    )
-
-
-def _revoke(a: argparse.Namespace) -> dict[str, Any]:
-    return _given(ground=a.ground)
-
-
-def _reapply(a: argparse.Namespace) -> dict[str, Any]:
-    return _given(
-        kind=a.kind, documents=documents(a.documents), samples=a.samples, rule_set=a.rule_set
-    )
-
-
-def _add(
-    commands: Commands, name: str, trigger: Trigger, data: Data, text: str
-) -> argparse.ArgumentParser:
-    t = commands.t
-    parser = commands.add(
-        name, _fire(trigger, data), f"{trigger.label(commands.lang)}: {t(text)}", json=True
-    )
-    add_dossier(parser, t)
-    parser.add_argument("--note", help=t("ghi chú vào nhật ký"))
-    # What the options give, and to which trigger: tests/test_inputs.py holds the two to the
-    # trigger's inputs (ocop.states.inputs).
-    parser.set_defaults(step_trigger=trigger, step_data=data)
-    return parser
-
-
-def _rating_options(parser: argparse.ArgumentParser, t: Translate) -> None:
-    # The maxima of the newest rule set (all in the table agree today; the step checks each
-    # dossier's own).
-    newest = max(RULE_SETS.values(), key=lambda r: r.effective_from)
-    for part, maximum in newest.part_maxima.items():
-        parser.add_argument(
-            f"--{part}",
-            type=float,
-            metavar="SCORE",
-            help=t("điểm trung bình phần {part} (0–{maximum})", part=part.upper(), maximum=maximum),
-        )
-    parser.add_argument(
-        "--minimum-stars",
-        type=int,
-        metavar="STARS",
-        help=t("hạng sao cao nhất mà mọi tiêu chí bắt buộc (***) đều đạt"),
-    )
-    parser.add_argument(
-        "--sheets",
-        type=Path,
-        metavar="FILE",
-        help=t(
-            "phiếu chấm của từng thành viên Hội đồng: tệp .csv, .xlsx hoặc .toml "
-            "(cột member, a, b, c, minimum_stars_met); xếp hạng theo điểm trung "
-            "bình các phiếu"
-        ),
-    )
-    parser.add_argument(
-        "--sheet",
-        action="append",
-        metavar="NAME:A:B:C[:STARS]",
-        help=t('một phiếu thành viên (lặp lại cho từng người), ví dụ "Nguyễn Văn An:32:18,5:21:4"'),
-    )
-    parser.add_argument("--certificate", help=t("số giấy chứng nhận"))
-    parser.add_argument("--decision", help=t("số quyết định công nhận"))
-    parser.add_argument(
-        "--issued-on",
-        type=date_type(t),
-        metavar="DATE",
-        help=t("ngày cấp (mặc định hôm nay)"),
-    )
+_STEPS = (
+    ("check", Trigger.CHECK, N_("đủ Mẫu 01, Mẫu 02, 5 mẫu sản phẩm")),
+    ("return", Trigger.RETURN_DOSSIER, N_("trả hồ sơ để bổ sung")),
+    ("resubmit", Trigger.RESUBMIT, N_("nộp lại hồ sơ đã bổ sung")),
+    ("evaluate", Trigger.EVALUATE, N_("xã đánh giá 4 tiêu chí (Mẫu 03)")),
+    ("submit", Trigger.SUBMIT, N_("văn bản đề nghị tỉnh đánh giá")),
+    ("rate", Trigger.RATE, N_("kết quả Hội đồng cấp tỉnh")),
+    ("rate-central", Trigger.RATE_CENTRAL, N_("kết quả Hội đồng Trung ương")),
+    ("revoke", Trigger.REVOKE, N_("thu hồi giấy chứng nhận")),
+    ("reapply", Trigger.REAPPLY, N_("chu kỳ mới: đánh giá lại, nâng hạng, lần đầu")),
+    ("withdraw", Trigger.WITHDRAW, N_("chủ thể rút hồ sơ")),
+)
+"""Each step command: its name, the trigger it fires, and what it is for."""
 
 
 def register(commands: Commands) -> None:
-    """Add one command per trigger a person fires."""
+    """Add one command per trigger a person fires, with its trigger's inputs as options."""
     t = commands.t
-    day = date_type(t)
-
-    p = _add(
-        commands,
-        "check",
-        Trigger.CHECK,
-        _check,
-        N_("đủ Mẫu 01, Mẫu 02, 5 mẫu sản phẩm"),
-    )
-    add_documents(p, t)
-
-    p = _add(
-        commands,
-        "return",
-        Trigger.RETURN_DOSSIER,
-        _return,
-        N_("trả hồ sơ để bổ sung"),
-    )
-    p.add_argument("--reason", help=t("lý do trả lại (bắt buộc)"))
-
-    p = _add(
-        commands,
-        "resubmit",
-        Trigger.RESUBMIT,
-        _check,
-        N_("nộp lại hồ sơ đã bổ sung"),
-    )
-    add_documents(p, t)
-
-    p = _add(
-        commands,
-        "evaluate",
-        Trigger.EVALUATE,
-        _evaluate,
-        N_("xã đánh giá 4 tiêu chí (Mẫu 03)"),
-    )
-    for name in COMMUNE_CRITERIA:
-        p.add_argument("--" + name.replace("_", "-"), metavar="TEXT", help=t(CRITERIA[name]))
-    p.add_argument("--report-number", help=t("số báo cáo Mẫu 03"))
-    p.add_argument("--report-date", type=day, metavar="DATE", help=t("ngày báo cáo"))
-
-    p = _add(
-        commands,
-        "submit",
-        Trigger.SUBMIT,
-        _submit,
-        N_("văn bản đề nghị tỉnh đánh giá"),
-    )
-    p.add_argument("--letter-number", help=t("số văn bản"))
-    p.add_argument("--letter-date", type=day, metavar="DATE", help=t("ngày văn bản"))
-    p.add_argument("--round", type=int, help=t("đợt của tỉnh (mặc định theo ngày)"))
-
-    p = _add(
-        commands,
-        "rate",
-        Trigger.RATE,
-        _rate,
-        N_("kết quả Hội đồng cấp tỉnh"),
-    )
-    _rating_options(p, t)
-    p.add_argument(
-        "--proposed-on",
-        type=day,
-        metavar="DATE",
-        help=t(
-            "từ 90 điểm: ngày tỉnh đề nghị Bộ đánh giá 5 sao, quyết định đợt của "
-            "Trung ương (mặc định hôm nay)"
-        ),
-    )
-    p = _add(
-        commands,
-        "rate-central",
-        Trigger.RATE_CENTRAL,
-        _rate,
-        N_("kết quả Hội đồng Trung ương"),
-    )
-    _rating_options(p, t)
-
-    p = _add(
-        commands,
-        "revoke",
-        Trigger.REVOKE,
-        _revoke,
-        N_("thu hồi giấy chứng nhận"),
-    )
-    grounds = sorted({g for rules in RULE_SETS.values() for g in rules.revocation_grounds})
-    p.add_argument(
-        "--ground",
-        metavar="GROUND",
-        help=t("căn cứ thu hồi, theo quy định của hồ sơ: ") + ", ".join(grounds),
-    )
-
-    p = _add(
-        commands,
-        "reapply",
-        Trigger.REAPPLY,
-        _reapply,
-        N_("chu kỳ mới: đánh giá lại, nâng hạng, lần đầu"),
-    )
-    p.add_argument(
-        "--kind",
-        choices=[k.value for k in Kind],
-        help=t("mặc định: đánh giá lại khi GCN còn hiệu lực"),
-    )
-    p.add_argument(
-        "--rule-set",
-        choices=sorted(RULE_SETS),
-        help=t("quy định áp dụng (mặc định theo ngày)"),
-    )
-    add_documents(p, t)
-
-    p = _add(
-        commands,
-        "withdraw",
-        Trigger.WITHDRAW,
-        _return,
-        N_("chủ thể rút hồ sơ"),
-    )
-    p.add_argument("--reason", help=t("lý do"))
+    for name, trigger, text in _STEPS:
+        inputs = INPUTS[trigger]
+        data = _given(inputs)
+        parser = commands.add(
+            name, _fire(trigger, data), f"{trigger.label(commands.lang)}: {t(text)}", json=True
+        )
+        add_dossier(parser, t)
+        parser.add_argument("--note", help=t("ghi chú vào nhật ký"))
+        for each in inputs:
+            for option in each.options:
+                add_option(parser, option, t)
+        # What the options give, and to which trigger: tests/test_inputs.py holds the two to
+        # the trigger's inputs.
+        parser.set_defaults(step_trigger=trigger, step_data=data)
