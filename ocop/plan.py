@@ -19,13 +19,14 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal, NamedTuple, get_args
+from typing import Annotated, Any, Literal, NamedTuple, cast, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from ocop.errors import InvalidInput
-from ocop.models import Email, Line, parse_date
+from ocop.models import Email, Line, Problem, parse_date
 from ocop.states import RULE_SETS, RuleSet
+from ocop.text import N_
 from ocop.workdays import Calendar
 
 __all__ = [
@@ -187,13 +188,17 @@ def _serial(value: object) -> object:
     if not isinstance(value, str):
         return value
     if "{seq" not in value:
-        raise ValueError("must contain {seq}, the running number")
+        raise Problem(N_("phải có {seq}, số thứ tự"), seq="{seq}")
     try:
         text = value.format(**_SERIAL_FIELDS)
     except (KeyError, IndexError, ValueError) as exc:
-        raise ValueError(f"is not a template of {{seq}}, {{month}} and {{year}} ({exc})") from None
+        raise Problem(
+            N_("không phải mẫu chỉ gồm {fields} ({detail})"),
+            fields="{seq}, {month}, {year}",
+            detail=exc,
+        ) from None
     if "/" in text or "\n" in text or len(text) > 60:
-        raise ValueError("must give a short serial without '/' (the form adds /PĐK-…)")
+        raise Problem(N_("phải là số hiệu ngắn không có '/' (mẫu tự thêm /PĐK-…)"))
     return value
 
 
@@ -258,12 +263,11 @@ def load_plan(
     try:
         raw = Path(source).read_bytes()
     except OSError as exc:
-        message = f"{source}: cannot read the plan: {exc.strerror}."
-        raise InvalidInput(message, field="plan") from exc
+        raise _unreadable(source, exc) from exc
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InvalidInput(f"{source}: the plan is not UTF-8 text.", field="plan") from exc
+        raise _not_utf8(source) from exc
     return parse_plan(text, source=source, rule_sets=rule_sets)
 
 
@@ -281,7 +285,12 @@ def parse_plan(
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         # tomllib's message already carries "(at line N, column M)".
-        raise InvalidInput(f"{source}: not valid TOML: {exc}.", field="plan") from exc
+        raise InvalidInput.said(
+            N_("{source}: không phải TOML hợp lệ: {detail}."),
+            field="plan",
+            source=source,
+            detail=str(exc),
+        ) from exc
     lines = _key_lines(text)
     try:
         plan = Plan.model_validate(document)
@@ -296,32 +305,42 @@ def parse_plan(
     return plan
 
 
-def _message(error: Mapping[str, Any]) -> str:
+def _message(error: Mapping[str, Any]) -> Problem | str:
+    """What is wrong with one key, in the catalogue's words where ocop has them (a str is
+    pydantic's own English)."""
     kind = error["type"]
     ctx = error.get("ctx", {})
     if kind == "missing":
-        return "is required"
+        return Problem(N_("là bắt buộc"))
     if kind == "extra_forbidden":
-        return "is not a plan key (check its spelling)"
+        return Problem(N_("không phải khoá của kế hoạch (kiểm tra chính tả)"))
     if kind == "literal_error":
-        return f"must be one of {ctx.get('expected')}"
+        return Problem(N_("phải là một trong {expected}"), expected=ctx.get("expected"))
     if kind == "string_pattern_mismatch":
-        return f"{error.get('input')!r} is not in the expected form"
+        return Problem(N_("{value} không đúng dạng"), value=repr(error.get("input")))
+    if isinstance(ctx.get("error"), Problem):
+        return cast(Problem, ctx["error"])
     return str(error["msg"]).removeprefix("Value error, ")
 
 
-def _problems(plan: Plan, rule_sets: Mapping[str, RuleSet]) -> list[tuple[tuple[Any, ...], str]]:
+def _problems(
+    plan: Plan, rule_sets: Mapping[str, RuleSet]
+) -> list[tuple[tuple[Any, ...], Problem]]:
     """Checks across keys, each with the key path it points at."""
-    found: list[tuple[tuple[Any, ...], str]] = []
+    found: list[tuple[tuple[Any, ...], Problem]] = []
     if plan.rule_set not in rule_sets:
-        found.append((("rule_set",), f"unknown rule set; known: {', '.join(sorted(rule_sets))}"))
+        known = ", ".join(sorted(rule_sets))
+        found.append(
+            (("rule_set",), Problem(N_("không có quy định này; có: {known}"), known=known))
+        )
     window = plan.evaluation
     if window is not None:
         if window.closes < window.opens:
-            found.append((("evaluation", "closes"), "is before 'opens'"))
+            found.append((("evaluation", "closes"), Problem(N_("trước ngày 'opens'"))))
         for key in ("opens", "closes"):
             if getattr(window, key).year != plan.year:
-                found.append((("evaluation", key), f"is not in the plan's year {plan.year}"))
+                wrong = Problem(N_("không thuộc năm {year} của kế hoạch"), year=plan.year)
+                found.append((("evaluation", key), wrong))
     ids: tuple[tuple[str, Sequence[str]], ...] = (
         ("events", [e.id for e in plan.events]),
         ("meetings", [m.id for m in plan.meetings]),
@@ -329,16 +348,23 @@ def _problems(plan: Plan, rule_sets: Mapping[str, RuleSet]) -> list[tuple[tuple[
     for kind, names in ids:
         for index, name in enumerate(names):
             if name in names[:index]:
-                found.append(((kind, index, "id"), f"'{name}' is used twice"))
+                found.append(
+                    ((kind, index, "id"), Problem(N_("'{name}' bị dùng hai lần"), name=name))
+                )
     for index, event in enumerate(plan.events):
         # A year-end review may fall in January of the next year.
         if event.date.year not in (plan.year, plan.year + 1):
-            found.append((("events", index, "date"), f"is not in {plan.year} or {plan.year + 1}"))
+            outside = Problem(
+                N_("không thuộc năm {year} hay {next_year}"),
+                year=plan.year,
+                next_year=plan.year + 1,
+            )
+            found.append((("events", index, "date"), outside))
     return found
 
 
 def _located(
-    source: str, lines: Mapping[tuple[Any, ...], int], loc: Sequence[Any], message: str
+    source: str, lines: Mapping[tuple[Any, ...], int], loc: Sequence[Any], problem: Problem | str
 ) -> InvalidInput:
     key = _dotted(loc)
     line = None
@@ -346,8 +372,19 @@ def _located(
         line = lines.get(tuple(loc[:n]))
         if line is not None:
             break
-    where = f"line {line}: " if line is not None else ""
-    return InvalidInput(f"{source}: {where}{key or 'plan'}: {message}.", field=key or "plan")
+    key = key or "plan"
+    if line is None:
+        return InvalidInput.said(
+            N_("{source}: {key}: {problem}."), field=key, source=source, key=key, problem=problem
+        )
+    return InvalidInput.said(
+        N_("{source}: dòng {line}: {key}: {problem}."),
+        field=key,
+        source=source,
+        line=line,
+        key=key,
+        problem=problem,
+    )
 
 
 def _dotted(loc: Sequence[Any]) -> str:
@@ -495,9 +532,23 @@ def read_plan_text(path: str | os.PathLike[str]) -> str:
     try:
         raw = Path(source).read_bytes()
     except OSError as exc:
-        message = f"{source}: cannot read the plan: {exc.strerror}."
-        raise InvalidInput(message, field="plan") from exc
+        raise _unreadable(source, exc) from exc
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InvalidInput(f"{source}: the plan is not UTF-8 text.", field="plan") from exc
+        raise _not_utf8(source) from exc
+
+
+def _unreadable(source: str, exc: OSError) -> InvalidInput:
+    return InvalidInput.said(
+        N_("{source}: không đọc được kế hoạch: {reason}."),
+        field="plan",
+        source=source,
+        reason=exc.strerror,
+    )
+
+
+def _not_utf8(source: str) -> InvalidInput:
+    return InvalidInput.said(
+        N_("{source}: tệp kế hoạch không phải văn bản UTF-8."), field="plan", source=source
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from datetime import date
 from pathlib import Path
 
@@ -18,12 +17,10 @@ def cli(tmp_path: Path) -> Cli:
     return Cli(tmp_path)
 
 
-def test_the_demo_runs_in_seconds_and_tells_the_year(cli: Cli) -> None:
-    started = time.perf_counter()
+def test_the_demo_tells_the_year(cli: Cli) -> None:
+    # How long it takes is for bench/ to measure, never a test (a loaded CI machine is slow).
     result = cli("demo")
-    elapsed = time.perf_counter() - started
     assert result.code == 0, result.err
-    assert elapsed < 15
     out = result.out
     # The three certified products flagged by the daily sweep on the day their window opens.
     assert "── Thứ Tư 27/05/2026 — Rà soát tự động hằng ngày" in out

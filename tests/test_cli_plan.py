@@ -250,12 +250,15 @@ def _broken(old: str, new: str) -> str:
 @pytest.mark.parametrize(
     ("text", "says"),
     [
-        (_broken('province = "Thanh Hóa"', 'province = "Thanh Hóa'), "not valid TOML"),
-        (_broken("opens = 2026-08-01", "opens = 2026-02-30"), "line 40"),
-        (_broken("date = 2026-08-25", 'date = "25-08-2026"'), "line 60: events[1].date: "),
-        (_broken("closes = 2026-08-31", "closes = 2026-07-31"), "evaluation.closes: is before"),
-        (_broken('province = "Thanh Hóa"\n', ""), "province: is required"),
-        (_broken("remind_opening =", "remind_openings ="), "remind_openings: is not a plan key"),
+        (_broken('province = "Thanh Hóa"', 'province = "Thanh Hóa'), "không phải TOML hợp lệ"),
+        (_broken("opens = 2026-08-01", "opens = 2026-02-30"), "line 40"),  # tomllib's words
+        (_broken("date = 2026-08-25", 'date = "25-08-2026"'), "dòng 60: events[1].date: "),
+        (_broken("closes = 2026-08-31", "closes = 2026-07-31"), "evaluation.closes: trước ngày"),
+        (_broken('province = "Thanh Hóa"\n', ""), "province: là bắt buộc"),
+        (
+            _broken("remind_opening =", "remind_openings ="),
+            "remind_openings: không phải khoá của kế hoạch",
+        ),
     ],
     ids=["bad-toml", "impossible-date", "date-form", "closes-before-opens", "missing", "typo"],
 )
@@ -272,5 +275,5 @@ def test_a_broken_plan_is_one_line_naming_the_file_and_key(
 
 def test_an_unreadable_plan_is_one_line(cli: Cli) -> None:
     line = _one_line(cli("plan", "check", "missing.toml", "--from", "2026-07-01"), 1)
-    assert "missing.toml: cannot read the plan" in line
+    assert "missing.toml: không đọc được kế hoạch" in line
     _no_database(cli)

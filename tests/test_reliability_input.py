@@ -149,27 +149,27 @@ CORPUS: tuple[Case, ...] = (
     _mau01("mau01-name-list", MAU01.replace('"Chè Lưu Vệ"', '["Chè"]'), 1, "product_name"),
     # Plans, read by `ocop reminders` (OCOP_PLAN).
     _plan("plan-truncated", PLAN.encode()[: len(PLAN.encode()) // 2], "plan"),
-    _plan("plan-cp1258", PLAN.encode("cp1258", "replace"), "the plan is not UTF-8 text"),
-    _plan("plan-utf16", PLAN.encode("utf-16"), "the plan is not UTF-8 text"),
+    _plan("plan-cp1258", PLAN.encode("cp1258", "replace"), "tệp kế hoạch không phải văn bản UTF-8"),
+    _plan("plan-utf16", PLAN.encode("utf-16"), "tệp kế hoạch không phải văn bản UTF-8"),
     _plan(
         "plan-february-31",
         PLAN.replace("opens = 2026-08-01", 'opens = "31/02/2026"').encode(),
-        "'31/02/2026' is not a valid date",
+        "'31/02/2026' không phải ngày hợp lệ",
     ),
     _plan(
         "plan-unknown-rule-set",
         PLAN.replace('"qd148-2023+qd1489-2025"', '"qd999"', 1).encode(),
-        "unknown rule set",
+        "không có quy định này",
     ),
     _plan(
         "plan-crlf",
         PLAN.replace('commune = "Lưu Vệ"', 'commune = "Lưu\\r\\nBcc: x@y.vn"').encode(),
-        "single line",
+        "phải là một dòng",
     ),
     _plan(
         "plan-twice",
         PLAN.replace("year = 2026", "year = 2026\nyear = 2027").encode(),
-        "not valid TOML",
+        "không phải TOML hợp lệ",
     ),
     _plan(
         "plan-year-text", PLAN.replace("year = 2026", 'year = "2026; DROP TABLE"').encode(), "year"

@@ -170,7 +170,7 @@ def _load(ctx: Context, source: str) -> Plan:
         return parse_plan(text, source=source)
     except InvalidInput as exc:
         hint = t("Sửa tệp rồi chạy lại: ocop plan check {source}", source=source)
-        raise InvalidInput(f"{exc.message} {hint}", field=exc.field) from exc
+        raise InvalidInput(f"{exc.problem(ctx.lang)} {hint}", field=exc.field) from exc
 
 
 def check_plan(ctx: Context) -> int:
