@@ -476,8 +476,11 @@ class Actor:
             object.__setattr__(self, "role", Role(self.role))
         except ValueError:
             roles = ", ".join(r.value for r in Role)
-            raise InvalidInput(
-                f"Unknown role '{self.role}'; roles are {roles}.", field="role"
+            raise InvalidInput.said(
+                N_("Không có vai trò '{role}'; các vai trò là {roles}."),
+                field="role",
+                role=self.role,
+                roles=roles,
             ) from None
         for attr in ("name", "commune", "province"):
             value = getattr(self, attr)

@@ -41,6 +41,7 @@ from ocop.errors import (
     SchemaTooNew,
     StorageUnavailable,
 )
+from ocop.text import N_
 
 __all__ = ["MAX_INTEGER", "Database", "known_revisions"]
 
@@ -197,17 +198,20 @@ class Database:
                 raise StorageUnavailable(_explain(exc, self.name)) from exc
             if isinstance(exc, DataError):
                 # A value this database cannot hold, e.g. a NUL character in a PostgreSQL text.
-                raise InvalidInput(
-                    f"The database cannot store a value given: {_detail(exc)}."
+                raise InvalidInput.said(
+                    N_("Cơ sở dữ liệu không lưu được một giá trị đã nhập: {detail}."),
+                    detail=_detail(exc),
                 ) from exc
             raise
         except StatementError as exc:
             # A value refused before it reached the database, by a column type's own check.
             if isinstance(exc.orig, ValueError) and "naive datetime" in str(exc.orig):
-                raise InvalidInput(
-                    "A time without a time zone (a naive datetime) reached the database: the "
-                    "clock given to ocop.open(clock=…) must return aware datetimes, e.g. "
-                    "datetime.now(UTC).",
+                raise InvalidInput.said(
+                    N_(
+                        "Một thời điểm không có múi giờ (naive datetime) đã đến cơ sở dữ liệu: "
+                        "đồng hồ truyền cho ocop.open(clock=…) phải trả về thời điểm có múi giờ, "
+                        "ví dụ datetime.now(UTC)."
+                    ),
                     field="clock",
                 ) from exc
             raise

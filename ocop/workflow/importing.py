@@ -19,6 +19,7 @@ from ocop.models import (
     parse,
 )
 from ocop.states import IMPORT_TRIGGER, Role, RuleSet, State
+from ocop.text import N_
 from ocop.transfer import FIRST_KEPT
 from ocop.workdays import add_months
 from ocop.workflow.deadlines import next_due
@@ -48,7 +49,11 @@ def certified_draft(
 ) -> Dossier:
     """The dossier ``product`` becomes (not yet stored), or the error that refuses it."""
     if product.issued_on > today:
-        raise InvalidInput("issued_on is in the future.", field="issued_on")
+        raise InvalidInput.said(
+            N_("ngày cấp {day:%d/%m/%Y} là ngày trong tương lai."),
+            field="issued_on",
+            day=product.issued_on,
+        )
     reg = product.registration
     certificate = parse(
         Certificate,

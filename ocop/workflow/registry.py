@@ -51,6 +51,7 @@ from ocop.storage.dossiers import DossierQuery, DossierRepository, DossierStore
 from ocop.storage.numbers import NumberRequest
 from ocop.storage.outbox import Outbox
 from ocop.storage.users import UserStore
+from ocop.text import N_
 from ocop.workdays import Calendar, local_date
 from ocop.workflow.deadlines import next_due
 from ocop.workflow.importing import FIRST_KEPT, ImportResult, certified_draft, import_rows
@@ -124,11 +125,7 @@ class Registry:
         area_codes: Mapping[tuple[str, str], AreaCodes] | None = None,
     ) -> None:
         if clock is not None and clock().tzinfo is None:
-            raise InvalidInput(
-                "The clock given to ocop.open(clock=…) returns a naive datetime; it must "
-                "return aware ones (e.g. datetime.now(UTC)).",
-                field="clock",
-            )
+            raise InvalidInput.said(_NAIVE_CLOCK, field="clock")
         self.database = database
         self.plan = plan
         """The commune's plan the registry was opened with, if any (its reminders' source)."""
@@ -738,12 +735,25 @@ class Registry:
         return user.actor()
 
 
+_NAIVE_CLOCK = N_(
+    "Đồng hồ truyền cho ocop.open(clock=…) trả về thời điểm không có múi giờ (naive datetime); "
+    "nó phải trả về thời điểm có múi giờ (ví dụ datetime.now(UTC))."
+)
+
+
 def _trigger(name: str) -> Trigger:
     try:
         trigger = Trigger(name)
     except ValueError:
         names = ", ".join(t.value for t in Trigger if t is not Trigger.REGISTER)
-        raise InvalidInput(f"Unknown step '{name}'. Steps are: {names}.", field="trigger") from None
+        raise InvalidInput.said(
+            N_("Không có bước '{name}'. Các bước là: {names}."),
+            field="trigger",
+            name=name,
+            names=names,
+        ) from None
     if trigger is Trigger.REGISTER:
-        raise InvalidInput("A dossier is registered with register(), not fired.", field="trigger")
+        raise InvalidInput.said(
+            N_("Hồ sơ được đăng ký bằng register(), không phải bằng fire()."), field="trigger"
+        )
     return trigger
