@@ -12,6 +12,7 @@ from typing import Any
 from ocop.errors import InvalidInput
 from ocop.models import User
 from ocop.plan import Plan, luu_ve_2026
+from ocop.text import N_
 
 __all__ = ["SEED", "Product", "Seed", "load_seed"]
 
@@ -93,10 +94,20 @@ def load_seed(text: str | None = None, plan: Plan | None = None) -> Seed:
             new=products["new"],
         )
     except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
-        raise InvalidInput(f"The demo seed is malformed: {exc}") from exc
+        raise InvalidInput.said(
+            N_("Tệp dữ liệu của bản chạy thử bị hỏng: {detail}"), field="seed", detail=str(exc)
+        ) from exc
     targets = sorted(t.product for t in plan.targets.rerecognise)
     if sorted(p.product_name for p in seed.certified) != targets:
-        raise InvalidInput(f"The demo's certified products differ from the plan's: {targets}.")
+        raise InvalidInput.said(
+            N_("Các sản phẩm đã công nhận của bản chạy thử khác với kế hoạch: {targets}."),
+            field="seed",
+            targets=", ".join(targets),
+        )
     if plan.targets.new and len(seed.new) != plan.targets.new.count:
-        raise InvalidInput(f"The plan aims at {plan.targets.new.count} new product(s).")
+        raise InvalidInput.said(
+            N_("Kế hoạch nhắm tới {count} sản phẩm mới."),
+            field="seed",
+            count=plan.targets.new.count,
+        )
     return seed
