@@ -232,7 +232,31 @@ class ConcurrentUpdate(OcopError):
 
 
 class StorageUnavailable(OcopError):
-    """The database cannot be reached, is locked, or is read-only."""
+    """The database cannot be reached, is locked, or is read-only.
+
+    As for :class:`InvalidInput`, ``text`` and ``values`` (when set, by :meth:`said`) are the
+    catalogue's Vietnamese sentence and what fills it, so :meth:`explain` says it in the
+    reader's language; ``message`` is its English.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        text: str | None = None,
+        values: Mapping[str, object] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.text = text
+        self.values: dict[str, object] = dict(values or {})
+
+    @classmethod
+    def said(cls, text: str, /, **values: object) -> StorageUnavailable:
+        """The error whose problem is the catalogue's ``text`` (marked with ``N_``) filled
+        with ``values``; its ``message`` is the English of it."""
+        from ocop.text import translator
+
+        return cls(translator("en")(text, **values), text=text, values=values)
 
 
 class RegistryClosed(OcopError):

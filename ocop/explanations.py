@@ -394,6 +394,8 @@ def _storage(error: StorageUnavailable, lang: str) -> str:
             "Ổ đĩa chứa {database} đã đầy; chưa lưu gì. Giải phóng dung lượng ổ đĩa rồi làm lại.",
             database=error.database,
         )
+    if error.text:
+        return _said(t, error.text, error.values)
     return t("Lỗi cơ sở dữ liệu: {message}", message=error.message)
 
 

@@ -197,8 +197,8 @@ def test_a_locked_sqlite_file_is_one_line_and_nothing_written(cli: Cli, tmp_path
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    one_line_refusal(results[0], "ocop return:", "another program holds the database")
-    one_line_refusal(results[1], "ocop daemon:", "another program holds the database")
+    one_line_refusal(results[0], "ocop return:", "một chương trình khác đang giữ cơ sở dữ liệu")
+    one_line_refusal(results[1], "ocop daemon:", "một chương trình khác đang giữ cơ sở dữ liệu")
     assert waited < 60
     assert snapshot(cli.db) == before
     assert not (tmp_path / "mail").exists() or not list((tmp_path / "mail").iterdir())
@@ -232,7 +232,7 @@ def test_a_read_only_sqlite_file_is_one_line_and_nothing_written(cli: Cli) -> No
         ["outbox", "retry", "1"],
         ["daemon", "--once", "--maildir", str(cli.home / "mail")],
     ):
-        one_line_refusal(cli(*args, env=env), "read-only")
+        one_line_refusal(cli(*args, env=env), "chỉ cho đọc")
     # Reading still works.
     assert [d["id"] for d in cli.json("list", env=env)] == [1]
     assert snapshot(cli.db) == before

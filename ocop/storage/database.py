@@ -195,7 +195,7 @@ class Database:
             if known is not None:
                 raise known from exc
             if isinstance(exc, OperationalError) or exc.connection_invalidated:
-                raise StorageUnavailable(_explain(exc, self.name)) from exc
+                raise _unavailable(exc, self.name) from exc
             if isinstance(exc, DataError):
                 # A value this database cannot hold, e.g. a NUL character in a PostgreSQL text.
                 raise InvalidInput.said(
@@ -247,9 +247,14 @@ class Database:
                     command.upgrade(config, revision)
                     broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
                     if broken:
-                        raise StorageUnavailable(
-                            f"Upgrading {self.name} would break {len(broken)} reference(s) "
-                            f"between tables (first: {tuple(broken[0])}); nothing was changed."
+                        raise StorageUnavailable.said(
+                            N_(
+                                "Nâng cấp {name} sẽ làm hỏng {count} liên kết giữa các bảng "
+                                "(đầu tiên: {first}); chưa có gì thay đổi."
+                            ),
+                            name=self.name,
+                            count=len(broken),
+                            first=tuple(broken[0]),
                         )
             finally:
                 raw.execute("PRAGMA foreign_keys=ON")
@@ -380,21 +385,28 @@ def _detail(exc: DBAPIError) -> str:
     return text_.splitlines()[0] if text_ else type(exc).__name__
 
 
-def _explain(exc: DBAPIError, name: str) -> str:
+def _unavailable(exc: DBAPIError, name: str) -> StorageUnavailable:
+    from ocop.models import Problem
+
     detail = _detail(exc)
     lowered = detail.lower()
     if "locked" in lowered or "busy" in lowered:
-        hint = "another program holds the database; try again in a moment"
+        hint = N_("một chương trình khác đang giữ cơ sở dữ liệu; chờ một lát rồi làm lại")
     elif "readonly" in lowered or "read-only" in lowered:
-        hint = "the database file is read-only; check its permissions"
+        hint = N_("tệp cơ sở dữ liệu chỉ cho đọc; kiểm tra quyền của tệp")
     elif "unable to open" in lowered:
-        hint = "the folder does not exist or cannot be written"
+        hint = N_("thư mục không tồn tại hoặc không ghi được")
     elif "no such table" in lowered or "does not exist" in lowered:
-        hint = "the schema is missing; create or upgrade it first"
+        hint = N_("chưa có lược đồ; hãy tạo hoặc nâng cấp lược đồ trước")
     elif "disk i/o" in lowered:
-        hint = "the disk or file system holding the database failed; check it"
+        hint = N_("ổ đĩa hoặc hệ thống tệp chứa cơ sở dữ liệu bị lỗi; kiểm tra lại")
     elif isinstance(exc.orig, sqlite3.Error):
-        hint = "check the database file and the disk it is on"
+        hint = N_("kiểm tra tệp cơ sở dữ liệu và ổ đĩa chứa nó")
     else:
-        hint = "check that the database server is running and reachable"
-    return f"Database {name} is unavailable ({detail}): {hint}."
+        hint = N_("kiểm tra máy chủ cơ sở dữ liệu có đang chạy và kết nối được không")
+    return StorageUnavailable.said(
+        N_("Cơ sở dữ liệu {name} không dùng được ({detail}): {hint}."),
+        name=name,
+        detail=detail,
+        hint=Problem(hint),
+    )
