@@ -701,6 +701,17 @@ def test_a_proposal_dated_tomorrow_is_refused(
     )
 
 
+def test_a_proposal_that_is_no_date_is_refused_on_its_field(
+    registry: ocop.Registry, submitted: ocop.Dossier
+) -> None:
+    said = _invalid(registry, submitted.id, "rate", PROVINCE_OFFICER, a=40, b=25, c=35,
+                    proposed_on="31/02/2026")  # fmt: skip
+    assert said[0] == "proposed_on"
+    assert said[3].startswith("proposed_on: "), said
+    assert said[4].startswith("Dữ liệu không hợp lệ: proposed_on: "), said
+    assert registry.get(submitted.id).state.value == "submitted"  # nothing changed
+
+
 def test_a_5_star_score_is_proposed_to_the_ministry_on_the_day_given(
     registry: ocop.Registry, submitted: ocop.Dossier
 ) -> None:
