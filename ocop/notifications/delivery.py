@@ -219,6 +219,9 @@ class Drainer:
         self.stop = stop or threading.Event()
         self._unrecorded: list[Callable[[], bool]] = []
         self._interrupted = False
+        # A message the server accepted whose ``sent`` is written with the next one's
+        # ``sending`` (one commit for both), or alone when no next one comes.
+        self._held: tuple[int, datetime] | None = None
 
     def drain(
         self, *, until_empty: bool = True, progress: Callable[[int], None] | None = None
@@ -278,6 +281,18 @@ class Drainer:
         progress: Callable[[int], None] | None = None,
     ) -> bool:
         """Send one claimed batch; False when the server could not be reached."""
+        try:
+            return self._send_batch(rows, result, progress)
+        finally:
+            # Whatever ends the batch, a message the server accepted is recorded ``sent``.
+            self._flush()
+
+    def _send_batch(
+        self,
+        rows: list[OutboxMessage],
+        result: DrainResult,
+        progress: Callable[[int], None] | None,
+    ) -> bool:
         for index, row in enumerate(rows):
             if self.stop.is_set():
                 result.released += self.outbox.release([r.id for r in rows[index:]], self.worker)
@@ -314,11 +329,12 @@ class Drainer:
             # A message that cannot be built never will be: failed, with why, rather than a
             # crash that would come back on every drain and hold up the mail behind it.
             error = str(exc) if isinstance(exc, InvalidInput) else f"{type(exc).__name__}: {exc}"
+            self._flush()
             self.outbox.failed(row.id, self.worker, error, attempts=row.attempts + 1)
             result.failed += 1
             log.error("message %d cannot be built: %s", row.id, exc)
             return
-        if not self.outbox.start(row.id, self.worker, now):
+        if not self._start(row.id, now):
             log.info("message %d was taken over by another worker; skipped", row.id)
             return
         attempts = row.attempts + 1
@@ -341,11 +357,31 @@ class Drainer:
             result.uncertain += 1
             log.error("message %d to %s is uncertain: %s", row.id, row.recipient, exc)
         else:
-            at = self.clock()
-            self._record(lambda: self.outbox.sent(row.id, self.worker, at))
+            # Recorded with the next message's start, or by _flush at the end of the batch.
+            self._held = (row.id, self.clock())
             result.sent += 1
             result.delivered.append(delivered)
             log.info("sent message %d (%s) to %s", row.id, row.kind, row.recipient)
+
+    def _start(self, message_id: int, now: datetime) -> bool:
+        """Mark the message ``sending``, with the held ``sent`` of the one before if any."""
+        held, self._held = self._held, None
+        if held is None:
+            return self.outbox.start(message_id, self.worker, now)
+        sent_id, sent_at = held
+        try:
+            _, started = self.outbox.sent_then_start(sent_id, sent_at, message_id, self.worker, now)
+        except StorageUnavailable:
+            # Only the ``sent`` is owed; the next message stays claimed and is handed back.
+            self._unrecorded.append(partial(self.outbox.sent, sent_id, self.worker, sent_at))
+            raise
+        return started
+
+    def _flush(self) -> None:
+        """Record the held ``sent`` on its own."""
+        held, self._held = self._held, None
+        if held is not None:
+            self._record(partial(self.outbox.sent, held[0], self.worker, held[1]))
 
     def _record(self, outcome: Callable[[], bool]) -> None:
         """Write what the server said; if the database is away, keep it for the next drain."""
