@@ -446,7 +446,7 @@ def test_a_lock_file_replaced_by_a_link_to_the_database_harms_nothing(
     done = ocop_run(env, "daemon", "--once", "--maildir", str(tmp_path / "mail"))
     assert done.returncode == 1
     (line,) = done.stderr.splitlines()
-    assert "symbolic link" in line and str(lock) in line
+    assert "là một liên kết tượng trưng; xoá nó rồi chạy lại" in line and str(lock) in line
     assert path.read_bytes() == before
 
 

@@ -297,7 +297,7 @@ def open_registry(
     work on one that is missing or older.
     """
     import ocop
-    from ocop.errors import StorageUnavailable
+    from ocop.errors import SchemaNotCurrent
 
     url = settings.database
     sqlite = url.startswith("sqlite")
@@ -327,10 +327,7 @@ def open_registry(
     )
     try:
         if check_schema and not sqlite and not registry.database.schema_is_current():
-            raise StorageUnavailable(
-                f"Database {registry.database.name} has no up-to-date ocop schema; run "
-                "`ocop db upgrade` first."
-            )
+            raise SchemaNotCurrent(registry.database.name)
     except BaseException:
         registry.close()
         raise

@@ -362,7 +362,7 @@ def _unsent(drained: DrainResult) -> bool:
 def _dry_run(ctx: Context, plan: Any) -> int:
     """``ocop daemon --dry-run``: what one sweep and drain would do; nothing is written."""
     import ocop
-    from ocop.errors import StorageUnavailable
+    from ocop.errors import SchemaNotCurrent
     from ocop.notifications.daemon import as_of_clock
     from ocop.notifications.delivery import dry_run
     from ocop.workflow.permissions import check_preview
@@ -381,10 +381,7 @@ def _dry_run(ctx: Context, plan: Any) -> int:
     )
     try:
         if not registry.database.schema_is_current():
-            raise StorageUnavailable(
-                f"Database {registry.database.name} has no up-to-date ocop schema; run "
-                "`ocop db upgrade` first."
-            )
+            raise SchemaNotCurrent(registry.database.name)
         found = dry_run(registry, plan, registry.outbox)
         day = registry.today()
     finally:

@@ -46,6 +46,7 @@ from ocop.notifications.delivery import Backoff, Drainer, DrainResult, SweepResu
 from ocop.notifications.transports import FolderTransport, transport_from_url
 from ocop.plan import Plan
 from ocop.storage.daemons import Heartbeats
+from ocop.text import N_
 from ocop.workdays import TZ, Calendar
 from ocop.workflow.registry import Registry
 
@@ -445,17 +446,26 @@ def _lock_sqlite(registry: Registry, heartbeats: Heartbeats) -> int | None:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise StorageUnavailable(
-                f"The daemon's lock file {path} is a symbolic link; remove it and start again."
+            raise StorageUnavailable.said(
+                N_(
+                    "Tệp khoá của tiến trình nền {path} là một liên kết tượng trưng; xoá nó rồi "
+                    "chạy lại."
+                ),
+                path=path,
             ) from None
-        raise StorageUnavailable(
-            f"Cannot create the daemon's lock file {path}: {exc.strerror}; the folder of the "
-            "database must be writable."
+        raise StorageUnavailable.said(
+            N_(
+                "Không tạo được tệp khoá của tiến trình nền {path}: {reason}; thư mục chứa cơ sở "
+                "dữ liệu phải ghi được."
+            ),
+            path=path,
+            reason=exc.strerror,
         ) from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
-        raise StorageUnavailable(
-            f"The daemon's lock file {path} is not a regular file; remove it and start again."
+        raise StorageUnavailable.said(
+            N_("Tệp khoá của tiến trình nền {path} không phải tệp thường; xoá nó rồi chạy lại."),
+            path=path,
         )
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
