@@ -317,7 +317,17 @@ class DiskFull(StorageUnavailable):
 
 
 class DaemonAlreadyRunning(OcopError):
-    """Another daemon holds the SQLite database (several daemons need PostgreSQL)."""
+    """Another daemon holds the SQLite database (several daemons need PostgreSQL).
+
+    ``holder`` names it (worker and pid, or ``unknown``), ``database`` the database."""
+
+    def __init__(self, holder: str, database: str) -> None:
+        super().__init__(
+            f"Another ocop daemon ({holder}) is already running on {database}. Stop it "
+            "first; several daemons on one database need PostgreSQL."
+        )
+        self.holder = holder
+        self.database = database
 
 
 class DeliveryError(OcopError):

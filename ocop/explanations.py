@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Protocol, TypeGuard
 from ocop.errors import (
     ConcurrentUpdate,
     ConfigurationError,
+    DaemonAlreadyRunning,
     DatabaseDamaged,
     DiskFull,
     GuardFailed,
@@ -325,6 +326,13 @@ def _explain(
         )
     if isinstance(error, StorageUnavailable):
         return _storage(error, lang)
+    if isinstance(error, DaemonAlreadyRunning):
+        return t(
+            "Một tiến trình nền ocop khác ({holder}) đang chạy trên {database}. Dừng nó trước; "
+            "nhiều tiến trình nền trên một cơ sở dữ liệu cần PostgreSQL.",
+            holder=error.holder,
+            database=error.database,
+        )
     if isinstance(error, StampError):
         return _stamp(error, lang, hints)
     if isinstance(error, ConfigurationError):

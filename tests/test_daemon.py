@@ -157,7 +157,7 @@ def test_a_second_daemon_on_sqlite_refuses_and_sigterm_stops_the_first_after_its
                 time.sleep(0.05)
             second = daemon(env, "--once")
             assert second.returncode == 1
-            assert "already running" in second.stderr and "PostgreSQL" in second.stderr
+            assert "đang chạy trên" in second.stderr and "PostgreSQL" in second.stderr
             running.send_signal(signal.SIGTERM)
             _, err = running.communicate(timeout=30)
         finally:

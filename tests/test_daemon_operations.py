@@ -429,7 +429,7 @@ def test_the_sqlite_lock_holds_through_a_symlink_a_relative_path_and_a_file_uri(
         ):
             second = ocop_run(env | {"OCOP_DATABASE": db}, "daemon", "--once", cwd=cwd)
             assert second.returncode == 1, (db, second.stderr)
-            assert "already running" in second.stderr, db
+            assert "Một tiến trình nền ocop khác" in second.stderr, db
             assert f"pid {first.pid}" in second.stderr
     finally:
         assert stop(first) == 0

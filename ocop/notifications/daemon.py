@@ -473,10 +473,7 @@ def _lock_sqlite(registry: Registry, heartbeats: Heartbeats) -> int | None:
         os.close(fd)
         running = [b for b in heartbeats.all() if b.stopped_at is None]
         holder = f"{running[0].worker}, pid {running[0].pid}" if running else "unknown"
-        raise DaemonAlreadyRunning(
-            f"Another ocop daemon ({holder}) is already running on {database.name}. Stop it "
-            "first; several daemons on one database need PostgreSQL."
-        ) from None
+        raise DaemonAlreadyRunning(holder, database.name) from None
     return fd
 
 
