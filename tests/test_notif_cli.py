@@ -136,7 +136,7 @@ def test_a_bad_plan_is_named_with_its_line(cli: Cli, tmp_path: Path) -> None:
     plan.write_text('commune = "Lưu Vệ"\nprovince = "Thanh Hóa"\nyear = "hai nghìn"\n', "utf-8")
     result = cli("reminders", env={"OCOP_PLAN": str(plan)})
     assert result.code == 1
-    assert f"{plan}: line 3: year: " in result.err
+    assert f"{plan}: dòng 3: year: " in result.err  # in the officer's language
 
 
 def test_the_library_and_the_light_commands_stay_light() -> None:
